@@ -1,0 +1,254 @@
+"""The Persian analyzer: the one place where the pipeline is wired.
+
+For each word group the tokenizer finds in the *original* text:
+
+1. split the group at ZWNJ and spaces into pieces;
+2. normalize each piece (normalize.py; or hazm/parsivar's normalizer);
+3. glue affixes back: the prefix می/نمی to the next piece, suffixes such as
+   ها/تر/ی/ام to the previous one (می‌خواهد, میخواهد, می خواهد → میخواهد);
+4. stem each remaining unit (stem.py, or hazm/parsivar's, or none), optionally
+   lemmatize verbs (hazm);
+5. a group of several units is a compound: emit the joined term (spanning all
+   units, ``length`` = number of units) at the first unit's position, then
+   each unit at consecutive positions. A single unit that is a known or
+   guessable glued compound (compounds.py) gets the same treatment;
+6. a word with ئ between consonants also gets its ا spelling at the same
+   position (مسئله → مسیله + مساله), so مسئله = مسأله = مساله;
+7. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
+
+Results are cached per surface group, so repeated words cost a dict lookup.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterator, NamedTuple
+
+from ..errors import InvalidOption
+from . import optional
+from .chars import NBSP, ZWNJ
+from .compounds import split_compound
+from .lexicon import stopwords as load_stopwords
+from .normalize import hamza_variant, normalize_word
+from .stem import stem as builtin_stem
+from .tokenize import WORD_GROUP, pieces
+
+#: Pieces glued to the next piece (verb prefixes).
+JOINING_PREFIXES = frozenset({"می", "نمی"})
+#: Pieces glued to the previous piece: plural, comparative, indefinite/ezafe,
+#: possessive and verb-ending clitics (normalized).
+JOINING_SUFFIXES = frozenset({
+    "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
+    "تر", "تری", "ترین", "ی", "ای", "ام", "ات", "اش", "مان", "تان", "شان",
+    "اند", "ایم", "اید", "یی",
+})
+_GROUP_SEPARATORS = (" ", NBSP, ZWNJ)
+_CACHE_LIMIT = 300_000
+
+
+class Token(NamedTuple):
+    """One index term and where it came from.
+
+    ``text`` is the term; ``original[start:end]`` the surface it came from;
+    ``position`` its term position; ``length`` how many positions it spans
+    (a joined compound spans its parts, like Lucene's position length).
+    """
+
+    text: str
+    start: int
+    end: int
+    position: int
+    length: int = 1
+
+
+# (term, start, end, position offset, length, is_stopword) relative to a group.
+_Entry = tuple[str, int, int, int, int, bool]
+
+
+class Analyzer:
+    """A configurable Persian analysis pipeline.
+
+    >>> [t.text for t in Analyzer()("کتاب‌هایشان را می خواهد")]
+    ['کتاب', 'میخواهد']
+    """
+
+    def __init__(
+        self,
+        *,
+        stemmer: str | None = "builtin",
+        stopwords: bool = True,
+        lemmatize: bool = False,
+        normalizer: str = "builtin",
+        compounds: bool = True,
+    ) -> None:
+        if stemmer is False:  # allow stemmer=False as "off"
+            stemmer = None
+        if stemmer not in (None, "builtin", "hazm", "parsivar"):
+            raise InvalidOption(f"unknown stemmer {stemmer!r}: use 'builtin', 'hazm', 'parsivar' or None")
+        if normalizer not in ("builtin", "hazm", "parsivar"):
+            raise InvalidOption(f"unknown normalizer {normalizer!r}: use 'builtin', 'hazm' or 'parsivar'")
+        self.stemmer = stemmer
+        self.stopwords = bool(stopwords)
+        self.lemmatize = bool(lemmatize)
+        self.normalizer = normalizer
+        self.compounds = bool(compounds)
+        self._setup()
+
+    def _setup(self) -> None:
+        # Load optional stages now, so a missing extra fails at construction.
+        self._pre_normalize: Callable[[str], str] | None = (
+            None if self.normalizer == "builtin" else optional.normalizer(self.normalizer)
+        )
+        self._stem: Callable[[str], str] | None = (
+            builtin_stem if self.stemmer == "builtin"
+            else None if self.stemmer is None
+            else optional.stemmer(self.stemmer)
+        )
+        self._lemmatize = optional.lemmatizer() if self.lemmatize else None
+        self._stopword_set = load_stopwords()
+        self._cache: dict[str, tuple[tuple[_Entry, ...], int]] = {}
+
+    # -- configuration ----------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        """The options as a plain dict (stored in an index to refuse mixing)."""
+        return {
+            "stemmer": self.stemmer, "stopwords": self.stopwords, "lemmatize": self.lemmatize,
+            "normalizer": self.normalizer, "compounds": self.compounds,
+        }
+
+    def with_options(self, **changes: Any) -> "Analyzer":
+        """A copy with some options changed: ``Analyzer().with_options(stopwords=False)``."""
+        return Analyzer(**{**self.config(), **changes})
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.config()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._setup()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Analyzer) and other.config() == self.config()
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.config().items())))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"Analyzer({args})"
+
+    # -- analysis ---------------------------------------------------------
+    def __call__(self, text: str) -> list[Token]:
+        """Analyze ``text``: ``Analyzer()("كتابها")[0] == Token("کتاب", 0, 6, 0)``."""
+        return list(self.tokens(text))
+
+    def tokens(self, text: str, *, keep_stopwords: bool | None = None) -> Iterator[Token]:
+        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option."""
+        drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
+        cache = self._cache
+        position = 0
+        for match in WORD_GROUP.finditer(text):
+            surface = match.group()
+            hit = cache.get(surface)
+            if hit is None:
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                hit = cache[surface] = self._analyze_group(surface)
+            entries, width = hit
+            start = match.start()
+            for term, rel_start, rel_end, offset, length, is_stop in entries:
+                if is_stop and drop_stops:
+                    continue
+                yield Token(term, start + rel_start, start + rel_end, position + offset, length)
+            position += width
+
+    def terms(self, text: str) -> list[str]:
+        """Just the terms: ``Analyzer().terms("مسأله") == ["مساله"]``."""
+        return [token.text for token in self.tokens(text)]
+
+    def is_stopword(self, term: str) -> bool:
+        """Whether a normalized term is a stopword: ``Analyzer().is_stopword("از")``."""
+        return term in self._stopword_set
+
+    def normalize(self, word: str) -> str:
+        """Normalize one word without stemming (the query-time normalizer)."""
+        if self._pre_normalize is not None:
+            word = self._pre_normalize(word)
+        return normalize_word(word).replace(" ", "")
+
+    def stem(self, term: str) -> str:
+        """Stem (and lemmatize) one normalized term with this analyzer's stages."""
+        if term in self._stopword_set:
+            return term  # stopwords are matched as written (آنها must not become ان)
+        if self._lemmatize is not None:
+            lemma = self._lemmatize(term)
+            if lemma != term:
+                return lemma
+        return self._stem(term) if self._stem is not None else term
+
+    def _units(self, surface: str) -> list[tuple[str, int, int]]:
+        """Normalized units of a group, affixes glued: ``(unit, start, end)``."""
+        if not any(sep in surface for sep in _GROUP_SEPARATORS):
+            word = self.normalize(surface)
+            return [(word, 0, len(surface))] if word else []
+        units: list[tuple[str, int, int]] = []
+        prefix: tuple[str, int] | None = None
+        for raw, start, end in pieces(surface):
+            word = self.normalize(raw)
+            if not word:
+                continue
+            if prefix is not None:
+                word, start, prefix = prefix[0] + word, prefix[1], None
+            if word in JOINING_PREFIXES:
+                prefix = (word, start)
+            elif units and word in JOINING_SUFFIXES:
+                units[-1] = (units[-1][0] + word, units[-1][1], end)
+            else:
+                units.append((word, start, end))
+        if prefix is not None:
+            units.append((prefix[0], prefix[1], len(surface)))
+        return units
+
+    def _analyze_group(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
+        units = self._units(surface)
+        if not units:
+            return (), 0
+        entries: list[_Entry] = []
+        if len(units) == 1:
+            word, start, end = units[0]
+            term = self.stem(word)
+            parts = split_compound(term) if self.compounds and term not in self._stopword_set else ()
+            if len(parts) > 1:
+                entries.append((term, start, end, 0, len(parts), False))
+                entries.extend((part, start, end, i, 1, part in self._stopword_set) for i, part in enumerate(parts))
+                return tuple(entries), len(parts)
+            entries.append((term, start, end, 0, 1, word in self._stopword_set))
+            self._add_variant(entries, surface[start:end], term, 0, start, end)
+            return tuple(entries), 1
+        joined = self.stem("".join(word for word, _, _ in units))
+        entries.append((joined, units[0][1], units[-1][2], 0, len(units), False))
+        for i, (word, start, end) in enumerate(units):
+            term = self.stem(word)
+            entries.append((term, start, end, i, 1, word in self._stopword_set))
+            self._add_variant(entries, surface[start:end], term, i, start, end)
+        return tuple(entries), len(units)
+
+    def _add_variant(self, entries: list[_Entry], raw: str, term: str, offset: int, start: int, end: int) -> None:
+        variant = hamza_variant(raw)
+        if variant:
+            variant = self.stem(variant)
+            if variant != term:
+                entries.append((variant, start, end, offset, 1, False))
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_analyzer(options: tuple[tuple[str, Any], ...]) -> Analyzer:
+    return Analyzer(**dict(options))
+
+
+def analyze(text: str, **options: Any) -> list[Token]:
+    """Analyze Persian text with the default pipeline (or ``Analyzer(**options)``).
+
+    >>> [(t.text, t.start, t.end) for t in analyze("رئیس‌جمهوری")]
+    [('رییسجمهوری', 0, 11, 0), ...]
+    """
+    return _shared_analyzer(tuple(sorted(options.items())))(text)

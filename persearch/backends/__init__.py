@@ -1,0 +1,1 @@
+"""Search engines behind persearch's small Backend interface (see base.py)."""

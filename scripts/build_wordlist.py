@@ -1,0 +1,45 @@
+"""Rebuild persearch/data/words.txt from hazm's MIT-licensed word list.
+
+Run with the hazm extra installed:  python scripts/build_wordlist.py
+
+Keeps the entries hazm tags with a part of speech (its untagged entries include
+inflected forms, which would defeat the stemmer's guard), folded with
+persearch's own normalizer so lookups match analyzer terms.
+"""
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from persearch.analysis.chars import ZWNJ
+from persearch.analysis.normalize import normalize_word
+
+HEADER = """\
+# persearch base-word lexicon: one normalized word a line; compounds keep their
+# ZWNJ between parts (the analyzer splits them there).
+# Derived from hazm's data/words.dat (hazm 0.10.0, https://github.com/roshan-research/hazm),
+# MIT License, Copyright (c) 2013 Alireza Nourian. Only entries tagged with a part
+# of speech, and not as plurals, are kept; each is folded with persearch.analysis.normalize.normalize_word.
+# Regenerate with scripts/build_wordlist.py.
+"""
+
+
+def main() -> None:
+    source = importlib.resources.files("hazm") / "data" / "words.dat"
+    words: set[str] = set()
+    for line in source.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        # Tag "0" marks hazm's untagged (often inflected) forms; PL marks plurals.
+        if len(parts) == 3 and parts[2] != "0" and "PL" not in parts[2].split(","):
+            # A compound keeps its ZWNJ so the analyzer can split it into parts.
+            pieces = [normalize_word(p) for p in parts[0].split(ZWNJ)]
+            word = ZWNJ.join(p for p in pieces if p)
+            if len(word) >= 2 and " " not in word and "_" not in word:
+                words.add(word)
+    out = Path(__file__).resolve().parent.parent / "persearch" / "data" / "words.txt"
+    out.write_text(HEADER + "\n".join(sorted(words)) + "\n", encoding="utf-8")
+    print(f"{len(words)} words -> {out}")
+
+
+if __name__ == "__main__":
+    main()
