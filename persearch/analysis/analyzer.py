@@ -41,6 +41,9 @@ JOINING_SUFFIXES = frozenset({
     "تر", "تری", "ترین", "ی", "ای", "ام", "ات", "اش", "مان", "تان", "شان",
     "اند", "ایم", "اید", "یی",
 })
+#: Suffixes that are nominal inflection when written apart: the host alone is
+#: stemmed (verb endings such as اند are left to the lemmatizer).
+_HOST_STEMMED_SUFFIXES = JOINING_SUFFIXES - {"اند", "ایم", "اید"}
 _GROUP_SEPARATORS = (" ", NBSP, ZWNJ)
 _CACHE_LIMIT = 300_000
 
@@ -145,6 +148,7 @@ class Analyzer:
         """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option."""
         drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
         cache = self._cache
+        new = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
         position = 0
         for match in WORD_GROUP.finditer(text):
             surface = match.group()
@@ -158,7 +162,7 @@ class Analyzer:
             for term, rel_start, rel_end, offset, length, is_stop in entries:
                 if is_stop and drop_stops:
                     continue
-                yield Token(term, start + rel_start, start + rel_end, position + offset, length)
+                yield new(Token, (term, start + rel_start, start + rel_end, position + offset, length))
             position += width
 
     def terms(self, text: str) -> list[str]:
@@ -175,6 +179,16 @@ class Analyzer:
             word = self._pre_normalize(word)
         return normalize_word(word).replace(" ", "")
 
+    def _term(self, word: str, key: str) -> str:
+        """The term of a unit: ``word`` glued, ``key`` its host when a suffix was written apart."""
+        if key == word or self._stem is None or word in self._stopword_set:
+            return self.stem(word)
+        if self._lemmatize is not None:
+            lemma = self._lemmatize(word)  # رفته‌ام is a verb before it is رفته + ام
+            if lemma != word:
+                return lemma
+        return self.stem(key)
+
     def stem(self, term: str) -> str:
         """Stem (and lemmatize) one normalized term with this analyzer's stages."""
         if term in self._stopword_set:
@@ -185,12 +199,18 @@ class Analyzer:
                 return lemma
         return self._stem(term) if self._stem is not None else term
 
-    def _units(self, surface: str) -> list[tuple[str, int, int]]:
-        """Normalized units of a group, affixes glued: ``(unit, start, end)``."""
+    def _units(self, surface: str) -> list[tuple[str, int, int, str]]:
+        """Normalized units of a group, affixes glued: ``(unit, start, end, stem_key)``.
+
+        ``stem_key`` is what the stemmer sees: the unit itself, or, when a
+        nominal suffix was written apart (شهر‌های, بزرگ تر, خانه‌ای), the host
+        word before it. The separator settles what glued spelling cannot:
+        خانهای may be خان + های, but خانه‌ای is خانه + ای.
+        """
         if not any(sep in surface for sep in _GROUP_SEPARATORS):
             word = self.normalize(surface)
-            return [(word, 0, len(surface))] if word else []
-        units: list[tuple[str, int, int]] = []
+            return [(word, 0, len(surface), word)] if word else []
+        units: list[tuple[str, int, int, str]] = []
         prefix: tuple[str, int] | None = None
         for raw, start, end in pieces(surface):
             word = self.normalize(raw)
@@ -201,11 +221,13 @@ class Analyzer:
             if word in JOINING_PREFIXES:
                 prefix = (word, start)
             elif units and word in JOINING_SUFFIXES:
-                units[-1] = (units[-1][0] + word, units[-1][1], end)
+                host, host_start, _, key = units[-1]
+                joined = host + word
+                units[-1] = (joined, host_start, end, key if word in _HOST_STEMMED_SUFFIXES else joined)
             else:
-                units.append((word, start, end))
+                units.append((word, start, end, word))
         if prefix is not None:
-            units.append((prefix[0], prefix[1], len(surface)))
+            units.append((prefix[0], prefix[1], len(surface), prefix[0]))
         return units
 
     def _analyze_group(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
@@ -214,8 +236,8 @@ class Analyzer:
             return (), 0
         entries: list[_Entry] = []
         if len(units) == 1:
-            word, start, end = units[0]
-            term = self.stem(word)
+            word, start, end, key = units[0]
+            term = self._term(word, key)
             parts = split_compound(term) if self.compounds and term not in self._stopword_set else ()
             if len(parts) > 1:
                 entries.append((term, start, end, 0, len(parts), False))
@@ -224,10 +246,12 @@ class Analyzer:
             entries.append((term, start, end, 0, 1, word in self._stopword_set))
             self._add_variant(entries, surface[start:end], term, 0, start, end)
             return tuple(entries), 1
-        joined = self.stem("".join(word for word, _, _ in units))
+        last_word, _, _, last_key = units[-1]
+        head = "".join(word for word, _, _, _ in units[:-1])
+        joined = self._term(head + last_word, head + last_key)
         entries.append((joined, units[0][1], units[-1][2], 0, len(units), False))
-        for i, (word, start, end) in enumerate(units):
-            term = self.stem(word)
+        for i, (word, start, end, key) in enumerate(units):
+            term = self._term(word, key)
             entries.append((term, start, end, i, 1, word in self._stopword_set))
             self._add_variant(entries, surface[start:end], term, i, start, end)
         return tuple(entries), len(units)

@@ -21,12 +21,20 @@ from .chars import ALEF, FOLD_TABLE, HAMZA, PRESENTATION_FORMS_RANGES, WAW, YEH_
 _NEEDS_NFKC = re.compile(
     "[\ufb00-\ufb4f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in PRESENTATION_FORMS_RANGES) + "\uff00-\uffef]"
 )
+# Precomposed accented Latin letters (é, ñ, ö): decomposed so their accent goes
+# like the accent of an already decomposed e + U+0301, and école = école = ecole.
+# Only these characters are decomposed: NFD would also split ئ into ی + hamza.
+_LATIN_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]+")
 _VOWEL_LETTERS = ALEF + WAW + FARSI_YEH
 # ئ before ی (رئیس, پائیز) or after ا (مسائل, ارائه) is written ی in the other
 # spelling; before و (مسئول) it is و (مسؤول → مسوول). Before a consonant (مسئله,
 # هیئت) both ی and ا occur, so the word also gets an ا variant (see hamza_variant).
 _YEH_HAMZA_BEFORE_WAW = re.compile(YEH_HAMZA + "(?=" + WAW + ")")
 _YEH_HAMZA_BEFORE_CONSONANT = re.compile(f"(?<!{ALEF}){YEH_HAMZA}(?=[^{_VOWEL_LETTERS}])")
+
+
+def _decompose(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFD", match.group())
 
 
 def fold(text: str) -> str:
@@ -36,6 +44,8 @@ def fold(text: str) -> str:
     """
     if _NEEDS_NFKC.search(text):
         text = unicodedata.normalize("NFKC", text)
+    if _LATIN_ACCENTED.search(text):
+        text = _LATIN_ACCENTED.sub(_decompose, text)
     # lower() before translate(): lowering can add a combining mark (İ → i̇).
     return text.lower().translate(FOLD_TABLE)
 
