@@ -7,15 +7,20 @@ lookup is a plain set membership test on analyzer terms.
 from __future__ import annotations
 
 import functools
-from importlib import resources
+from pathlib import Path
 
 from .chars import ZWNJ
 from .normalize import normalize_word
 
 
-def _entries(name: str) -> list[str]:
-    text = resources.files("persearch").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@functools.lru_cache(maxsize=None)
+def _entries(name: str) -> tuple[str, ...]:
+    # Plain file reads: importlib.resources costs more at start-up than the read itself.
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return tuple(line for line in map(str.strip, text.split("\n")) if line and not line.startswith("#"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -27,7 +32,7 @@ def base_words() -> frozenset[str]:
 @functools.lru_cache(maxsize=None)
 def compound_parts() -> dict[str, tuple[str, ...]]:
     """Known compounds, joined form → parts: ``compound_parts()["رییسجمهوری"] == ("رییس", "جمهوری")``."""
-    return {word.replace(ZWNJ, ""): tuple(word.split(ZWNJ)) for word in _entries("words.txt") if ZWNJ in word}
+    return {"".join(parts): tuple(parts) for parts in (word.split(ZWNJ) for word in _entries("words.txt")) if len(parts) > 1}
 
 
 @functools.lru_cache(maxsize=None)
