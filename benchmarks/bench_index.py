@@ -1,0 +1,162 @@
+"""Indexing speed: persearch vs raw Whoosh (StandardAnalyzer) on the same files, same run.
+
+    python benchmarks/bench_index.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 8000
+
+Each corpus (JSONL, gzipped or not, ``{"id", "title", "text"}``) is written
+out as one ``.txt`` file per document (title line, blank line, text) in a
+temporary folder, so every system reads the same files. Each measurement runs
+in a fresh child process (so peak RSS is its own); the table shows the median
+of ``--repeat`` runs:
+
+- raw Whoosh: read each file, title = first line, StandardAnalyzer, text stored;
+- persearch full build with 1 and 2 worker processes (``add_paths(workers=N)``);
+- no-change ``update()`` and an update after 1 % of the files changed.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _maxrss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def materialize(corpus: str, limit: int | None, dest: Path) -> tuple[int, int]:
+    """Write the corpus as .txt files; return (documents, bytes)."""
+    opener = gzip.open if corpus.endswith(".gz") else open
+    count = size = 0
+    with opener(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if limit is not None and count >= limit:
+                break
+            rec = json.loads(line)
+            folder = dest / f"{count // 500:04d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            data = f"{rec.get('title') or ''}\n\n{rec.get('text') or ''}\n".encode("utf-8")
+            (folder / f"{count:06d}.txt").write_bytes(data)
+            count += 1
+            size += len(data)
+    return count, size
+
+
+def child(task: dict) -> dict:
+    """One measurement, in its own process."""
+    corpus, index_dir = Path(task["corpus"]), Path(task["index"])
+    kind = task["kind"]
+    if kind == "whoosh":
+        from whoosh import fields, index
+        from whoosh.analysis import StandardAnalyzer
+
+        ana = StandardAnalyzer()
+        schema = fields.Schema(id=fields.ID(stored=True, unique=True), title=fields.TEXT(analyzer=ana, stored=True),
+                               body=fields.TEXT(analyzer=ana), text=fields.STORED)
+        shutil.rmtree(index_dir, ignore_errors=True)
+        index_dir.mkdir(parents=True)
+        start = time.perf_counter()
+        ix = index.create_in(str(index_dir), schema)
+        writer = ix.writer(limitmb=96)
+        for path in sorted(corpus.rglob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+            writer.add_document(id=str(path), title=title, body=text, text=text)
+        writer.commit()
+        seconds = time.perf_counter() - start
+    else:
+        from persearch import Index
+
+        if kind == "full":
+            shutil.rmtree(index_dir, ignore_errors=True)
+            start = time.perf_counter()
+            with Index.create(index_dir) as ix:
+                report = ix.add_paths([corpus], workers=task["workers"])
+        else:
+            if kind == "change":  # touch 1 % of the files, a different slice each repeat
+                files = sorted(corpus.rglob("*.txt"))
+                step = 100
+                for path in files[task["repeat"] % step::step]:
+                    with open(path, "a", encoding="utf-8") as fh:
+                        fh.write(f"ویرایش {time.time_ns()}\n")
+            start = time.perf_counter()
+            with Index.open(index_dir) as ix:
+                report = ix.update(workers=task["workers"])
+        seconds = time.perf_counter() - start
+        assert not report.failed, report.failed[:3]
+    return {"seconds": seconds, "rss": _maxrss_mb(resource.RUSAGE_SELF),
+            "rss_children": _maxrss_mb(resource.RUSAGE_CHILDREN)}
+
+
+def run_child(task: dict) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(task)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"child {task['kind']} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench(corpus: str, limit: int | None, repeat: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="persearch-bench-"))
+    try:
+        files = tmp / "files"
+        docs, size = materialize(corpus, limit, files)
+        mb = size / 1e6
+        print(f"\n## {Path(corpus).name}: {docs:,} documents, {mb:.1f} MB as .txt files"
+              + (f" (first {limit:,} of the corpus)" if limit else "") + f", median of {repeat} runs\n")
+        rows: list[tuple[str, float, float, float]] = []
+
+        def measure(label: str, tasks: list[dict]) -> float:
+            results = [run_child(t) for t in tasks]
+            secs = statistics.median(r["seconds"] for r in results)
+            rss = max(r["rss"] for r in results)
+            rss_kids = max(r["rss_children"] for r in results)
+            rows.append((label, secs, rss, rss_kids))
+            return secs
+
+        base = measure("raw Whoosh, StandardAnalyzer", [
+            {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
+        one = measure("persearch full build, 1 process", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
+        two = measure("persearch full build, 2 processes", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
+        same = measure("persearch update, nothing changed", [
+            {"kind": "same", "corpus": str(files), "index": str(tmp / "p1"), "workers": None} for _ in range(repeat)])
+        change = measure("persearch update, 1 % of files changed", [
+            {"kind": "change", "corpus": str(files), "index": str(tmp / "p1"), "workers": None, "repeat": i}
+            for i in range(repeat)])
+
+        print("| run | seconds | docs/s | MB/s | vs raw Whoosh | vs 1-process build | peak RSS MB (main / workers) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for label, secs, rss, kids in rows:
+            print(f"| {label} | {secs:.2f} | {docs / secs:,.0f} | {mb / secs:.2f} | {base / secs:.2f}× "
+                  f"| {secs / one * 100:.1f} % | {rss:.0f} / {kids:.0f} |")
+        print(f"\ntargets: 1 process ≥ 0.8× raw Whoosh → {base / one:.2f}×; 2 processes > 1.5× → {base / two:.2f}×; "
+              f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        print(json.dumps(child(json.loads(sys.argv[2]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpora", nargs="+", help="JSONL(.gz) corpora with id/title/text")
+    parser.add_argument("--limit", type=int, default=None, help="index only the first N documents of each corpus")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    for corpus in args.corpora:
+        bench(corpus, args.limit, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,705 @@
+"""A persearch index on disk: create/open, add files, keep it in step with them.
+
+    >>> from persearch import Index
+    >>> with Index.open("نمایه", create=True) as index:       # doctest: +SKIP
+    ...     report = index.add_paths(["اخبار/"])
+    ...     index.search("رئیس‌جمهوری").total
+
+Layout of an index folder::
+
+    DIR/persearch.json     format, schema version, analyzer, backend, current data folder
+    DIR/write.lock         held (flock) by the one process writing
+    DIR/data-N/            the engine's files + manifest.json (path -> size, mtime, hash)
+
+The update model: a file is unchanged when its size and mtime match the
+manifest (no read at all), or when its content hash does (read, not
+analyzed). Changes are committed in chunks; after every engine commit the
+manifest is replaced atomically and records the engine generation it
+describes. If a crash falls between the two, the next writer sees the
+generation mismatch and rebuilds the manifest from the stored fields, so
+nothing is lost or indexed twice. ``rebuild()`` builds ``data-N+1`` beside the
+old folder and switches ``persearch.json`` to it with one atomic rename.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .analysis import Analyzer
+from .backends.base import Document
+from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, PersearchError
+from .ingest import FileResult, IngestOptions, read_file, walk
+
+#: Bumped whenever fields or their analysis change incompatibly.
+SCHEMA_VERSION = 1
+META_FILE = "persearch.json"
+MANIFEST_FILE = "manifest.json"
+LOCK_FILE = "write.lock"
+_FORMAT_TAG = "persearch-index"
+BACKENDS = ("whoosh",)
+#: Manifest keys also kept in persearch.json, so a lost manifest loses no roots.
+_SHARED = ("roots", "excluded", "options")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class UpdateReport:
+    """What an add/update/remove did, counted in files (or ids for remove)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"added", "updated", "removed", "unchanged", "failed": [{"path", "error"}]}``."""
+        return {"added": self.added, "updated": self.updated, "removed": self.removed,
+                "unchanged": self.unchanged, "failed": [{"path": p, "error": e} for p, e in self.failed]}
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+                f"{self.unchanged} unchanged, {len(self.failed)} failed")
+
+
+@dataclass
+class _Job:
+    path: str
+    format: str
+    size: int
+    old_hash: str | None
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a temp file, fsync, then rename over the old one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _backend_class(name: str) -> Any:
+    if name == "whoosh":
+        from .backends.whoosh_backend import WhooshBackend
+        return WhooshBackend
+    raise InvalidOption(f"unknown backend {name!r}: use {', '.join(BACKENDS)}")
+
+
+def _empty_manifest() -> dict[str, Any]:
+    return {"generation": -1, "updated_at": None, "roots": [], "excluded": [], "options": {}, "files": {}}
+
+
+class Index:
+    """A persearch index folder. Use :meth:`open` or :meth:`create`, then ``with``."""
+
+    #: A chunk is committed when it reaches this many bytes of files...
+    chunk_bytes: int = 32 * 1024 * 1024
+    #: ...or this many files; a crash loses at most the current chunk.
+    chunk_files: int = 10_000
+    #: Below this many bytes in a batch, worker processes cost more than they save.
+    parallel_min_bytes: int = 8 * 1024 * 1024
+
+    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
+        self.root = root
+        self.analyzer = analyzer
+        self.lock_timeout = lock_timeout
+        self._meta = meta
+        self._meta_stamp = self._stamp()
+        self._backend: Any = _backend_class(meta["backend"]).open(root / meta["data"], lock_timeout=lock_timeout)
+        self._lock_fd: int | None = None
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str = "whoosh", *,
+               overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
+        """Create an empty index in folder ``path`` (made if missing).
+
+        >>> Index.create("نمایه", Analyzer(stemmer=None))      # doctest: +SKIP
+        """
+        root = Path(path).expanduser().absolute()
+        analyzer = analyzer or Analyzer()
+        backend_cls = _backend_class(backend)
+        root.mkdir(parents=True, exist_ok=True)
+        with _file_lock(root, lock_timeout):
+            old = _read_meta(root) if (root / META_FILE).exists() else None
+            if old is not None and not overwrite:
+                raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
+            data = _next_data_name(old["data"] if old else None)
+            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            manifest = _empty_manifest()
+            manifest["generation"] = created.generation()
+            manifest["updated_at"] = _now()
+            _write_json(root / data / MANIFEST_FILE, manifest)
+            created.close()
+            meta = {"format": _FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
+                    "analyzer": analyzer.config(), "data": data, "created_at": _now()}
+            _write_json(root / META_FILE, meta)
+            _remove_stale(root, data)
+        return cls(root, meta, analyzer, lock_timeout)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
+             lock_timeout: float = 10.0) -> "Index":
+        """Open the index in ``path``; with ``create=True`` make one if there is none.
+
+        Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
+        when it was built with another schema version or (if given) analyzer.
+        """
+        root = Path(path).expanduser().absolute()
+        if not (root / META_FILE).exists():
+            if create:
+                try:
+                    return cls.create(root, analyzer, lock_timeout=lock_timeout)
+                except PersearchError:
+                    if not (root / META_FILE).exists():
+                        raise  # else another process created it meanwhile: open that
+            else:
+                raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
+        meta = _read_meta(root)
+        stored = Analyzer(**meta["analyzer"])
+        if analyzer is not None and analyzer.config() != stored.config():
+            raise IndexIncompatible(
+                f"index at {root} was built with analyzer {_describe(stored)}, not {_describe(analyzer)}; "
+                f"open it without analyzer options or rebuild it into a new folder")
+        return cls(root, meta, stored, lock_timeout)
+
+    # -- life cycle -------------------------------------------------------------
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close searchers and writers (uncommitted changes are dropped)."""
+        if self._backend is not None:
+            self._backend.close()
+        self._release()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.root)!r})"
+
+    @property
+    def backend(self) -> Any:
+        """The engine behind this index (reopened if ``rebuild`` swapped it)."""
+        if self._stamp() != self._meta_stamp:
+            self._reload_meta()
+        return self._backend
+
+    def _stamp(self) -> int:
+        try:
+            return os.stat(self.root / META_FILE).st_mtime_ns
+        except OSError:
+            return -1
+
+    def _reload_meta(self) -> None:
+        stamp = self._stamp()
+        meta = _read_meta(self.root)
+        if meta["data"] != self._meta["data"]:
+            old = self._backend
+            self._backend = _backend_class(meta["backend"]).open(self.root / meta["data"],
+                                                                 lock_timeout=self.lock_timeout)
+            old.close()
+        self._meta, self._meta_stamp = meta, stamp
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / self._meta["data"]
+
+    # -- locking ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[dict[str, Any]]:
+        """Hold the write lock; yield the manifest, reconciled with the engine."""
+        if self._lock_fd is not None:
+            raise PersearchError("this index is already being written (re-entrant call)")
+        self._lock_fd = _acquire(self.root, self.lock_timeout)
+        try:
+            self._reload_meta()
+            yield self._manifest()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            _LOCK_FDS.discard(fd)
+            os.close(fd)  # closing the descriptor releases the flock
+
+    def _manifest(self) -> dict[str, Any]:
+        path = self.data_dir / MANIFEST_FILE
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            # Lost: roots and options have a copy in persearch.json, files come back below.
+            manifest = {**_empty_manifest(), **{k: self._meta[k] for k in _SHARED if k in self._meta}}
+        if manifest.get("generation") != self._backend.generation():
+            # The engine committed but we died before the manifest was written
+            # (or the manifest is gone): rebuild its file table from stored fields.
+            manifest = {**_empty_manifest(), **manifest, "files": self._files_from_backend(self._backend)}
+            self._save(manifest)
+        return manifest
+
+    @staticmethod
+    def _files_from_backend(backend: Any) -> dict[str, list[Any]]:
+        files: dict[str, list[Any]] = {}
+        for _, path, size, mtime, hsh in backend.file_records():
+            entry = files.setdefault(path, [size, int(mtime * 1e9), hsh, 0])
+            entry[3] += 1
+        return files
+
+    def _remember(self, manifest: dict[str, Any]) -> None:
+        """Copy roots, exclusions and options into persearch.json (they change rarely)."""
+        shared = {k: manifest[k] for k in _SHARED}
+        if any(self._meta.get(k) != v for k, v in shared.items()):
+            self._meta = {**self._meta, **shared}
+            _write_json(self.root / META_FILE, self._meta)
+            self._meta_stamp = self._stamp()
+
+    def _save(self, manifest: dict[str, Any], backend: Any = None, data_dir: Path | None = None) -> None:
+        backend = backend or self._backend
+        manifest["generation"] = backend.generation()
+        manifest["updated_at"] = _now()
+        _write_json((data_dir or self.data_dir) / MANIFEST_FILE, manifest)
+
+    # -- files ------------------------------------------------------------------
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str = "text",
+                  title_field: str = "title", id_field: str = "id", max_size: int | None = None,
+                  workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
+        """Index files and folders and remember them as roots for :meth:`update`.
+
+        ``workers``: processes for reading and analysis (None = all cores when
+        the batch is big). ``progress(done, total, path)`` is called as files
+        are processed.
+
+        >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
+        12
+        """
+        roots = [str(Path(p).expanduser().absolute().resolve()) for p in paths]
+        options = IngestOptions(text_field, title_field, id_field,
+                                max_size if max_size is not None else IngestOptions.max_size)
+        with self._writing() as manifest:
+            for root in roots:
+                if root not in manifest["roots"] and not _under(root, manifest["roots"]):
+                    manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [root])] + [root]
+            manifest["excluded"] = [e for e in manifest["excluded"] if not _under(e, roots)]
+            manifest["options"] = options.to_dict()
+            self._remember(manifest)
+            return self._sync_files(manifest, roots, options, workers, progress)
+
+    def update(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, workers: int | None = None,
+               progress: Progress | None = None) -> UpdateReport:
+        """Re-scan ``paths`` (default: the recorded roots): add new files,
+        re-index changed ones, remove vanished ones.
+
+        >>> index.update().unchanged                           # doctest: +SKIP
+        12
+        """
+        with self._writing() as manifest:
+            targets = ([str(Path(p).expanduser().absolute().resolve()) for p in paths]
+                       if paths is not None else list(manifest["roots"]))
+            options = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
+            return self._sync_files(manifest, targets, options, workers, progress)
+
+    def remove(self, paths_or_ids: Iterable[str]) -> UpdateReport:
+        """Remove files, folders (and stop indexing them) or document ids.
+
+        >>> index.remove(["اخبار/قدیمی"]).removed               # doctest: +SKIP
+        3
+        """
+        report = UpdateReport()
+        with self._writing() as manifest:
+            files = manifest["files"]
+            for item in paths_or_ids:
+                path = str(Path(item).expanduser().absolute().resolve())
+                doomed = [p for p in files if _under(p, [path])]
+                if doomed or path in manifest["roots"]:
+                    self._backend.delete_paths(doomed)
+                    for p in doomed:
+                        del files[p]
+                    report.removed += len(doomed)
+                    if path in manifest["roots"]:
+                        manifest["roots"].remove(path)
+                    elif _under(path, manifest["roots"]) and path not in manifest["excluded"]:
+                        manifest["excluded"].append(path)  # update() must not bring it back
+                elif self._backend.stored(str(item)) is not None:
+                    self._backend.delete([str(item)])
+                    report.removed += 1
+                else:
+                    report.failed.append((str(item), "not in the index"))
+            self._backend.commit()
+            self._save(manifest)
+            self._remember(manifest)
+        return report
+
+    def _sync_files(self, manifest: dict[str, Any], targets: list[str], options: IngestOptions,
+                    workers: int | None, progress: Progress | None, backend: Any = None,
+                    data_dir: Path | None = None) -> UpdateReport:
+        """Bring the documents of files under ``targets`` in step with the disk."""
+        backend = backend or self._backend
+        report = UpdateReport()
+        files: dict[str, list[Any]] = manifest["files"]
+        seen: set[str] = set()
+        jobs: list[_Job] = []
+        for item in walk(targets, skip=manifest["excluded"]):
+            if isinstance(item, tuple):
+                report.failed.append(item)
+                continue
+            seen.add(item.path)
+            old = files.get(item.path)
+            if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
+                report.unchanged += 1  # the fast path: not even read
+                continue
+            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None))
+        vanished = [p for p in files if _under(p, targets) and p not in seen]
+
+        chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
+        total_bytes = sum(job.size for job in jobs)
+        procs = _worker_count(workers, total_bytes, self.parallel_min_bytes, len(jobs))
+        pool = _start_pool(procs) if procs > 1 else None
+        done = 0
+        try:
+            for number, chunk in enumerate(chunks or [[]]):
+                last = number == len(chunks) - 1 or not chunks
+                segments: list[Any] = []
+                if pool is not None and chunk:
+                    results, segments = _run_parallel(pool, procs, str(data_dir or self.data_dir), chunk, options)
+                    stale = [r.path for r in results if r.path in files and not r.unchanged]
+                    backend.delete_paths(stale)
+                    for result in results:
+                        self._account(result, files, report)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, len(jobs), chunk[-1].path)
+                else:
+                    for job in chunk:
+                        result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)
+                        if job.path in files and not result.unchanged:
+                            backend.delete_paths([job.path])
+                        if result.documents:
+                            backend.append(result.documents)
+                        self._account(result, files, report)
+                        done += 1
+                        if progress:
+                            progress(done, len(jobs), job.path)
+                if last and vanished:
+                    backend.delete_paths(vanished)
+                    for p in vanished:
+                        del files[p]
+                    report.removed += len(vanished)
+                backend.commit(segments)
+                self._save(manifest, backend, data_dir)
+        except BaseException:
+            backend.cancel()
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        return report
+
+    @staticmethod
+    def _account(result: FileResult, files: dict[str, list[Any]], report: UpdateReport) -> None:
+        if result.error is not None:
+            report.failed.append((result.path, result.error))
+            files.pop(result.path, None)
+            return
+        entry = [result.size, result.mtime_ns, result.hash, result.doc_count]
+        if result.unchanged:
+            entry[3] = files[result.path][3]
+            report.unchanged += 1
+        elif result.path in files:
+            report.updated += 1
+        else:
+            report.added += 1
+        files[result.path] = entry
+        report.failed.extend(result.problems)
+
+    # -- documents from code ---------------------------------------------------
+    def add_document(self, id: str, text: str, title: str | None = None, **fields: Any) -> None:
+        """Add (or replace) one document and commit; extra fields become metadata.
+
+        >>> index.add_document("یادداشت-۱", "کتاب‌ها را خواندم", tags=["کتاب"])   # doctest: +SKIP
+        """
+        self.add_documents([Document(id=str(id), text=text, title=title or "", metadata=fields)])
+
+    def add_documents(self, documents: Iterable[Document]) -> int:
+        """Add (or replace by id) many documents in one commit; returns how many."""
+        with self._writing() as manifest:
+            docs = list(documents)
+            self._backend.add(docs)
+            self._backend.commit()
+            self._save(manifest)
+        return len(docs)
+
+    def delete(self, id: str) -> bool:
+        """Delete one document by id; True if it was there."""
+        with self._writing() as manifest:
+            if self._backend.stored(id) is None:
+                return False
+            self._backend.delete([id])
+            self._backend.commit()
+            doc_path = id.split("#", 1)[0]
+            entry = manifest["files"].get(doc_path)
+            if entry is not None:
+                entry[3] -= 1
+                if entry[3] <= 0:
+                    del manifest["files"][doc_path]
+            self._save(manifest)
+        return True
+
+    def rebuild(self, *, workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
+        """Re-index every root into a fresh folder, then swap it in atomically.
+
+        Documents added with :meth:`add_document` are copied over from their
+        stored text. Readers see the old index until the swap.
+        """
+        with self._writing() as manifest:
+            old_data = self._meta["data"]
+            _remove_stale(self.root, old_data)
+            new_data = _next_data_name(old_data)
+            new_backend = _backend_class(self._meta["backend"]).create(
+                self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            try:
+                fresh = {**_empty_manifest(), "roots": list(manifest["roots"]),
+                         "excluded": list(manifest["excluded"]), "options": dict(manifest["options"])}
+                own = [Document(id=s["id"], text=s["text"], title=s.get("title", ""),
+                                metadata=s.get("metadata") or {})
+                       for s in self._backend.iter_stored() if not s.get("path")]
+                if own:
+                    new_backend.append(own)
+                options = IngestOptions(**fresh["options"]) if fresh["options"] else IngestOptions()
+                report = self._sync_files(fresh, list(fresh["roots"]), options, workers, progress,
+                                          backend=new_backend, data_dir=self.root / new_data)
+                if own and not fresh["roots"]:
+                    new_backend.commit()
+                    self._save(fresh, new_backend, self.root / new_data)
+            except BaseException:
+                new_backend.close()
+                shutil.rmtree(self.root / new_data, ignore_errors=True)
+                raise
+            new_backend.close()
+            meta = {**self._meta, "data": new_data, "rebuilt_at": _now()}
+            _write_json(self.root / META_FILE, meta)  # the atomic swap
+            self._reload_meta()
+            shutil.rmtree(self.root / old_data, ignore_errors=True)
+        return report
+
+    # -- reading ---------------------------------------------------------------
+    def stored_text(self, id: str) -> str | None:
+        """The text stored for a document (what its offsets point into)."""
+        stored = self.backend.stored(id)
+        return None if stored is None else stored["text"]
+
+    def document(self, id: str) -> dict[str, Any] | None:
+        """All stored fields of a document (id, path, title, text, format, metadata, ...)."""
+        return self.backend.stored(id)
+
+    def __len__(self) -> int:
+        return self.backend.doc_count()
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, distinct terms, size on disk, roots, last update, analyzer.
+
+        >>> index.stats()["documents"]                         # doctest: +SKIP
+        4108
+        """
+        backend = self.backend
+        try:
+            manifest = json.loads((self.data_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = _empty_manifest()
+        size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        return {
+            "path": str(self.root), "documents": backend.doc_count(), "files": len(manifest.get("files", {})),
+            "terms": backend.term_count(), "size_bytes": size, "roots": manifest.get("roots", []),
+            "updated_at": manifest.get("updated_at"), "analyzer": self.analyzer.config(),
+            "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
+        }
+
+    def search(self, query, limit=10, page=1, fields=None, **filters):  # type: ignore[no-untyped-def]
+        from .query import search
+        return search(self, query, limit=limit, page=page, fields=fields, **filters)
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _describe(analyzer: Analyzer) -> str:
+    return ", ".join(f"{k}={v}" for k, v in analyzer.config().items())
+
+
+def _read_meta(root: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}") from None
+    except (OSError, ValueError) as exc:
+        raise IndexIncompatible(f"{root / META_FILE} is unreadable ({exc}); rebuild the index") from None
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT_TAG:
+        raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
+                                f"needs {SCHEMA_VERSION}; re-create it: persearch index PATH --index NEWDIR")
+    return meta
+
+
+def _next_data_name(current: str | None) -> str:
+    number = int(current.rsplit("-", 1)[1]) + 1 if current else 1
+    return f"data-{number}"
+
+
+def _remove_stale(root: Path, keep: str) -> None:
+    """Delete data folders a crashed rebuild or create left behind (write lock held)."""
+    for entry in root.glob("data-*"):
+        if entry.name != keep and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _acquire(root: Path, timeout: float) -> int:
+    """Take the index's write lock, waiting up to ``timeout`` seconds."""
+    import fcntl
+
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _LOCK_FDS.add(fd)
+            return fd
+        except OSError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise IndexLocked(f"index at {root} is being written by another process (waited {timeout:g} s); "
+                                  f"try again when it has finished") from None
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _file_lock(root: Path, timeout: float) -> Iterator[None]:
+    fd = _acquire(root, timeout)
+    try:
+        yield
+    finally:
+        _LOCK_FDS.discard(fd)
+        os.close(fd)
+
+
+def _chunks(jobs: list[_Job], max_bytes: int, max_files: int) -> list[list[_Job]]:
+    chunks: list[list[_Job]] = []
+    current: list[_Job] = []
+    size = 0
+    for job in jobs:
+        if current and (size + job.size > max_bytes or len(current) >= max_files):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(job)
+        size += job.size
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _worker_count(workers: int | None, total_bytes: int, min_bytes: int, n_jobs: int) -> int:
+    if workers is not None:
+        if workers < 1:
+            raise InvalidOption(f"workers must be at least 1, not {workers}")
+        return min(workers, max(1, n_jobs))
+    if total_bytes < min_bytes or n_jobs < 2:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _start_pool(procs: int) -> Any:
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where it is safe (Linux): fast, and needs no `if __name__ == "__main__"`
+    # guard in the user's script. Forked workers close the inherited lock descriptors.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(max_workers=procs, mp_context=multiprocessing.get_context(method),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the parent dies (kill -9 leaves pool workers waiting forever)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+#: Write-lock descriptors this process holds; a forked child must not keep them
+#: (a flock lives as long as any descriptor for it, so an orphaned worker would
+#: keep the index locked after its parent was killed).
+_LOCK_FDS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_LOCK_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+def _run_parallel(pool: Any, procs: int, data_dir: str, chunk: list[_Job],
+                  options: IngestOptions) -> tuple[list[FileResult], list[Any]]:
+    """Split a chunk by size over the workers; each writes one segment."""
+    groups: list[list[_Job]] = [[] for _ in range(procs)]
+    loads = [0] * procs
+    for job in sorted(chunk, key=lambda j: -j.size):
+        k = loads.index(min(loads))
+        groups[k].append(job)
+        loads[k] += job.size + 512  # per-file overhead counts too
+    futures = [pool.submit(_segment_task, data_dir, group, options) for group in groups if group]
+    results: list[FileResult] = []
+    segments: list[Any] = []
+    for future in futures:
+        segment, group_results = future.result()
+        segments.append(segment)
+        results.extend(group_results)
+    return results, segments
+
+
+def _segment_task(data_dir: str, jobs: list[_Job], options: IngestOptions) -> tuple[Any, list[FileResult]]:
+    """In a worker: read, analyze and write one segment; return it and the file results."""
+    from .backends.whoosh_backend import SegmentBuilder
+
+    builder = SegmentBuilder(data_dir)
+    results = []
+    for job in jobs:
+        result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)
+        if result.documents:
+            builder.append(result.documents)
+        result.documents = []  # the parent needs counts, not texts
+        results.append(result)
+    return builder.finish(), results
+
+
+__all__ = ["Index", "UpdateReport", "SCHEMA_VERSION"]

@@ -1,0 +1,139 @@
+"""Crash safety and the write lock, for real: subprocesses killed with SIGKILL."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from persearch import Index, IndexLocked
+from persearch.querytree import MatchAll, Term
+
+CHILD = r"""
+import sys, time
+from persearch import Index
+mode, index_dir = sys.argv[1], sys.argv[2]
+ix = Index.open(index_dir, lock_timeout=30)
+if mode == "index":
+    ix.chunk_files = int(sys.argv[4])
+    print("start", flush=True)
+    ix.add_paths([sys.argv[3]], workers=int(sys.argv[5]),
+                 progress=lambda done, total, path: print(done, flush=True))
+    print("done", flush=True)
+else:  # hold the write lock for a while
+    with ix._writing():
+        print("locked", flush=True)
+        time.sleep(float(sys.argv[3]))
+"""
+
+
+def spawn(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    return subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True)
+
+
+def make_corpus(folder: Path, seed_texts: dict[str, str], count: int) -> dict[str, str]:
+    """``count`` Persian documents built from the seed sentences; every one says گزارش."""
+    sentences = [s.strip() for text in seed_texts.values() for s in text.replace("\n", ".").split(".") if s.strip()]
+    written = {}
+    for i in range(count):
+        part = folder / f"part{i // 50}"
+        part.mkdir(parents=True, exist_ok=True)
+        body = " ".join(sentences[(i * 7 + k) % len(sentences)] + "." for k in range(40))
+        text = f"گزارش شماره {i}\n{body}\n"
+        path = part / f"doc{i:03d}.txt"
+        path.write_text(text, encoding="utf-8")
+        written[str(path.resolve())] = text
+    return written
+
+
+def check_consistent(index_dir: Path, texts: dict[str, str]) -> int:
+    """The index opens, is searchable, has no duplicates, and stores exact texts."""
+    with Index.open(index_dir) as ix:
+        count = len(ix)
+        everything = ix.backend.search(MatchAll(), limit=1000)
+        found = ix.backend.search(Term("گزارش"), limit=1000)
+        assert everything.total == count and found.total == count
+        hit_ids = [h.id for h in everything.hits]
+        assert len(set(hit_ids)) == len(hit_ids)
+        for hit in found.hits[:20]:
+            assert hit.fields["text"] == texts[hit.id]
+        return count
+
+
+def test_kill_9_at_several_moments_keeps_the_last_commit(tmp_path: Path, seed_texts: dict[str, str]) -> None:
+    docs = tmp_path / "docs"
+    texts = make_corpus(docs, seed_texts, 300)
+    index_dir = tmp_path / "ix"
+    with Index.create(index_dir) as ix:
+        assert ix.add_paths([docs / "part0"]).added == 50
+    previous = 50
+    killed_mid_run = 0
+    # (files processed before the kill, extra delay, worker processes); 0 files = during the walk.
+    moments = [(0, 0.0, 1), (7, 0.0, 1), (20, 0.0, 1), (20, 0.01, 1), (33, 0.05, 1), (1, 0.0, 2), (1, 0.3, 2)]
+    for files_done, delay, workers in moments:
+        child = spawn(tmp_path, "index", str(index_dir), str(docs), "20", str(workers))
+        assert child.stdout is not None and child.stdout.readline().strip() == "start"
+        line = "0"
+        while files_done and line != "done" and int(line) < files_done:
+            line = child.stdout.readline().strip() or "done"
+        time.sleep(delay)
+        if child.poll() is None:
+            killed_mid_run += 1
+            child.send_signal(signal.SIGKILL)
+        child.wait()
+        count = check_consistent(index_dir, texts)
+        assert previous <= count <= 300  # committed chunks survive; nothing is counted twice
+        previous = count
+    assert killed_mid_run >= 5
+    with Index.open(index_dir, lock_timeout=5) as ix:  # the dead writer's lock is gone
+        report = ix.update()
+        assert report.failed == [] and report.added + report.updated + report.unchanged == 300
+        assert len(ix) == 300
+    assert check_consistent(index_dir, texts) == 300
+    with Index.open(index_dir) as ix:
+        assert ix.update().unchanged == 300
+
+
+def test_second_writer_in_the_same_process_fails_after_the_timeout(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("خبر\nکتاب\n", encoding="utf-8")
+    Index.create(tmp_path / "ix").close()
+    first, second = Index.open(tmp_path / "ix"), Index.open(tmp_path / "ix", lock_timeout=0.2)
+    with first._writing():
+        with pytest.raises(IndexLocked, match="being written by another process"):
+            second.add_paths([docs])
+        with pytest.raises(IndexLocked):
+            second.add_document("x", "متن")
+    assert second.add_paths([docs]).added == 1 and len(first) == 1
+    first.close()
+    second.close()
+
+
+def test_second_writer_process_waits_then_fails_and_nothing_is_lost(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("خبر\nکتاب\n", encoding="utf-8")
+    Index.create(tmp_path / "ix").close()
+    holder = spawn(tmp_path, "hold", str(tmp_path / "ix"), "60")
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with Index.open(tmp_path / "ix", lock_timeout=0.3) as ix:
+        with pytest.raises(IndexLocked, match=r"waited 0.3 s"):
+            ix.add_paths([docs])
+        os.kill(holder.pid, signal.SIGKILL)  # a writer killed while holding the lock
+        holder.wait()
+        assert ix.add_paths([docs]).added == 1
+    # A writer that finishes in time: the second one waits for it and then proceeds.
+    short = spawn(tmp_path, "hold", str(tmp_path / "ix"), "0.5")
+    assert short.stdout is not None and short.stdout.readline().strip() == "locked"
+    (docs / "b.txt").write_text("خبر دوم\nدرخت\n", encoding="utf-8")
+    with Index.open(tmp_path / "ix", lock_timeout=30) as ix:
+        report = ix.update()
+        assert (report.added, report.unchanged) == (1, 1) and len(ix) == 2
+    short.wait()

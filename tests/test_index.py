@@ -1,0 +1,325 @@
+"""The index: create/open, add/update/remove cycles, rebuild, the Whoosh backend."""
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from persearch import Analyzer, Index, IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
+from persearch.backends.base import Document
+from persearch.index import MANIFEST_FILE, META_FILE, UpdateReport
+from persearch.querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Or, Phrase, Prefix, Term
+
+ZWNJ = "\u200c"
+TEXTS = {
+    "a.txt": f"خبر نخست\nرئیس{ZWNJ}جمهوری امروز به کتابخانه رفت و کتاب‌ها را دید.\n",
+    "b.txt": "خبر دوم\nرئیسجمهوری گفت که او میخواهد مساله را حل کند.\n",
+    "c.txt": "خبر سوم\nدر سال ۱۴۰۳ درختان بسیاری در شیراز کاشته شد.\n",
+    "d.md": "# یادداشت\nکتاب تازه‌ای درباره درختان شیراز خواندم.\n",
+}
+
+
+def make_docs(folder: Path, texts: dict[str, str] = TEXTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def ids(index: Index, node: object, **filters: object) -> set[str]:
+    res = index.backend.search(node, limit=100, filters=filters or None)
+    assert res.total == len(res.hits)
+    return {Path(h.id.split("#")[0]).name + ("#" + h.id.split("#")[1] if "#" in h.id else "") for h in res.hits}
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    return make_docs(tmp_path / "docs")
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Index:
+    with Index.create(tmp_path / "ix") as ix:
+        yield ix
+
+
+def touch_later(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+# -- opening -----------------------------------------------------------------------
+
+def test_open_without_index_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFound, match=r"no index at .*; run: persearch index PATH --index"):
+        Index.open(tmp_path / "nothing")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / META_FILE).write_text('{"hello": 1}')
+    with pytest.raises(IndexNotFound):
+        Index.open(tmp_path / "plain")
+
+
+def test_open_create_then_reopen(tmp_path: Path, docs: Path) -> None:
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        assert ix.add_paths([docs]).added == 4
+    with Index.open(tmp_path / "ix") as ix:
+        assert len(ix) == 4 and ix.analyzer == Analyzer()
+
+
+def test_create_refuses_to_overwrite_silently(tmp_path: Path) -> None:
+    Index.create(tmp_path / "ix").close()
+    with pytest.raises(PersearchError, match="already holds an index"):
+        Index.create(tmp_path / "ix")
+    Index.create(tmp_path / "ix", overwrite=True).close()
+
+
+def test_incompatible_analyzer_is_refused(tmp_path: Path) -> None:
+    Index.create(tmp_path / "ix", Analyzer(stemmer=None)).close()
+    with pytest.raises(IndexIncompatible, match="stemmer=None"):
+        Index.open(tmp_path / "ix", analyzer=Analyzer())
+    with Index.open(tmp_path / "ix", analyzer=Analyzer(stemmer=None)) as ix:
+        assert ix.analyzer.stemmer is None
+    with Index.open(tmp_path / "ix") as ix:  # no analyzer given: the stored one is used
+        assert ix.analyzer == Analyzer(stemmer=None)
+
+
+def test_other_schema_version_is_refused(tmp_path: Path) -> None:
+    Index.create(tmp_path / "ix").close()
+    meta_path = tmp_path / "ix" / META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "schema_version": 999}))
+    with pytest.raises(IndexIncompatible, match="schema version 999"):
+        Index.open(tmp_path / "ix")
+
+
+# -- files ---------------------------------------------------------------------------
+
+def test_search_finds_persian_spellings(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    assert ids(index, Term("رییسجمهوری")) == {"a.txt", "b.txt"}
+    assert ids(index, Phrase(("رییس", "جمهوری"))) == {"a.txt", "b.txt"}
+    assert ids(index, Term("کتاب")) == {"a.txt", "d.md"}
+    assert ids(index, Term("1403")) == {"c.txt"}
+    assert ids(index, Term("مساله")) == {"b.txt"}
+
+
+def test_stored_text_is_the_file_content(index: Index, seeds_dir: Path, seed_texts: dict[str, str]) -> None:
+    report = index.add_paths([seeds_dir])
+    assert (report.added, report.failed) == (len(seed_texts), [])
+    for name, text in seed_texts.items():
+        doc_id = str((seeds_dir / name).resolve())
+        assert index.stored_text(doc_id) == text
+        stored = index.document(doc_id)
+        assert stored["path"] == doc_id and stored["format"] == "txt" and stored["encoding"] == "utf-8"
+        assert stored["title"] == text.strip().splitlines()[0].strip()
+
+
+def test_add_change_delete_cycle_counts_exactly(index: Index, docs: Path) -> None:
+    first = index.add_paths([docs])
+    assert (first.added, first.updated, first.removed, first.unchanged, first.failed) == (4, 0, 0, 0, [])
+    again = index.update()
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 4)
+
+    (docs / "a.txt").write_text("خبر نخست\nامروز باران بارید.\n", encoding="utf-8")
+    touch_later(docs / "a.txt")
+    touch_later(docs / "b.txt")  # touched, same content: confirmed unchanged by hash
+    (docs / "c.txt").unlink()
+    make_docs(docs / "تازه", {"e.txt": "خبر پنجم\nباران\n", "f.txt": "خبر ششم\nبرف\n"})
+    report = index.update()
+    assert (report.added, report.updated, report.removed, report.unchanged, report.failed) == (2, 1, 1, 2, [])
+    assert len(index) == 5
+    assert ids(index, Term("باران")) == {"a.txt", "e.txt"}
+    assert ids(index, Term("کتابخانه")) == set()
+    assert ids(index, Term("1403")) == set()
+    assert index.update().unchanged == 5
+
+
+def test_jsonl_records_follow_their_file(index: Index, tmp_path: Path) -> None:
+    path = tmp_path / "docs" / "r.jsonl"
+    path.parent.mkdir()
+    rows = [{"id": "x1", "title": "عنوان", "text": "كتاب علي"}, {"title": "دوم", "text": "درخت سیب"},
+            {"id": "x3", "text": "کتاب سوم"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert index.add_paths([path.parent]).added == 1
+    assert ids(index, Term("کتاب")) == {"r.jsonl#x1", "r.jsonl#x3"}
+    assert ids(index, Term("علی")) == {"r.jsonl#x1"}
+    path.write_text(json.dumps(rows[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    touch_later(path)
+    assert index.update().updated == 1
+    assert len(index) == 1 and ids(index, MatchAll()) == {"r.jsonl#1"}
+
+
+def test_bad_files_among_good_ones(index: Index, docs: Path) -> None:
+    (docs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    (docs / "french.txt").write_bytes("Le café était très animé.".encode("latin-1"))
+    (docs / "old.txt").write_bytes("خبر قديمي\nكتاب تاريخ ايران\n".encode("cp1256"))
+    (docs / "wide.txt").write_bytes(codecs.BOM_UTF16_LE + "خبر پهن\nکتاب جغرافیا\n".encode("utf-16-le"))
+    (docs / "big.txt").write_text("درخت " * 400, encoding="utf-8")
+    report = index.add_paths([docs], max_size=1000)
+    assert report.added == 6
+    assert sorted((Path(p).name, reason.split(":")[0]) for p, reason in report.failed) == [
+        ("big.txt", "too large"), ("french.txt", "undecodable"), ("image.txt", "binary content")]
+    assert ids(index, Term("کتاب")) == {"a.txt", "d.md", "old.txt", "wide.txt"}
+    assert index.document(str((docs / "old.txt").resolve()))["encoding"] == "windows-1256"
+
+
+def test_a_file_that_turns_bad_loses_its_old_documents(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    (docs / "a.txt").write_bytes(b"\x00\x01binary now" * 10)
+    touch_later(docs / "a.txt")
+    report = index.update()
+    assert [Path(p).name for p, _ in report.failed] == ["a.txt"]
+    assert ids(index, Term("کتابخانه")) == set() and len(index) == 3
+
+
+def test_two_worker_processes_index_the_same_documents(tmp_path: Path, docs: Path) -> None:
+    make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i} درباره درخت\n" for i in range(30)})
+    with Index.create(tmp_path / "one") as one, Index.create(tmp_path / "two") as two:
+        r1 = one.add_paths([docs], workers=1)
+        r2 = two.add_paths([docs], workers=2)
+        assert r1.to_dict() == r2.to_dict() and r2.added == 34
+        for node in (Term("کتاب"), Phrase(("رییس", "جمهوری")), Term("درخت")):
+            assert ids(one, node) == ids(two, node)
+        (docs / "more" / "n3.txt").unlink()
+        assert two.update(workers=2).removed == 1 and len(two) == 33
+
+
+def test_remove_files_folders_and_ids(index: Index, docs: Path) -> None:
+    make_docs(docs / "old", {"x.txt": "قدیمی\nکتاب کهنه\n", "y.txt": "قدیمی\nدرخت کهن\n"})
+    index.add_paths([docs])
+    index.add_document("note-1", "یادداشت درباره کتاب")
+    report = index.remove([str(docs / "old"), str(docs / "a.txt"), "note-1", "nothing-here"])
+    assert (report.removed, [p for p, _ in report.failed]) == (4, ["nothing-here"])
+    assert len(index) == 3
+    later = index.update()  # what was removed under a root stays out...
+    assert (later.added, later.removed, later.unchanged) == (0, 0, 3)
+    assert ids(index, Term("کهنه")) == set() and "a.txt" not in ids(index, Term("کتاب"))
+    assert index.add_paths([docs / "a.txt"]).added == 1  # ...until it is added again
+    assert "a.txt" in ids(index, Term("کتاب")) and index.update().unchanged == 4
+
+
+def test_update_with_no_roots_does_nothing(index: Index) -> None:
+    assert index.update().to_dict() == UpdateReport().to_dict()
+
+
+# -- documents from code ------------------------------------------------------------------
+
+def test_add_document_delete_and_metadata_filters(index: Index) -> None:
+    index.add_document("n1", "بازی فوتبال دیروز", title="ورزش", tags=["ورزش", "فوتبال"], year=1402)
+    index.add_document("n2", "کتاب فوتبال", tags=["کتاب"], year=1403)
+    assert ids(index, Term("فوتبال")) == {"n1", "n2"}
+    assert ids(index, Term("فوتبال"), tags="ورزش") == {"n1"}
+    assert ids(index, Term("فوتبال"), year=1403) == {"n2"}
+    assert index.document("n1")["metadata"] == {"tags": ["ورزش", "فوتبال"], "year": 1402}
+    with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
+        index.backend.search(Term("فوتبال"), limit=5, filters={"colour": "سبز"})
+    index.add_document("n1", "بازی والیبال")  # same id: replaced
+    assert len(index) == 2 and ids(index, Term("والیبال")) == {"n1"}
+    assert index.delete("n1") and not index.delete("n1")
+    assert len(index) == 1
+
+
+# -- the backend's query translation -----------------------------------------------------------
+
+@pytest.fixture
+def small(index: Index) -> Index:
+    index.add_documents([
+        Document(id="1", title="کتاب", text="درباره درخت سیب"),
+        Document(id="2", title="باغ", text="کتاب درباره باغ و درخت سیب"),
+        Document(id="3", title="سیب", text="درخت بزرگ سیب سرخ"),
+        Document(id="4", title="مساله", text="مسئله ریاضی کتابخانه"),
+    ])
+    return index
+
+
+def test_phrase_slop_and_alternatives(small: Index) -> None:
+    assert ids(small, Phrase(("درخت", "سیب"))) == {"1", "2"}
+    assert ids(small, Phrase(("درخت", "سیب"), slop=1)) == {"1", "2", "3"}
+    assert ids(small, Phrase((("مسیله", "درخت"), "ریاضی"))) == {"4"}
+    assert ids(small, Phrase(("درخت", "سیب"), field="title")) == set()
+
+
+def test_prefix_fuzzy_and_boolean_nodes(small: Index) -> None:
+    assert ids(small, Prefix("کتاب")) == {"1", "2", "4"}
+    assert ids(small, Fuzzy("درخب", 1)) == {"1", "2", "3"}
+    assert ids(small, And((Term("درخت"), Term("باغ")))) == {"2"}
+    assert ids(small, Or((Term("باغ"), Term("سرخ"), Term("ریاضی")), min_match=1)) == {"2", "3", "4"}
+    assert ids(small, Or((Term("باغ"), Term("کتاب"), Term("سیب")), min_match=2)) == {"1", "2"}
+    assert ids(small, Or((Term("باغ"), Term("کتاب"), Term("سیب")), min_match=3)) == {"2"}
+    assert ids(small, Or((Term("باغ"), Term("کتاب")), min_match=3)) == set()
+    assert ids(small, And((Or((Term("باغ"), Term("سیب"), Term("سرخ")), min_match=2), Prefix("درخ")))) == {"2", "3"}
+    assert ids(small, AndNot(Term("سیب"), Term("کتاب"))) == {"3"}
+    assert ids(small, MatchAll()) == {"1", "2", "3", "4"}
+    assert small.backend.search(MatchNone("empty"), limit=5).total == 0
+
+
+def test_title_is_boosted_and_paging_works(small: Index) -> None:
+    ranked = [h.id for h in small.backend.search(Term("کتاب"), limit=10).hits]
+    assert ranked[0] == "1"
+    page2 = small.backend.search(Term("کتاب"), limit=1, offset=1)  # کتابخانه (4) holds کتاب too
+    assert page2.total == 3 and [h.id for h in page2.hits] == ranked[1:2]
+    hit = small.backend.search(Term("کتاب"), limit=1).hits[0]
+    assert {"id", "path", "title", "text", "format"} <= set(hit.fields) and hit.fields["text"] == "درباره درخت سیب"
+
+
+def test_terms_lists_document_frequencies(small: Index) -> None:
+    terms = dict(small.backend.terms("body"))
+    assert terms["درخت"] == 3 and terms["سیب"] == 3 and terms["باغ"] == 1
+    assert list(small.backend.terms("nothing")) == []
+
+
+# -- rebuild, stats and recovery ----------------------------------------------------------------
+
+def test_rebuild_swaps_in_a_fresh_index(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    index.add_document("note", "یادداشت کتاب")
+    old_data = index.data_dir
+    reader = Index.open(index.root)  # another reader, opened before the rebuild
+    report = index.rebuild()
+    assert report.added == 4 and index.data_dir != old_data and not old_data.exists()
+    assert len(index) == 5 and ids(index, Term("کتاب")) == {"a.txt", "d.md", "note"}
+    assert ids(reader, Term("کتاب")) == {"a.txt", "d.md", "note"} and len(reader) == 5
+    reader.close()
+    assert index.update().unchanged == 4
+
+
+def test_stats(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    stats = index.stats()
+    assert stats["documents"] == 4 and stats["files"] == 4
+    assert stats["roots"] == [str(docs.resolve())]
+    assert stats["terms"] > 20 and stats["size_bytes"] > 1000
+    assert stats["analyzer"] == Analyzer().config() and stats["backend"] == "whoosh"
+    assert stats["schema_version"] == 1 and stats["updated_at"]
+
+
+def test_manifest_lost_after_commit_is_rebuilt_without_duplicates(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    manifest_path = index.data_dir / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    # As if we crashed after the engine committed c.txt's removal and e.txt's
+    # addition but before the manifest said so: the manifest is one generation old.
+    (docs / "c.txt").unlink()
+    (docs / "e.txt").write_text("خبر\nباران\n", encoding="utf-8")
+    index.update()
+    manifest_path.write_text(json.dumps(manifest))
+    report = index.update()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 4)
+    assert len(index) == 4 and ids(index, MatchAll()) == {"a.txt", "b.txt", "d.md", "e.txt"}
+    manifest_path.unlink()
+    assert index.update().unchanged == 4
+
+
+def test_progress_is_reported(index: Index, docs: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    index.add_paths([docs], progress=lambda done, total, path: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_report_to_dict() -> None:
+    report = UpdateReport(added=1, failed=[("/a/b.txt", "binary content")])
+    assert report.to_dict() == {"added": 1, "updated": 0, "removed": 0, "unchanged": 0,
+                                "failed": [{"path": "/a/b.txt", "error": "binary content"}]}

@@ -1,0 +1,217 @@
+"""Files → documents: formats, encodings, bad files and the folder walk."""
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch.ingest import (IngestError, IngestOptions, decode, first_line_title, html_text, looks_binary,
+                              read_file, walk)
+
+ZWNJ = "\u200c"
+ARABIC_YEH = "\u064a"
+# Windows-1256 has no Farsi yeh (U+06CC) or keheh (U+06A9); old Persian files use the Arabic letters.
+OLD_STYLE = f"رئيس{ZWNJ}جمهوري امروز به كتابخانه رفت.\nمسئله حل شد؛ آيا درست است؟\n"
+MODERN = f"رئیس{ZWNJ}جمهوری امروز به کتابخانه رفت.\nمسئله حل شد.\n"
+
+
+def write(path: Path, data: str | bytes, encoding: str = "utf-8") -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return str(path.resolve())
+
+
+# -- encodings -----------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding, data, name", [
+    ("utf-8", MODERN.encode("utf-8"), "utf-8"),
+    ("utf-8-sig", codecs.BOM_UTF8 + MODERN.encode("utf-8"), "utf-8-sig"),
+    ("utf-16-le", codecs.BOM_UTF16_LE + MODERN.encode("utf-16-le"), "utf-16"),
+    ("utf-16-be", codecs.BOM_UTF16_BE + MODERN.encode("utf-16-be"), "utf-16"),
+])
+def test_unicode_encodings_decode_to_the_same_text(encoding: str, data: bytes, name: str) -> None:
+    assert decode(data) == (MODERN, name)
+
+
+def test_windows_1256_persian_is_accepted() -> None:
+    assert decode(OLD_STYLE.encode("cp1256")) == (OLD_STYLE, "windows-1256")
+
+
+def test_latin1_french_is_not_read_as_windows_1256_mojibake() -> None:
+    with pytest.raises(IngestError, match="undecodable"):
+        decode("Le café était très animé, déjà à l'aube.".encode("latin-1"))
+
+
+def test_broken_utf8_persian_is_not_read_as_windows_1256_mojibake() -> None:
+    data = MODERN.encode("utf-8")
+    broken = data[:7] + data[8:]  # one continuation byte lost
+    with pytest.raises(IngestError, match="undecodable"):
+        decode(broken)
+
+
+def test_binary_content_is_detected() -> None:
+    assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert not looks_binary(MODERN.encode("utf-8"))
+    with pytest.raises(IngestError, match="binary"):
+        decode(b"\x00\x01\x02" * 100)
+
+
+_CP1256_LETTERS = [ch for ch in bytes(range(0xC1, 0xFF)).decode("cp1256") if "\u0621" <= ch <= "\u064a"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=_CP1256_LETTERS, min_size=1, max_size=8), min_size=1, max_size=20))
+def test_any_persian_text_round_trips_through_windows_1256(words: list[str]) -> None:
+    text = " ".join(words) + "\n"
+    assert decode(text.encode("cp1256")) == (text, "windows-1256")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+               max_size=80))
+def test_any_utf8_text_round_trips(text: str) -> None:
+    assert decode(text.encode("utf-8"))[0] == text
+
+
+# -- plain text, markdown, html --------------------------------------------------
+
+def test_txt_stored_text_is_the_file_content_and_title_its_first_line(tmp_path: Path) -> None:
+    content = "\n\n   خبر فوری   \n" + MODERN
+    path = write(tmp_path / "خبر.txt", content)
+    result = read_file(path)
+    assert result.error is None
+    [doc] = result.documents
+    assert doc.text == content
+    assert doc.title == "خبر فوری"
+    assert (doc.id, doc.path, doc.format, doc.encoding) == (path, path, "txt", "utf-8")
+    assert doc.size == len(content.encode("utf-8")) and len(doc.hash) == 32
+
+
+def test_cp1256_and_utf16_files_store_decoded_text(tmp_path: Path) -> None:
+    old = read_file(write(tmp_path / "old.txt", OLD_STYLE, "cp1256"))
+    wide = read_file(write(tmp_path / "wide.txt", codecs.BOM_UTF16_LE + MODERN.encode("utf-16-le")))
+    assert (old.documents[0].text, old.documents[0].encoding) == (OLD_STYLE, "windows-1256")
+    assert (wide.documents[0].text, wide.documents[0].encoding) == (MODERN, "utf-16")
+    assert old.documents[0].title == f"رئيس{ZWNJ}جمهوري امروز به كتابخانه رفت."
+
+
+def test_markdown_title_drops_the_heading_marks(tmp_path: Path) -> None:
+    [doc] = read_file(write(tmp_path / "note.md", "# یادداشت‌های سفر\n\nمتن سفر به شیراز")).documents
+    assert (doc.title, doc.format) == ("یادداشت‌های سفر", "md")
+
+
+def test_html_keeps_visible_text_only() -> None:
+    page = ("<html><head><title> اخبار  ورزشی </title><style>p{color:red}</style></head>"
+            "<body><script>var x = 'پنهان';</script><h1>سرخط</h1><p>تیم ملی &amp; مربی</p>"
+            "<noscript>پنهان</noscript><p>برد</p></body></html>")
+    title, text = html_text(page)
+    assert title == "اخبار ورزشی"
+    assert "پنهان" not in text and "color" not in text
+    assert text.split() == ["سرخط", "تیم", "ملی", "&", "مربی", "برد"]
+
+
+def test_html_title_falls_back_to_the_first_heading(tmp_path: Path) -> None:
+    path = write(tmp_path / "page.htm", "<body><h2>کتاب تازه</h2><p>معرفی کتاب</p><h1>دیگر</h1></body>")
+    [doc] = read_file(path).documents
+    assert (doc.title, doc.format) == ("کتاب تازه", "html")
+    assert "معرفی کتاب" in doc.text
+
+
+# -- records -----------------------------------------------------------------------
+
+def test_jsonl_records_get_path_hash_id_or_line_number(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "x1", "title": "عنوان", "text": "كتاب علي", "tags": ["ادب", "کتاب"], "year": 1402},
+                        ensure_ascii=False),
+             "",
+             json.dumps({"title": "بدون شناسه", "text": "متن دوم"}, ensure_ascii=False),
+             "{not json",
+             json.dumps({"other": 1})]
+    path = write(tmp_path / "r.jsonl", "\n".join(lines) + "\n")
+    result = read_file(path)
+    assert [d.id for d in result.documents] == [f"{path}#x1", f"{path}#3"]
+    first = result.documents[0]
+    assert (first.title, first.text, first.metadata) == ("عنوان", "كتاب علي", {"tags": ["ادب", "کتاب"], "year": 1402})
+    assert [where for where, _ in result.problems] == [f"{path}:4", f"{path}:5"]
+    assert result.doc_count == 2
+
+
+def test_json_object_and_array(tmp_path: Path) -> None:
+    one = read_file(write(tmp_path / "one.json", json.dumps({"text": "سلام دنیا"}, ensure_ascii=False)))
+    many = read_file(write(tmp_path / "many.json",
+                           json.dumps([{"id": 7, "text": "اول"}, {"text": "دوم"}], ensure_ascii=False)))
+    assert [d.id.split("#")[1] for d in one.documents] == ["1"]
+    assert [(d.id.split("#")[1], d.text) for d in many.documents] == [("7", "اول"), ("2", "دوم")]
+
+
+def test_invalid_json_file_is_a_failure(tmp_path: Path) -> None:
+    result = read_file(write(tmp_path / "bad.json", "[{\"text\": \"متن\"},"))
+    assert result.documents == [] and result.error is not None and "invalid JSON" in result.error
+
+
+def test_csv_and_tsv_with_configured_columns(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "t.csv", "کد,سرخط,متن,دسته\n۱,خبر اول,\"متن, با ویرگول\",سیاسی\n۲,خبر دوم,متن دوم,ورزشی\n")
+    options = IngestOptions(text_field="متن", title_field="سرخط", id_field="کد")
+    docs = read_file(csv_path, options).documents
+    assert [(d.id.split("#")[1], d.title, d.text, d.metadata) for d in docs] == [
+        ("۱", "خبر اول", "متن, با ویرگول", {"دسته": "سیاسی"}),
+        ("۲", "خبر دوم", "متن دوم", {"دسته": "ورزشی"}),
+    ]
+    tsv_docs = read_file(write(tmp_path / "t.tsv", "title\ttext\nیک\tمتن یک\nدو\tمتن دو\n")).documents
+    assert [(d.id.split("#")[1], d.title, d.format) for d in tsv_docs] == [("1", "یک", "tsv"), ("2", "دو", "tsv")]
+
+
+def test_duplicate_record_ids_do_not_replace_each_other(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.jsonl", '{"id": "a", "text": "یک"}\n{"id": "a", "text": "دو"}\n')
+    assert [d.id.split("#")[1] for d in read_file(path).documents] == ["a", "a~2"]
+
+
+# -- bad files ---------------------------------------------------------------------
+
+def test_too_large_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.txt", "کتاب " * 100)
+    result = read_file(path, IngestOptions(max_size=100))
+    assert result.documents == [] and result.error.startswith("too large")
+
+
+def test_binary_file_with_text_extension_is_skipped(tmp_path: Path) -> None:
+    result = read_file(write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10))
+    assert (result.documents, result.error) == ([], "binary content")
+
+
+def test_known_hash_skips_parsing(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", MODERN)
+    first = read_file(path)
+    again = read_file(path, known_hash=first.hash)
+    assert again.unchanged and again.documents == [] and again.hash == first.hash
+
+
+def test_first_line_title() -> None:
+    assert first_line_title("\n  \n  سلام دنیا  \nخط دوم") == "سلام دنیا"
+    assert first_line_title("") == ""
+
+
+# -- walking -------------------------------------------------------------------------
+
+def test_walk_skips_hidden_unknown_and_follows_no_loop(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    write(root / "a.txt", MODERN)
+    write(root / "sub" / "b.md", MODERN)
+    write(root / ".hidden" / "c.txt", MODERN)
+    write(root / ".secret.txt", MODERN)
+    write(root / "photo.jpg", b"\xff\xd8\xff")
+    os.symlink(root, root / "sub" / "loop")  # a folder that contains itself
+    found = [f for f in walk([root])]
+    assert sorted(Path(f.path).relative_to(root.resolve()).as_posix() for f in found) == ["a.txt", "sub/b.md"]
+    assert {f.format for f in found} == {"txt", "md"}
+
+
+def test_walk_reports_missing_paths_and_reads_named_files_of_any_extension(tmp_path: Path) -> None:
+    log = write(tmp_path / "notes.log", MODERN)
+    items = list(walk([tmp_path / "missing", log]))
+    assert items[0] == (str((tmp_path / "missing").absolute()), "not found")
+    assert (items[1].path, items[1].format) == (log, "txt")
