@@ -1,0 +1,191 @@
+"""Query latency: persearch vs raw Whoosh on the same documents and queries, same run.
+
+    python benchmarks/bench_query.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 10000
+
+For each corpus (JSON lines, optionally gzipped, ``{"id", "title", "text"}``):
+builds a persearch index and a raw Whoosh index (StandardAnalyzer, title and
+body, body stored for Whoosh's default highlighter) in a temporary folder,
+generates mixed queries from the corpus text (1-4 words, phrases, prefixes,
+fuzzy, OR) and prints p50/p95/p99 latency of search alone and of search plus
+snippets of the top 10 hits, for both systems, with ratios. Each query runs
+``--runs`` times; its median is what the percentiles are taken over.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from persearch import Index  # noqa: E402
+from persearch.backends.base import Document  # noqa: E402
+from persearch.query import search  # noqa: E402
+
+_WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]{3,}")
+CLASSES = ("1 word", "2 words", "3 words", "4 words", "phrase", "prefix", "fuzzy", "OR")
+
+
+def read_docs(path: Path, limit: int) -> list[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    docs = []
+    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+        for line in f:
+            if line.strip():
+                d = json.loads(line)
+                docs.append({"id": str(d["id"]), "title": d.get("title") or "", "text": d.get("text") or ""})
+                if limit and len(docs) >= limit:
+                    break
+    return docs
+
+
+def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tuple[str, str]]:
+    """``(class, query)`` pairs drawn from the documents' own words."""
+    rng = random.Random(seed)
+    queries: list[tuple[str, str]] = []
+    while len(queries) < n:
+        doc = rng.choice(docs)
+        words = _WORD.findall(doc["text"])
+        if len(words) < 8:
+            continue
+        kind = CLASSES[len(queries) % len(CLASSES)]
+        i = rng.randrange(len(words) - 4)
+        if kind.endswith("word") or kind.endswith("words"):
+            k = int(kind[0])
+            q = " ".join(rng.sample(words, k))
+        elif kind == "phrase":
+            q = '"' + " ".join(words[i:i + rng.choice((2, 3))]) + '"'
+        elif kind == "prefix":
+            w = max(words[i:i + 4], key=len)
+            q = w[:max(3, len(w) - 2)] + "*"
+        elif kind == "fuzzy":
+            q = max(words[i:i + 4], key=len) + "~"
+        else:
+            q = f"{words[i]} OR {rng.choice(words)}"
+        queries.append((kind, q))
+    return queries
+
+
+def build_persearch(docs: list[dict[str, Any]], path: Path) -> Any:
+    index = Index.create(path)
+    batch = 2000
+    for at in range(0, len(docs), batch):
+        index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs[at:at + batch])
+    return index
+
+
+def build_whoosh(docs: list[dict[str, Any]], path: Path) -> tuple[Any, Any]:
+    from whoosh import fields, index, scoring
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
+
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                           title=fields.TEXT(analyzer=StandardAnalyzer(), stored=True),
+                           body=fields.TEXT(analyzer=StandardAnalyzer(), stored=True))
+    path.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(path), schema)
+    writer = ix.writer(limitmb=256)
+    for d in docs:
+        writer.add_document(id=d["id"], title=d["title"], body=d["text"])
+    writer.commit()
+    parser = MultifieldParser(["title", "body"], schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    return ix.searcher(weighting=scoring.BM25F()), parser
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def time_each(queries: list[tuple[str, str]], fn: Callable[[str], Any], runs: int) -> list[float]:
+    per_query: list[list[float]] = [[] for _ in queries]
+    for _ in range(runs):
+        for i, (_, q) in enumerate(queries):
+            started = time.perf_counter()
+            fn(q)
+            per_query[i].append((time.perf_counter() - started) * 1000)
+    return [statistics.median(v) for v in per_query]
+
+
+def bench(path: Path, limit: int, n_queries: int, runs: int) -> None:
+    docs = read_docs(path, limit)
+    queries = make_queries(docs, n_queries)
+    with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
+        t0 = time.perf_counter()
+        index = build_persearch(docs, Path(tmp) / "persearch")
+        t1 = time.perf_counter()
+        searcher, parser = build_whoosh(docs, Path(tmp) / "whoosh")
+        t2 = time.perf_counter()
+        print(f"\n## {path.name}: {len(docs)} documents, {len(queries)} queries, median of {runs} runs")
+        print(f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s")
+
+        def ps_search(q: str) -> Any:
+            return search(index, q, limit=10, snippets=False)
+
+        def ps_snippets(q: str) -> Any:
+            return search(index, q, limit=10)
+
+        def wh_search(q: str) -> Any:
+            return [hit["id"] for hit in searcher.search(parser.parse(q), limit=10)]
+
+        def wh_snippets(q: str) -> Any:
+            results = searcher.search(parser.parse(q), limit=10)
+            return [(hit["id"], hit.highlights("body")) for hit in results]
+
+        for fn in (ps_snippets, wh_snippets):  # warm caches (analyzer, spelling table, searcher)
+            for _, q in queries[:50]:
+                fn(q)
+        series = {
+            "persearch search": time_each(queries, ps_search, runs),
+            "persearch search+snippets": time_each(queries, ps_snippets, runs),
+            "whoosh search": time_each(queries, wh_search, runs),
+            "whoosh search+highlights": time_each(queries, wh_snippets, runs),
+        }
+        hits = [len(ps_search(q).hits) for _, q in queries]
+        whits = [len(wh_search(q)) for _, q in queries]
+        index.close()
+    print(f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}")
+    print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
+    for name, values in series.items():
+        print(f"{name:28} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f} "
+              f"{percentile(values, 99):7.2f} {max(values):7.2f}")
+    for a, b in (("persearch search", "whoosh search"), ("persearch search+snippets", "whoosh search+highlights")):
+        ratio = "  ".join(f"p{p} {percentile(series[a], p) / percentile(series[b], p):.2f}x" for p in (50, 95, 99))
+        print(f"ratio {a} / {b.split()[0]}: {ratio}")
+    print(f"\n{'class (p50 / p99 ms)':14} {'ps search':>16} {'ps +snip':>16} {'wh search':>16} {'wh +hl':>16}")
+    by_class: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for i, (kind, _) in enumerate(queries):
+        for name, values in series.items():
+            by_class[kind][name].append(values[i])
+    for kind in CLASSES:
+        row = "".join(f"{percentile(v, 50):8.2f}/{percentile(v, 99):7.2f}" for v in by_class[kind].values())
+        print(f"{kind:14} {row}")
+    slowest = max(CLASSES, key=lambda k: percentile(by_class[k]["persearch search+snippets"], 50))
+    worst = max(range(len(queries)), key=lambda i: series["persearch search+snippets"][i])
+    print(f"slowest class (persearch search+snippets p50): {slowest}; "
+          f"slowest query: {queries[worst][1]!r} {series['persearch search+snippets'][worst]:.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpora", nargs="+", type=Path, help="JSON-lines corpora (.jsonl or .jsonl.gz)")
+    parser.add_argument("--limit", type=int, default=0, help="index at most N documents per corpus (0 = all)")
+    parser.add_argument("--queries", type=int, default=320)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    for path in args.corpora:
+        bench(path, args.limit, args.queries, args.runs)
+
+
+if __name__ == "__main__":
+    main()

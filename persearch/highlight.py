@@ -1,0 +1,393 @@
+"""Find matched words in a stored text and cut snippets around them.
+
+A hit's stored text is the original document: highlights must land on its
+surface words (diacritics, tatweel, ZWNJ suffixes and invisible characters
+included), so the text is never normalized as a whole. Re-analyzing a whole
+news article for every hit costs more than the search, so :class:`Matcher`
+works in two steps:
+
+1. a compiled regex finds *candidate* places cheaply: each query term's first
+   letters, where every letter also accepts each spelling that folds to it
+   (ي for ی, ك for ک, ۲ for 2, أ/آ/ئ for ا ...) and marks, tatweel, ZWNJ,
+   format characters and spaces may sit between letters. Stems only ever strip
+   endings, so a word whose term is a query term contains those letters: the
+   filter can only over-select, never miss;
+2. only the clause around a candidate (up to the nearest punctuation or line
+   break, where no word group can continue) is analyzed with the real analyzer,
+   and its tokens are compared with the query terms.
+
+    >>> m = Matcher(Analyzer(), terms={"کتاب"})
+    >>> m.spans("این كتاب‌هایشان است")
+    [(4, 15)]
+
+Offsets are Python ``str`` indices, half-open: ``text[start:end]`` is the word.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FARSI_YEH, FOLD_TABLE,
+                             FORMAT_CHARS, LATIN_MARKS, NBSP, PRESENTATION_FORMS_RANGES, TATWEEL, WAW,
+                             YEH_HAMZA, ZWNJ)
+
+if TYPE_CHECKING:
+    from .analysis import Analyzer
+
+Span = tuple[int, int]
+
+#: Characters that may sit inside a surface word between two letters of its term.
+_IGNORABLE = f"[{re.escape(ARABIC_MARKS + LATIN_MARKS + FORMAT_CHARS + TATWEEL + ZWNJ + NBSP)} ,{ARABIC_THOUSANDS_SEPARATOR}]*"
+#: Characters no word group contains: the analyzer's groups never cross them.
+#: (. and , may sit between digits, so they only count when no digit follows.)
+_CLAUSE_END = re.compile(
+    f"[^\\w{re.escape(ARABIC_MARKS + LATIN_MARKS + FORMAT_CHARS + ZWNJ + NBSP)} .,\u066b\u066c]"
+    "|[.,\u066b\u066c](?!\\d)"
+)
+#: Text that needs NFKC (presentation forms, ligatures, full-width forms): the
+#: letter classes below do not cover ligatures, so such texts skip the filter.
+_NEEDS_NFKC = re.compile(
+    "[\ufb00-\ufb4f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in PRESENTATION_FORMS_RANGES) + "\uff00-\uffef]"
+)
+_MAX_BACK = 300  # how far a clause may reach back before a candidate
+_MAX_AHEAD = 300
+_WHITESPACE = str.maketrans("\n\r\t\v\f\u2028\u2029", "       ")
+
+
+def _inverse_fold() -> dict[str, str]:
+    """Folded letter -> every character that folds to it (itself included)."""
+    inverse: dict[str, set[str]] = {}
+    for code, target in FOLD_TABLE.items():
+        if target and len(target) == 1:
+            inverse.setdefault(target, {target}).add(chr(code))
+    # ئ becomes ی (or و before و), and ا in the hamza spelling variant.
+    for letter in (ALEF, FARSI_YEH, WAW):
+        inverse.setdefault(letter, {letter}).add(YEH_HAMZA)
+    return {k: "".join(sorted(v)) for k, v in inverse.items()}
+
+
+_INVERSE = _inverse_fold()
+
+
+def _letter_class(ch: str) -> str:
+    chars = _INVERSE.get(ch, ch)
+    upper = ch.upper()
+    if len(upper) == 1 and upper != ch:
+        chars += upper
+    return "[" + re.escape(chars) + "]" if len(chars) > 1 else re.escape(chars)
+
+
+def _key(term: str, *, exact_stem: bool) -> str:
+    """The letters every surface word of ``term`` contains, in order, at its start."""
+    # The stemmer may restore a final ه (ستارگان → ستاره): that letter is not on the page.
+    if exact_stem and term.endswith("ه") and len(term) > 1:
+        term = term[:-1]
+    return term[:6]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping early above ``limit``: ``edit_distance("کتاب", "کباب", 2) == 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+class Matcher:
+    """Finds the words of a text that match a query's terms, prefixes or fuzzy terms.
+
+    ``Matcher(Analyzer(), terms={"کتاب"}).spans("کِتابـها")`` → ``[(0, 8)]``.
+    Built once per query and reused for every hit.
+    """
+
+    def __init__(self, analyzer: "Analyzer", terms: Iterable[str] = (), prefixes: Iterable[str] = (),
+                 fuzzy: Iterable[tuple[str, int, int]] = ()) -> None:
+        self.analyzer = analyzer
+        self.terms = frozenset(terms)
+        self.prefixes = tuple(sorted(set(prefixes)))
+        self.fuzzy = tuple(sorted(set(fuzzy)))
+        # Only the builtin stemmer is known to strip endings only.
+        exact = analyzer.stemmer in ("builtin", None) and not analyzer.lemmatize
+        keys: set[str] = set()
+        if exact:
+            keys.update(_key(t, exact_stem=True) for t in self.terms)
+            keys.update(_key(p, exact_stem=True) for p in self.prefixes)
+            keys.update(t[:max(prefix_len, 1)] for t, _, prefix_len in self.fuzzy)
+            keys.discard("")
+        self._candidates: re.Pattern[str] | None = None
+        if exact and keys:
+            pattern = "|".join(_IGNORABLE.join(_letter_class(c) for c in key)
+                               for key in sorted(keys, key=len, reverse=True))
+            self._candidates = re.compile(pattern, re.IGNORECASE)
+        self._filter = exact
+        self.empty = not (self.terms or self.prefixes or self.fuzzy)
+
+    def _matches(self, term: str) -> bool:
+        if term in self.terms:
+            return True
+        for prefix in self.prefixes:
+            if term.startswith(prefix):
+                return True
+        for text, distance, prefix_len in self.fuzzy:
+            if term[:prefix_len] == text[:prefix_len] and edit_distance(term, text, distance) <= distance:
+                return True
+        return False
+
+    def _clause(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        found = []
+        for token in self.analyzer.tokens(text[start:end], keep_stopwords=True):
+            if self._matches(token.text):
+                found.append((start + token.start, start + token.end, token.text))
+        return found
+
+    def find(self, text: str, max_matches: int = 500) -> list[tuple[int, int, str]]:
+        """Every matching word as ``(start, end, term)``, in text order, overlaps merged.
+
+        ``term`` is the query term the word matched (for counting distinct terms).
+        """
+        if self.empty or not text:
+            return []
+        if self._candidates is None or not self._filter or _NEEDS_NFKC.search(text):
+            return _merge(self._clause(text, 0, len(text)))[:max_matches]
+        found: list[tuple[int, int, str]] = []
+        done = 0  # text before this offset has been analyzed
+        candidates = self._candidates
+        search = candidates.search
+        match = search(text, 0)
+        while match is not None and len(found) < max_matches:
+            at = match.start()
+            start = max(done, _clause_start(text, at))
+            end = _clause_end(text, match.end())
+            found.extend(self._clause(text, start, end))
+            done = end
+            match = search(text, end)
+        return _merge(found)[:max_matches]
+
+    def spans(self, text: str) -> list[Span]:
+        """Just the offsets of :meth:`find`: ``text[start:end]`` is each matched word."""
+        return [(s, e) for s, e, _ in self.find(text)]
+
+
+def _clause_start(text: str, at: int) -> int:
+    low = max(0, at - _MAX_BACK)
+    last = None
+    for last in _CLAUSE_END.finditer(text, low, at):
+        pass
+    if last is not None:
+        return last.end()
+    if low == 0:
+        return 0
+    # No punctuation nearby: start at a space far enough back that the word
+    # groups re-synchronize before the candidate (groups span at most a few words).
+    space = text.find(" ", low, at)
+    return space + 1 if space != -1 else low
+
+
+def _clause_end(text: str, at: int) -> int:
+    found = _CLAUSE_END.search(text, at, at + _MAX_AHEAD)
+    if found is not None:
+        return found.start()
+    if at + _MAX_AHEAD >= len(text):
+        return len(text)
+    space = text.rfind(" ", at + _MAX_AHEAD // 2, at + _MAX_AHEAD)
+    return space if space != -1 else at + _MAX_AHEAD
+
+
+def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Sort and merge overlapping spans (a compound's joined term and its parts)."""
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, term in found:
+        if merged and start < merged[-1][1]:
+            s, e, t = merged[-1]
+            merged[-1] = (s, max(e, end), t)
+        else:
+            merged.append((start, end, term))
+    return merged
+
+
+# --- snippets ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A plain-text snippet and its highlighted spans (offsets into ``text``)."""
+
+    text: str
+    highlights: list[Span]
+
+
+def _snap_start(text: str, start: int, limit: int) -> int:
+    """Move ``start`` forward to a word start, never past ``limit``."""
+    if start <= 0:
+        return 0
+    if text[start - 1].isspace():
+        return start
+    space = _next_space(text, start, limit)
+    return space + 1 if space != -1 else start
+
+
+def _next_space(text: str, start: int, limit: int) -> int:
+    for i in range(start, min(limit, start + 40)):
+        if text[i].isspace():
+            return i
+    return -1
+
+
+def _snap_end(text: str, end: int, limit: int) -> int:
+    """Move ``end`` back to a word end, never before ``limit``."""
+    if end >= len(text):
+        return len(text)
+    if text[end].isspace():
+        return end
+    for i in range(end - 1, max(limit, end - 40) - 1, -1):
+        if text[i].isspace():
+            return i
+    return end
+
+
+def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
+                 ellipsis: str = "…") -> Snippet:
+    """The best fragments of ``text`` around ``matches`` (from :meth:`Matcher.find`).
+
+    Fragments with the most distinct query terms win, then the densest; each is
+    at most ``length`` characters, cut at word boundaries, joined in text order
+    with ``ellipsis`` where text was left out. Line breaks become spaces (one
+    character for one, so offsets stay exact).
+
+    >>> s = make_snippet("کتاب خوب", [(0, 4, "کتاب")])
+    >>> s.text[s.highlights[0][0]:s.highlights[0][1]]
+    'کتاب'
+    """
+    length = max(20, length)
+    remaining = sorted(matches)
+    chosen: list[tuple[int, int]] = []
+    while remaining and len(chosen) < max(1, fragments):
+        best = None
+        best_score = (-1, -1)
+        j = 0
+        for i, (start, _, _) in enumerate(remaining):
+            j = max(j, i)
+            while j + 1 < len(remaining) and remaining[j + 1][1] - start <= length:
+                j += 1
+            window = remaining[i:j + 1]
+            score = (len({t for _, _, t in window}), len(window))
+            if score > best_score:
+                best_score, best = score, (i, j)
+        assert best is not None
+        i, j = best
+        first, last = remaining[i][0], max(e for _, e, _ in remaining[i:j + 1])
+        slack = max(0, length - (last - first))
+        start = max(0, first - slack // 3)
+        end = min(len(text), max(last, start + length))
+        start = _snap_start(text, start, first)
+        end = _snap_end(text, end, last)
+        chosen.append((start, end))
+        remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
+        # Further fragments must not overlap those already chosen.
+        remaining = [m for m in remaining if not any(m[0] < e and m[1] > s for s, e in chosen)]
+    if not chosen:
+        end = _snap_end(text, min(len(text), length), 0)
+        chosen.append((0, end if end > 0 else min(len(text), length)))
+    chosen.sort()
+    # Merge fragments that touch.
+    merged: list[tuple[int, int]] = []
+    for s, e in chosen:
+        if merged and s <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    parts: list[str] = []
+    highlights: list[Span] = []
+    offset = 0
+    for s, e in merged:
+        # Trim whitespace at the edges of the fragment (offsets shift accordingly).
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if parts:
+            prefix = " " + ellipsis + " "  # merged fragments never touch: text was left out
+        else:
+            prefix = ellipsis + " " if s > 0 else ""
+        parts.append(prefix)
+        offset += len(prefix)
+        for ms, me, _ in matches:
+            if ms >= s and me <= e:
+                highlights.append((offset + ms - s, offset + me - s))
+        parts.append(text[s:e].translate(_WHITESPACE))
+        offset += e - s
+    if merged and merged[-1][1] < len(text.rstrip()):
+        parts.append(" " + ellipsis)
+    return Snippet("".join(parts), highlights)
+
+
+# --- rendering (pure string functions; the CLI decides colors) --------------
+
+
+def to_html(text: str, highlights: Iterable[Span], tag: str = "mark") -> str:
+    """``text`` with highlights wrapped in ``<mark>``; everything else HTML-escaped.
+
+    ``to_html("<b>کتاب</b>", [(3, 7)]) == "&lt;b&gt;<mark>کتاب</mark>&lt;/b&gt;"``
+    """
+    return _render(text, highlights, f"<{tag}>", f"</{tag}>", html.escape)
+
+
+def to_ansi(text: str, highlights: Iterable[Span], start: str = "\x1b[1;33m", end: str = "\x1b[0m") -> str:
+    """``text`` with highlights wrapped in ANSI escapes (bold yellow by default)."""
+    return _render(text, highlights, start, end, _strip_escapes)
+
+
+def to_rich(text: str, highlights: Iterable[Span], style: str = "bold yellow") -> str:
+    """``text`` as rich console markup, highlights styled, ``[`` escaped (no rich import)."""
+    return _render(text, highlights, f"[{style}]", "[/]", _rich_escape)
+
+
+def _strip_escapes(text: str) -> str:
+    return text.replace("\x1b", "")
+
+
+def _rich_escape(text: str) -> str:
+    # Like rich.markup.escape: backslashes before [ are doubled, [ gets one,
+    # and a trailing backslash must not escape the tag that follows.
+    text = _RICH_BRACKET.sub(lambda m: m.group(1) * 2 + "\\[", text)
+    return text + "\\" if text.endswith("\\") else text
+
+
+_RICH_BRACKET = re.compile(r"(\\*)\[")
+
+
+def _render(text: str, highlights: Iterable[Span], open_: str, close: str, escape) -> str:  # type: ignore[no-untyped-def]
+    out: list[str] = []
+    at = 0
+    for s, e in sorted(highlights):
+        if s < at:
+            continue
+        out.append(escape(text[at:s]))
+        out.append(open_ + escape(text[s:e]) + close)
+        at = e
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def analyzed_spans(analyzer: "Analyzer", text: str, terms: Iterable[str]) -> list[Span]:
+    """Spans of ``text`` whose analyzed term is in ``terms`` (short texts such as titles)."""
+    wanted = set(terms)
+    spans = [(t.start, t.end, t.text) for t in analyzer.tokens(text, keep_stopwords=True) if t.text in wanted]
+    return [(s, e) for s, e, _ in _merge(spans)]
+
+
+__all__ = ["Matcher", "Snippet", "make_snippet", "to_html", "to_ansi", "to_rich", "edit_distance",
+           "analyzed_spans"]

@@ -1,0 +1,273 @@
+""""Did you mean": the wrong keyboard layout, and misspelled words.
+
+Keyboard layout: a Persian word typed with the US layout active comes out as
+Latin letters on the same keys (سلام → ``sghl`` on the standard Persian layout,
+ISIRI 9147), and an English word typed with the Persian layout active comes out
+as Persian letters (``hello`` → اثممخ). :func:`to_persian_layout` and
+:func:`to_latin_layout` map keys back; the query layer searches the other
+reading when the typed one finds little and the other finds more.
+
+Spelling: a query term that is not in the index gets the closest frequent
+index term (edit distance 1, or 2 for longer words), found through a deletion
+neighbourhood over the term dictionary: every frequent term is filed under
+itself with one letter deleted, so candidates are a few dict lookups away.
+The table is built once per index generation, on the first query that needs it.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from .highlight import edit_distance
+
+if TYPE_CHECKING:
+    from .query import Parsed
+
+# --- ISIRI 9147 ------------------------------------------------------------------
+#: US-layout key → the character the standard Persian layout (ISIRI 9147) puts
+#: on it, first level (no Shift).
+_FIRST_LEVEL = {
+    "q": "ض", "w": "ص", "e": "ث", "r": "ق", "t": "ف", "y": "غ", "u": "ع", "i": "ه", "o": "خ", "p": "ح",
+    "[": "ج", "]": "چ",
+    "a": "ش", "s": "س", "d": "ی", "f": "ب", "g": "ل", "h": "ا", "j": "ت", "k": "ن", "l": "م", ";": "ک",
+    "'": "گ",
+    "z": "ظ", "x": "ط", "c": "ز", "v": "ر", "b": "ذ", "n": "د", "m": "پ", ",": "و",
+    "1": "۱", "2": "۲", "3": "۳", "4": "۴", "5": "۵", "6": "۶", "7": "۷", "8": "۸", "9": "۹", "0": "۰",
+}
+#: Second level (Shift) where it is a letter: ژ آ ء ئ ؤ أ إ ة ي ك and ZWNJ on Shift+B.
+_SHIFT_LEVEL = {
+    "C": "ژ", "H": "آ", "M": "ء", "S": "ئ", "A": "ؤ", "G": "أ", "F": "إ", "J": "ة", "D": "ي", "Z": "ك",
+    "B": "\u200c", "?": "؟",
+}
+
+
+def _latin_to_persian() -> dict[int, str]:
+    table = {ord(k): v for k, v in _FIRST_LEVEL.items()}
+    for k, v in _FIRST_LEVEL.items():
+        if k.isalpha():  # Caps Lock: an upper-case key without a Shift letter means the same key
+            table[ord(k.upper())] = v
+    table.update({ord(k): v for k, v in _SHIFT_LEVEL.items()})
+    return table
+
+
+def _persian_to_latin() -> dict[int, str]:
+    table = {ord(v): k for k, v in _FIRST_LEVEL.items() if k.isalpha() or k in "[];',"}
+    table.update({ord(v): k for k, v in _SHIFT_LEVEL.items() if k.isalpha()})
+    table[ord("ي")] = "d"  # Arabic yeh, as Farsi yeh (the same key on older layouts)
+    table[ord("ك")] = ";"
+    table[ord("\u200c")] = "B"
+    return table
+
+
+LATIN_TO_PERSIAN = _latin_to_persian()
+PERSIAN_TO_LATIN = _persian_to_latin()
+_OPERATORS = re.compile(r"\b(?:OR|AND|NOT)\b|[A-Za-z]+:(?=\S)")
+_LATIN_LETTERS = re.compile(r"[A-Za-z]")
+_PERSIAN_LETTERS = re.compile("[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622]")
+
+
+def _translate_outside_operators(text: str, table: dict[int, str]) -> str:
+    out, at = [], 0
+    for m in _OPERATORS.finditer(text):
+        out.append(text[at:m.start()].translate(table))
+        out.append(m.group())
+        at = m.end()
+    out.append(text[at:].translate(table))
+    return "".join(out)
+
+
+def to_persian_layout(text: str) -> str:
+    """Read Latin keystrokes as the Persian layout: ``to_persian_layout("sghl") == "سلام"``.
+
+    Operators (``OR``, ``NOT``, ``title:``), quotes and spaces are kept.
+    """
+    return _translate_outside_operators(text, LATIN_TO_PERSIAN)
+
+
+def to_latin_layout(text: str) -> str:
+    """Read Persian keystrokes as the US layout: ``to_latin_layout("اثممخ") == "hello"``."""
+    return text.translate(PERSIAN_TO_LATIN)
+
+
+def layout_alternative(text: str) -> str | None:
+    """The other keyboard reading of ``text`` if it is in one script only, else None.
+
+    ``layout_alternative("sghl") == "سلام"``; keys are mapped one for one, and the
+    index decides whether the other reading means anything.
+    """
+    bare = _OPERATORS.sub(" ", text)
+    latin = len(_LATIN_LETTERS.findall(bare))
+    persian = len(_PERSIAN_LETTERS.findall(bare))
+    if latin >= 2 and persian == 0:
+        return to_persian_layout(text)
+    if persian >= 2 and latin == 0:
+        converted = to_latin_layout(text)
+        # Only a plausible English reading: mostly letters came out.
+        if len(_LATIN_LETTERS.findall(converted)) >= 0.8 * persian:
+            return converted
+    return None
+
+
+# --- spelling ----------------------------------------------------------------------
+#: Terms in fewer documents than this are never offered as corrections.
+MIN_DOC_FREQ = 2
+#: At most this many of the most frequent terms are offered as corrections.
+MAX_CANDIDATES = 150_000
+
+
+class SpellIndex:
+    """Closest frequent term for a misspelled one.
+
+    >>> s = SpellIndex([("کتاب", 10), ("کباب", 3)])
+    >>> s.correct("کتب")
+    'کتاب'
+    """
+
+    def __init__(self, terms: Iterable[tuple[str, int]]) -> None:
+        freq: dict[str, int] = {}
+        for term, df in terms:
+            freq[term] = freq.get(term, 0) + df
+        self.freq = freq
+        frequent = sorted(((df, t) for t, df in freq.items()
+                           if df >= MIN_DOC_FREQ and len(t) >= 2 and not t.isdigit()), reverse=True)
+        deletes: dict[str, list[str]] = {}
+        for _, term in frequent[:MAX_CANDIDATES]:
+            for key in _deletes1(term):
+                deletes.setdefault(key, []).append(term)
+        self._deletes = deletes
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.freq
+
+    def correct(self, term: str) -> str | None:
+        """The closest frequent term (fewest edits, then most documents), or None."""
+        if len(term) < 3 or term.isdigit():
+            return None
+        limit = 1 if len(term) <= 4 else 2
+        keys = {term} | set(_deletes1(term))
+        if limit == 2:
+            keys |= {d2 for d1 in _deletes1(term) for d2 in _deletes1(d1)}
+        candidates: set[str] = set()
+        for key in keys:
+            candidates.update(self._deletes.get(key, ()))
+            if key in self.freq and self.freq[key] >= MIN_DOC_FREQ and key != term:
+                candidates.add(key)
+        best: tuple[int, int, str] | None = None
+        for cand in candidates:
+            d = edit_distance(term, cand, limit)
+            if d <= limit:
+                rank = (d, -self.freq.get(cand, 0), cand)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
+
+
+def _deletes1(term: str) -> Iterator[str]:
+    for i in range(len(term)):
+        yield term[:i] + term[i + 1:]
+
+
+_SPELL_CACHE: "weakref.WeakKeyDictionary[Any, tuple[Any, SpellIndex]]" = weakref.WeakKeyDictionary()
+_SPELL_LOCK = threading.Lock()
+
+
+def _generation(index: Any) -> Any:
+    for owner in (index, index.backend):
+        generation = getattr(owner, "generation", None)
+        if callable(generation):
+            generation = generation()
+        if generation is not None:
+            return generation
+    return index.backend.doc_count()
+
+
+def spell_index(index: Any) -> SpellIndex:
+    """The index's spelling table, built from ``backend.terms()`` once per generation."""
+    backend = index.backend
+    generation = _generation(index)
+    with _SPELL_LOCK:
+        cached = _SPELL_CACHE.get(backend)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+
+    def all_terms() -> Iterator[tuple[str, int]]:
+        for name in ("body", "title"):
+            try:
+                yield from backend.terms(name)
+            except Exception:  # a backend without that field: fine
+                continue
+
+    table = SpellIndex(all_terms())
+    with _SPELL_LOCK:
+        _SPELL_CACHE[backend] = (generation, table)
+    return table
+
+
+def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None:
+    """``query`` with each unknown word replaced by its correction, or None."""
+    analyzer = index.analyzer
+    if not parsed.words:
+        return None
+    table = spell_index(index)
+    corrected = query
+    changed = False
+    for surface, terms in parsed.words:
+        content = [t for t in terms if not analyzer.is_stopword(t)]
+        if not content or any(t in table for t in content):
+            continue
+        fix = table.correct(content[0])
+        if fix is not None:
+            corrected = corrected.replace(surface, fix, 1)
+            changed = True
+    return corrected if changed else None
+
+
+# --- the decision ------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """A corrected query; ``parsed`` is set when its results replace the typed query's."""
+
+    query: str
+    parsed: "Parsed | None" = None
+    total: int = 0
+
+
+def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
+                filters: dict[str, Any] | None = None, mode: str = "auto") -> Suggestion | None:
+    """What to suggest for a query that found ``total`` (few) documents.
+
+    A keyboard-layout reading that finds more documents is searched instead;
+    otherwise a spelling correction is offered (and searched when nothing was found).
+    """
+    from .query import execute, parse
+    from .querytree import MatchNone
+
+    def count(candidate: str) -> tuple[int, "Parsed"]:
+        p = parse(candidate, index.analyzer, mode)
+        if isinstance(p.node, MatchNone):
+            return 0, p
+        n, _ = execute(index, p, 1, 0, filters or {}, fallback=mode == "auto")
+        return n, p
+
+    other = layout_alternative(query)
+    if other is not None and other != query:
+        n, p = count(other)
+        if n > 0 and n > 2 * total:
+            return Suggestion(other, p, n)
+    fixed = spelling_alternative(index, query, parsed)
+    if fixed is not None and fixed != query:
+        if total == 0:
+            n, p = count(fixed)
+            if n > 0:
+                return Suggestion(fixed, p, n)
+        return Suggestion(fixed)
+    return None
+
+
+__all__ = ["to_persian_layout", "to_latin_layout", "layout_alternative", "SpellIndex", "spell_index",
+           "spelling_alternative", "suggest_for", "Suggestion", "LATIN_TO_PERSIAN", "PERSIAN_TO_LATIN"]

@@ -1,0 +1,170 @@
+"""Highlighting: spans on surface words, snippets, rendering."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch import Analyzer
+from persearch.analysis.chars import RLM, TATWEEL, ZWNJ, ZWSP
+from persearch.highlight import Matcher, analyzed_spans, edit_distance, make_snippet, to_ansi, to_html, to_rich
+
+ANALYZER = Analyzer()
+KASRA = "\u0650"
+FATHA = "\u064e"
+
+
+def words(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[s:e] for s, e in spans]
+
+
+def matcher(*terms: str, prefixes: tuple[str, ...] = (), fuzzy: tuple[tuple[str, int, int], ...] = ()) -> Matcher:
+    return Matcher(ANALYZER, terms, prefixes, fuzzy)
+
+
+def test_whole_word_with_zwnj_suffixes() -> None:
+    text = f"او کتاب{ZWNJ}هایشان را آورد"
+    assert words(text, matcher("کتاب").spans(text)) == [f"کتاب{ZWNJ}هایشان"]
+
+
+def test_diacritics_and_tatweel_inside_the_word() -> None:
+    text = f"این ک{KASRA}تا{TATWEEL}ب و کت{FATHA}اب است"
+    assert words(text, matcher("کتاب").spans(text)) == [f"ک{KASRA}تا{TATWEEL}ب", f"کت{FATHA}اب"]
+
+
+def test_arabic_letters_in_text() -> None:
+    text = "رئيس جمهور و كتاب"
+    assert words(text, matcher("کتاب", "رییس").spans(text)) == ["رئيس", "كتاب"]
+
+
+def test_presentation_forms() -> None:
+    text = "این \ufedb\ufe98\ufe8e\ufe8f خوب است"  # ﻛﺘﺎﺏ
+    assert words(text, matcher("کتاب").spans(text)) == ["\ufedb\ufe98\ufe8e\ufe8f"]
+
+
+def test_format_characters_inside_and_around_the_word() -> None:
+    text = f"گفت {RLM}کت{ZWSP}اب{RLM} را"
+    assert words(text, matcher("کتاب").spans(text)) == [f"{RLM}کت{ZWSP}اب{RLM}"]
+
+
+def test_digits_fold() -> None:
+    text = "در سال ۲۰۱۹ و ٢٠١٩ و 2019"
+    assert words(text, matcher("2019").spans(text)) == ["۲۰۱۹", "٢٠١٩", "2019"]
+
+
+def test_compound_spans_whole_group() -> None:
+    text = f"رئیس{ZWNJ}جمهوری ایران و رئیسجمهوری ترکیه"
+    got = words(text, matcher("رییسجمهوری", "رییس", "جمهوری").spans(text))
+    assert got == [f"رئیس{ZWNJ}جمهوری", "رئیسجمهوری"]
+
+
+def test_spaced_verb_prefix() -> None:
+    text = "او می خواهد برود"
+    assert words(text, matcher("میخواهد").spans(text)) == ["می خواهد"]
+
+
+def test_hamza_variant() -> None:
+    text = "این مسئله و مسأله و مساله"
+    assert words(text, matcher("مساله").spans(text)) == ["مسئله", "مسأله", "مساله"]
+
+
+def test_prefix_and_fuzzy() -> None:
+    text = "کتابخانه و کتابدار و کباب"
+    assert words(text, matcher(prefixes=("کتابخ",)).spans(text)) == ["کتابخانه"]
+    text = "دفتر و کباب و دریا"
+    assert words(text, matcher(fuzzy=(("کتاب", 1, 1),)).spans(text)) == ["کباب"]
+
+
+def test_no_match_no_spans() -> None:
+    assert matcher("دریا").spans("کتاب خوب") == []
+    assert matcher().spans("کتاب") == []
+
+
+def test_seed_text_matches_full_analysis(seed_texts: dict[str, str]) -> None:
+    """The candidate filter never misses a match the full analysis finds."""
+    for text in seed_texts.values():
+        terms = {t.text for t in ANALYZER.tokens(text)}
+        for term in sorted(terms)[::7]:
+            m = matcher(term)
+            expected = [(t.start, t.end) for t in ANALYZER.tokens(text, keep_stopwords=True) if t.text == term]
+            got = m.spans(text)
+            # every expected span is inside a found span
+            for s, e in expected:
+                assert any(gs <= s and e <= ge for gs, ge in got), (term, text[s:e])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["کتاب", "كتاب", f"کتاب{ZWNJ}ها", "می خواهد", "مسئله", "۲۰۱۹", "و", "،", "\n",
+                                 f"ک{KASRA}تاب", "رئیسجمهوری", "خوب", ".", "1,000", TATWEEL]), max_size=30))
+def test_filter_agrees_with_full_analysis(parts: list[str]) -> None:
+    text = " ".join(parts)
+    terms = ("کتاب", "میخواهد", "مساله", "2019", "رییس", "1000")
+    m = matcher(*terms)
+    expected = sorted((t.start, t.end) for t in ANALYZER.tokens(text, keep_stopwords=True) if t.text in terms)
+    got = m.spans(text)
+    for s, e in expected:
+        assert any(gs <= s and e <= ge for gs, ge in got)
+    for s, e in got:
+        assert any(s <= es and ee <= e for es, ee in expected)
+
+
+def test_snippet_offsets_point_at_the_same_words(seed_texts: dict[str, str]) -> None:
+    text = next(iter(seed_texts.values()))
+    found = matcher("ایران", "ترکیه").find(text)
+    snip = make_snippet(text, found, length=120, fragments=2)
+    assert snip.highlights
+    for (s, e) in snip.highlights:
+        assert snip.text[s:e] in {text[fs:fe] for fs, fe, _ in found}
+    assert len(snip.text) <= 2 * 120 + 10
+
+
+def test_snippet_prefers_fragment_with_most_distinct_terms() -> None:
+    filler = " ".join(["متن"] * 60)
+    text = f"دریا دریا دریا {filler} دریا و کوه کنار هم {filler}"
+    found = matcher("دریا", "کوه").find(text)
+    snip = make_snippet(text, found, length=40, fragments=1)
+    assert "کوه" in snip.text
+    assert snip.text.startswith("…") and snip.text.endswith("…")
+
+
+def test_snippet_cuts_at_word_boundaries() -> None:
+    text = " ".join(f"واژه{i}" for i in range(200)) + " هدف " + " ".join(f"کلمه{i}" for i in range(200))
+    found = matcher("هدف").find(text)
+    snip = make_snippet(text, found, length=60, fragments=1)
+    body = snip.text.strip("… ")
+    assert body.split()[0] in text.split() and body.split()[-1] in text.split()
+    assert snip.text[snip.highlights[0][0]:snip.highlights[0][1]] == "هدف"
+
+
+def test_snippet_without_matches_is_the_beginning() -> None:
+    text = "سطر اول متن\nسطر دوم متن " * 30
+    snip = make_snippet(text, [], length=50)
+    assert snip.text.startswith("سطر اول متن سطر دوم")
+    assert snip.highlights == []
+    assert "\n" not in snip.text
+
+
+def test_multiple_fragments_are_joined_with_ellipsis() -> None:
+    filler = " ".join(["متن"] * 80)
+    text = f"{filler} دریا {filler} کوه {filler}"
+    found = matcher("دریا", "کوه").find(text)
+    snip = make_snippet(text, found, length=40, fragments=2)
+    assert snip.text.count("…") == 3
+    assert words(snip.text, snip.highlights) == ["دریا", "کوه"]
+
+
+def test_rendering_escapes_everything_else() -> None:
+    text = "<b>کتاب</b> & [x]"
+    assert to_html(text, [(3, 7)]) == "&lt;b&gt;<mark>کتاب</mark>&lt;/b&gt; &amp; [x]"
+    assert to_ansi("کتاب خوب", [(0, 4)]) == "\x1b[1;33mکتاب\x1b[0m خوب"
+    assert to_rich(text, [(3, 7)]) == "<b>[bold yellow]کتاب[/]</b> & \\[x]"
+
+
+def test_title_spans() -> None:
+    assert analyzed_spans(ANALYZER, "كتاب‌های فارسی", {"کتاب"}) == [(0, 8)]
+
+
+@pytest.mark.parametrize(("a", "b", "d"), [("کتاب", "کتاب", 0), ("کتاب", "کباب", 1), ("کتاب", "کتابها", 2),
+                                         ("کتاب", "دفتر", 3)])
+def test_edit_distance(a: str, b: str, d: int) -> None:
+    assert edit_distance(a, b, 2) == min(d, 3)

@@ -1,0 +1,243 @@
+"""The query parser (no index needed) and search() on a real index of Persian text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch import Analyzer
+from persearch.analysis.chars import ZWNJ
+from persearch.query import min_should_match, parse
+from persearch.querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Or, Phrase, Prefix, Term
+
+A = Analyzer()
+
+
+def node(query: str) -> object:
+    return parse(query, A).node
+
+
+# --- parser ----------------------------------------------------------------------
+
+
+def test_word_is_analyzed_like_documents() -> None:
+    assert node("كتاب‌هايشان") == Term("کتاب")
+    assert node("۲۰۱۹") == Term("2019") == node("٢٠١٩")
+
+
+def test_short_queries_need_every_word() -> None:
+    assert node("کتاب تاریخ") == And((Term("کتاب"), Term("تاریخ")))
+
+
+def test_long_queries_need_most_words() -> None:
+    got = node("تاریخ ادبیات فارسی قرن نوزدهم ایران")
+    assert isinstance(got, Or) and len(got.children) == 6
+    assert got.min_match == min_should_match(6) < 6
+
+
+def test_question_words_and_stopwords_are_dropped() -> None:
+    got = node("چرا آمریکا لهستان را انتخاب کرد؟")
+    terms = {c.text for c in got.children}  # type: ignore[attr-defined]
+    assert terms == {"امریکا", "لهستان", "انتخاب", "کرد"}
+
+
+def test_persian_question_mark_is_text_not_a_wildcard() -> None:
+    assert node("پایتخت ایران؟") == node("پایتخت ایران")
+    assert node("کتاب، دفتر؛") == node("کتاب دفتر")
+
+
+def test_phrase_straight_and_persian_quotes() -> None:
+    expected = Phrase(("رییس", "جمهور"))
+    assert node('"رئیس جمهور"') == expected
+    assert node("«رئیس جمهور»") == expected
+    assert node("«رئیس‌جمهور»") == expected  # ZWNJ form: its parts
+    assert node('"رئیس جمهور"~2') == Phrase(("رییس", "جمهور"), slop=2)
+
+
+def test_phrase_keeps_stopwords_and_spelling_variants() -> None:
+    assert node('"مسئله از این"') == Phrase((("مسیله", "مساله"), "از", "این"))
+
+
+def test_compound_word_matches_joined_or_parts() -> None:
+    joined = Or((Term("رییسجمهوری"), Phrase(("رییس", "جمهوری"))))
+    assert node(f"رئیس{ZWNJ}جمهوری") == joined
+    assert node("رئیسجمهوری") == joined
+    assert node("رئیس جمهوری") == And((Term("رییس"), Term("جمهوری")))
+
+
+def test_spaced_affixes_are_glued_like_in_documents() -> None:
+    assert node("می خواهد") == Term("میخواهد") == node(f"می{ZWNJ}خواهد") == node("میخواهد")
+
+
+def test_or_not_minus_parentheses() -> None:
+    assert node("کتاب OR دفتر") == Or((Term("کتاب"), Term("دفتر")))
+    assert node("کتاب -دفتر") == AndNot(Term("کتاب"), Term("دفتر"))
+    assert node("کتاب NOT دفتر") == AndNot(Term("کتاب"), Term("دفتر"))
+    assert node("(کتاب OR دفتر) قلم") == And((Or((Term("کتاب"), Term("دفتر"))), Term("قلم")))
+    assert node("کتاب AND دفتر") == And((Term("کتاب"), Term("دفتر")))
+    assert node("-دفتر") == AndNot(MatchAll(), Term("دفتر"))
+
+
+def test_negated_words_are_not_highlighted() -> None:
+    assert parse("کتاب -دفتر", A).terms == {"کتاب"}
+
+
+def test_field_prefix_and_fuzzy() -> None:
+    assert node("title:ایران") == Term("ایران", "title")
+    assert node('title:"رئیس جمهور"') == Phrase(("رییس", "جمهور"), "title")
+    assert node("title:(ایران OR ترکیه)") == Or((Term("ایران", "title"), Term("ترکیه", "title")))
+    assert node("کتابخ*") == Prefix("کتابخ")
+    assert node("كتابخ*") == Prefix("کتابخ")
+    assert node("کتاب~") == Fuzzy("کتاب", 1) == node("کتاب~1")
+    assert node("کتابخانه~2") == Fuzzy("کتابخانه", 2)
+    assert node("http://x.ir") != MatchNone  # an unknown "field" is text
+
+
+@pytest.mark.parametrize(("query", "expected", "note"), [
+    ('"کتاب خوب', Phrase(("کتاب", "خوب")), "quote"),
+    ("«کتاب خوب", Phrase(("کتاب", "خوب")), "quote"),
+    ("(کتاب OR دفتر", Or((Term("کتاب"), Term("دفتر"))), "'('"),
+    ("کتاب) دفتر", And((Term("کتاب"), Term("دفتر"))), "')'"),
+    ("OR کتاب", Term("کتاب"), "OR"),
+    ("کتاب OR", Term("کتاب"), "OR"),
+    ("کتاب NOT", Term("کتاب"), "NOT"),
+])
+def test_malformed_queries_are_repaired(query: str, expected: object, note: str) -> None:
+    parsed = parse(query, A)
+    assert parsed.node == expected
+    assert parsed.message is not None and note in parsed.message
+
+
+@pytest.mark.parametrize("query", ["", "   ", "NOT", "OR", "()", "؟،؛", '""', "«»", "*", "~"])
+def test_unusable_queries_match_nothing_with_a_message(query: str) -> None:
+    parsed = parse(query, A)
+    assert isinstance(parsed.node, MatchNone)
+    assert parsed.message
+
+
+def test_only_stopwords_are_searched_as_a_phrase() -> None:
+    assert node("از این") == Phrase(("از", "این"))
+    assert node("از") == Term("از")
+
+
+def test_ten_kilobyte_query_is_cut_not_raised() -> None:
+    parsed = parse("کتاب " * 2000, A)
+    assert parsed.node == Term("کتاب")
+    long = parse(" ".join(f"واژه{i}" for i in range(3000)), A)
+    assert isinstance(long.node, Or) and len(long.node.children) <= 64
+    assert "cut" in (long.message or "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list('ab کتاب"«»()-*~:؟،') + ["title:", " OR ", " NOT ", " AND ", ZWNJ]), max_size=40).map("".join))
+def test_parser_never_raises(query: str) -> None:
+    parse(query, A)
+
+
+# --- search on a real index ------------------------------------------------------
+
+DOCS = {
+    "a": ("کتابخانه ملی", f"کتاب{ZWNJ}هایشان را به کتابخانه بردند. رئیس{ZWNJ}جمهوری ایران در سال ۲۰۱۹ سخنرانی کرد."),
+    "b": ("خبر ورزشی", "تیم ملی فوتبال ایران مقابل ترکیه بازی کرد و رئیس جمهوری تبریک گفت."),
+    "c": ("سیاست", "رئیسجمهوری ترکیه با همتای روس خود تلفنی گفت‌وگو کرد. این مسئله مهم است."),
+    "d": ("شعر", "بنی آدم اعضای یک پیکرند که در آفرینش ز یک گوهرند"),
+    "e": ("سلام", "سلام بر شما، دوستان عزیز. سلام دوباره."),
+    "f": ("آمار", "در سال 2019 جمعیت ایران افزایش یافت و مساله مسکن مطرح شد."),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from persearch import Index
+
+    idx = Index.create(tmp_path_factory.mktemp("idx") / "index")
+    for doc_id, (title, text) in DOCS.items():
+        idx.add_document(doc_id, text, title=title)
+    for i in range(30):
+        idx.add_document(f"n{i:02d}", f"خبر شماره {i} درباره ایران و اقتصاد و بازار است.", title=f"خبر {i}")
+    commit = getattr(idx, "commit", None)
+    if commit is not None:
+        commit()
+    yield idx
+    close = getattr(idx, "close", None)
+    if close is not None:
+        close()
+
+
+def ids(results) -> set[str]:  # type: ignore[no-untyped-def]
+    return {h.id for h in results.hits}
+
+
+def test_compound_spellings_find_each_other(index) -> None:  # type: ignore[no-untyped-def]
+    for query in (f"رئیس{ZWNJ}جمهوری", "رئیسجمهوری", "رئیس جمهوری", '"رئیس جمهوری"'):
+        assert {"a", "b", "c"} <= ids(index.search(query)), query
+
+
+def test_letters_digits_and_variants_fold(index) -> None:  # type: ignore[no-untyped-def]
+    assert ids(index.search("كتاب")) >= {"a"}
+    assert {"a", "f"} <= ids(index.search("۲۰۱۹"))
+    assert {"a", "f"} <= ids(index.search("2019"))
+    assert {"c", "f"} <= ids(index.search("مسأله"))
+
+
+def test_operators_on_the_index(index) -> None:  # type: ignore[no-untyped-def]
+    assert ids(index.search("ترکیه -فوتبال")) == {"c"}
+    assert ids(index.search("فوتبال OR روس")) == {"b", "c"}
+    assert ids(index.search("title:شعر")) == {"d"}
+    assert "d" in ids(index.search("آفرین*"))
+    assert "d" in ids(index.search("گوهرن~"))
+    assert ids(index.search('"اعضای یک پیکرند"')) == {"d"}
+    assert ids(index.search('"یک اعضای"')) == set()
+
+
+def test_hit_fields_and_highlights(index) -> None:  # type: ignore[no-untyped-def]
+    results = index.search("کتاب")
+    hit = next(h for h in results.hits if h.id == "a")
+    text = index.stored_text("a")
+    assert [text[s:e] for s, e in hit.matches][0] == f"کتاب{ZWNJ}هایشان"
+    assert [hit.snippet[s:e] for s, e in hit.highlights][0] == f"کتاب{ZWNJ}هایشان"
+    assert hit.rank == 1 and hit.score > 0 and hit.title
+    assert f"<mark>کتاب{ZWNJ}هایشان</mark>" in hit.to_html()
+    assert results.elapsed > 0 and results.total >= 1
+
+
+def test_pagination_is_consistent(index) -> None:  # type: ignore[no-untyped-def]
+    everything = index.search("ایران", limit=100)
+    assert everything.total >= 30
+    paged = []
+    for page in range(1, 5):
+        r = index.search("ایران", limit=7, page=page)
+        assert r.total == everything.total and r.page == page
+        paged.extend(h.id for h in r.hits)
+    assert paged == [h.id for h in everything.hits][:28]
+    assert [h.rank for h in index.search("ایران", limit=7, page=2).hits] == list(range(8, 15))
+
+
+def test_malformed_queries_on_the_index(index) -> None:  # type: ignore[no-untyped-def]
+    r = index.search('"رئیس جمهوری')
+    assert r.total >= 2 and "quote" in (r.message or "")
+    r = index.search("NOT")
+    assert r.total == 0 and r.hits == [] and r.message
+    r = index.search("ایران " * 2500)
+    assert r.total > 0
+
+
+def test_question_falls_back_to_partial_matches(index) -> None:  # type: ignore[no-untyped-def]
+    r = index.search("چرا رئیس جمهوری ترکیه با روس و چین و هند تلفنی گفت‌وگو کرد؟")
+    assert r.hits and r.hits[0].id == "c"
+
+
+def test_keyboard_layout_suggestion(index) -> None:  # type: ignore[no-untyped-def]
+    r = index.search("sghl")
+    assert r.suggestion == "سلام"
+    assert ids(r) == {"e"}
+
+
+def test_spelling_suggestion(index) -> None:  # type: ignore[no-untyped-def]
+    r = index.search("تررکیه")
+    assert r.suggestion == "ترکیه"
+    assert ids(r) == {"b", "c"}  # nothing found as typed, so the correction is searched
+    r = index.search("ایران تررکیه", limit=50)
+    assert r.suggestion == "ایران ترکیه"
