@@ -1,0 +1,330 @@
+"""How the command line shows things: JSON, plain text, colour, bidi.
+
+Three ways to show a highlighted snippet, chosen per run:
+
+* ``--json``: the library's data as documented in docs/cli.md (UTF-8, never
+  ASCII-escaped), no colour, no reordering;
+* plain text (piped, ``--no-color``, ``NO_COLOR``, ``TERM=dumb``): highlighted
+  words between ``[[`` and ``]]``, so ``grep`` and eyes can still find them;
+* colour (a terminal): rich styles.
+
+Many terminals draw characters strictly left to right, so Persian shows
+reversed; ``--bidi`` reorders each *line* into visual order with python-bidi
+(the optional extra ``persearch[bidi]``). Lines are wrapped first, in logical
+order and only at spaces, so a word or a grapheme (a letter with its marks) is
+never split and a wrapped paragraph still reads top to bottom.
+
+rich is imported only by the functions that draw in colour, so ``--json`` and
+piped runs never pay for it.
+
+    >>> plain(*marked_lines("رئیس‌جمهوری امروز به کتابخانه رفت", [(0, 11)])[0])
+    '[[رئیس‌جمهوری]] امروز به کتابخانه رفت'
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import IO, Any, Iterable, Sequence
+
+from ..errors import MissingExtra
+
+Span = tuple[int, int]
+
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+#: Stand-ins for the start and end of a highlight while a line is reordered:
+#: LEFT/RIGHT SQUARE BRACKET WITH QUILL are neutral, mirrored characters, so
+#: after reordering the opening one still comes first in visual order.
+OPEN_SENTINEL, CLOSE_SENTINEL = "\u2045", "\u2046"
+_SENTINELS = OPEN_SENTINEL + CLOSE_SENTINEL
+_NO_SENTINELS = str.maketrans({OPEN_SENTINEL: "[", CLOSE_SENTINEL: "]"})
+#: Line breaks and tabs become spaces (same length, so offsets still hold).
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " ",
+                           "\u2028": " ", "\u2029": " ", "\x85": " "})
+_SPACES = re.compile(" {2,}")
+#: Characters that take no column: Arabic combining marks, format characters
+#: (ZWNJ, ZWJ, bidi controls), the sentinels.
+_ZERO_WIDTH = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+    "\u06ea-\u06ed\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff" + _SENTINELS + "]"
+)
+#: In visual (reversed) order an Arabic-script mark lands *before* its letter;
+#: terminals attach a mark to the character before it, so it is moved back
+#: behind its letter (rule L3 of UAX #9, which python-bidi leaves out).
+_MARKS_BEFORE_LETTER = re.compile(
+    "([\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]+)"
+    "([\u0620-\u064a\u066e-\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc])"
+)
+
+
+# -- when to use colour ---------------------------------------------------
+def color_enabled(stream: IO[str], *, no_color: bool = False, as_json: bool = False) -> bool:
+    """Colour only on a terminal, and never under NO_COLOR, TERM=dumb, --no-color or --json."""
+    if no_color or as_json or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def bidi_default() -> bool:
+    """The ``auto`` bidi setting: ``PERSEARCH_BIDI=1`` turns it on, otherwise off.
+
+    Off because a terminal that already applies the bidi algorithm (Konsole,
+    mlterm, GNOME Terminal/VTE ≥ 0.58, Apple Terminal) would reverse the text
+    a second time, and there is no reliable way to ask a terminal which it is.
+    """
+    return os.environ.get("PERSEARCH_BIDI", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def ensure_utf8(*streams: IO[str]) -> None:
+    """Make sure Persian can be written (a C locale would otherwise raise)."""
+    for stream in streams:
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # already written to, or not a text file
+                pass
+
+
+# -- JSON -----------------------------------------------------------------
+def dumps(obj: Any) -> str:
+    """JSON as documented: UTF-8 text, Persian left readable (``ensure_ascii=False``)."""
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def write_json(obj: Any, stream: IO[str] | None = None) -> None:
+    """Write one JSON document and a newline to stdout."""
+    stream = sys.stdout if stream is None else stream
+    stream.write(dumps(obj) + "\n")
+    stream.flush()
+
+
+def spans(pairs: Iterable[Sequence[int]]) -> list[list[int]]:
+    """Offsets as JSON arrays: ``[(0, 4)] → [[0, 4]]``."""
+    return [[int(s), int(e)] for s, e in pairs]
+
+
+def hit_json(hit: Any) -> dict[str, Any]:
+    """One search hit in the documented shape."""
+    return {
+        "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
+        "score": float(hit.score), "snippet": str(hit.snippet or ""),
+        "highlights": spans(hit.highlights), "matches": spans(hit.matches),
+    }
+
+
+def results_json(query: str, results: Any) -> dict[str, Any]:
+    """A page of search results in the documented shape."""
+    return {
+        "query": query, "total": int(results.total), "page": int(results.page),
+        "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
+    }
+
+
+def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
+    """``analyze --json``: the text and each token's term, offsets and position."""
+    return {"text": text, "tokens": [
+        {"text": t.text, "start": t.start, "end": t.end, "position": t.position} for t in tokens
+    ]}
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    """``index --json`` / ``update --json``: counts and failures."""
+    data = report.to_dict() if hasattr(report, "to_dict") else dict(vars(report))
+    failed = data.get("failed", [])
+    return {
+        "added": int(data.get("added", 0)), "updated": int(data.get("updated", 0)),
+        "removed": int(data.get("removed", 0)), "unchanged": int(data.get("unchanged", 0)),
+        "failed": [f if isinstance(f, dict) else {"path": str(f[0]), "error": str(f[1])} for f in failed],
+    }
+
+
+# -- lines with highlights ------------------------------------------------
+def width(text: str) -> int:
+    """Terminal columns ``text`` takes (marks and ZWNJ take none): ``width("کِتاب") == 4``."""
+    return len(text) - len(_ZERO_WIDTH.findall(text))
+
+
+def one_line(text: str) -> str:
+    """Line breaks and tabs as spaces; offsets are unchanged."""
+    return text.translate(_ONE_LINE)
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Break ``text`` at spaces into lines of at most ``columns`` columns.
+
+    A word longer than a line gets a line of its own rather than being cut:
+    ``wrap("کتاب خوب است", 8) == ["کتاب خوب", "است"]``.
+    """
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if not current:
+            current = word
+        elif width(current) + 1 + width(word) <= columns:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+def visual(line: str) -> str:
+    """One line in visual (left-to-right drawing) order, via python-bidi.
+
+    >>> visual("کتاب")  # doctest: +SKIP
+    'باتک'
+    """
+    try:
+        from bidi.algorithm import get_display  # the pure-Python one mirrors brackets (rule L4)
+    except ImportError:
+        raise MissingExtra("--bidi needs python-bidi; install it: pip install 'persearch[bidi]'") from None
+    return _MARKS_BEFORE_LETTER.sub(r"\2\1", get_display(line))
+
+
+def marked_lines(text: str, highlights: Iterable[Sequence[int]], *, columns: int | None = None,
+                 bidi: bool = False) -> list[tuple[str, list[Span]]]:
+    """Lines of ``text`` to show, each with its highlighted spans.
+
+    Wrapped at spaces to ``columns`` (no wrapping if None), then reordered for
+    display if ``bidi``; a highlight cut by a line end continues on the next.
+    """
+    text = one_line(text).translate(_NO_SENTINELS)
+    pieces: list[str] = []
+    last = 0
+    for start, end in sorted((int(s), int(e)) for s, e in highlights):
+        if start < last or end <= start:  # overlapping or empty spans: keep the first
+            continue
+        pieces += [text[last:start], OPEN_SENTINEL, text[start:end], CLOSE_SENTINEL]
+        last = end
+    pieces.append(text[last:])
+    # Runs of spaces (often line breaks in the snippet) shrink to one; the
+    # sentinels already mark the highlights, so no offset needs fixing.
+    marked = _SPACES.sub(" ", "".join(pieces)).strip(" ")
+    lines = [marked] if columns is None else wrap(marked, max(columns, 10))
+    out: list[tuple[str, list[Span]]] = []
+    inside = False
+    for line in lines:
+        if inside:
+            line = OPEN_SENTINEL + line
+        inside = line.rfind(OPEN_SENTINEL) > line.rfind(CLOSE_SENTINEL)
+        if inside:
+            line += CLOSE_SENTINEL
+        out.append(_take_sentinels(visual(line) if bidi else line))
+    return out
+
+
+def _take_sentinels(line: str) -> tuple[str, list[Span]]:
+    """Remove the sentinels from a line and return where they were."""
+    found: list[Span] = []
+    chars: list[str] = []
+    start = -1
+    for piece in re.split(f"([{_SENTINELS}])", line):
+        if piece == OPEN_SENTINEL:
+            start = sum(map(len, chars))
+        elif piece == CLOSE_SENTINEL:
+            if start >= 0:
+                found.append((start, sum(map(len, chars))))
+            start = -1
+        else:
+            chars.append(piece)
+    return "".join(chars), [(s, e) for s, e in found if e > s]
+
+
+def plain(line: str, line_spans: Iterable[Span], open_mark: str = MARK_OPEN, close_mark: str = MARK_CLOSE) -> str:
+    """The line with each span between ``[[`` and ``]]``."""
+    out: list[str] = []
+    last = 0
+    for start, end in line_spans:
+        out += [line[last:start], open_mark, line[start:end], close_mark]
+        last = end
+    out.append(line[last:])
+    return "".join(out)
+
+
+def show_text(text: str, *, bidi: bool = False) -> str:
+    """A title, path or message as one displayable line."""
+    text = one_line(text)
+    return visual(text) if bidi else text
+
+
+# -- rich ------------------------------------------------------------------
+HIGHLIGHT_STYLE = "bold red"
+
+
+def console(stream: IO[str] | None = None, *, color: bool = True) -> Any:
+    """A rich Console on ``stream`` (imports rich: call only when drawing in colour or tables)."""
+    from rich.console import Console
+
+    # The caller has already decided about colour (color_enabled), so rich must not guess again.
+    return Console(file=stream or sys.stdout, highlight=False, emoji=False, markup=False,
+                   force_terminal=color, color_system="auto" if color else None, no_color=not color,
+                   soft_wrap=True)
+
+
+def rich_line(line: str, line_spans: Iterable[Span], style: str = "", indent: str = "") -> Any:
+    """A rich Text of one line with its spans highlighted."""
+    from rich.text import Text
+
+    text = Text(indent)
+    text.append(line, style=style)
+    for start, end in line_spans:
+        text.stylize(HIGHLIGHT_STYLE, len(indent) + start, len(indent) + end)
+    return text
+
+
+def stats_json(stats: dict[str, Any]) -> dict[str, Any]:
+    """``stats --json``: the documented keys, JSON-safe (dates as ISO text)."""
+    keys = ("documents", "terms", "size_bytes", "roots", "updated_at", "analyzer")
+    return json.loads(json.dumps({k: stats.get(k) for k in keys}, default=str))
+
+
+class ProgressBar:
+    """A rich progress bar on stderr: files done of total, rate, ETA, current file.
+
+    :meth:`update` is the library's ``progress(done, total, path)`` callback.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self._progress = Progress(
+            TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+            TextColumn("{task.fields[mb]:.1f} MB · {task.fields[rate]:.0f} files/s"),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("{task.fields[name]}", style="dim"),
+            console=console(stream), transient=True,
+        )
+        self._task = self._progress.add_task("indexing", total=None, mb=0.0, rate=0.0, name="")
+        self._bytes = 0
+        self._started = 0.0
+
+    def __enter__(self) -> "ProgressBar":
+        import time
+
+        self._started = time.monotonic()
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._progress.stop()
+
+    def update(self, done: int, total: int, path: str = "") -> None:
+        """Files ``done`` of ``total``; ``path`` the last one (its size counts towards MB)."""
+        import time
+
+        try:
+            self._bytes += os.path.getsize(path)
+        except OSError:
+            pass
+        elapsed = max(time.monotonic() - self._started, 1e-6)
+        name = os.path.basename(path)
+        self._progress.update(self._task, completed=done, total=total, mb=self._bytes / 1e6,
+                              rate=done / elapsed, name=name[:40])
