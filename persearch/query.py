@@ -210,13 +210,14 @@ class _Concept:
 
 
 class _Parser:
-    def __init__(self, toks: list[_Tok], analyzer: "Analyzer", mode: str, notes: list[str]) -> None:
+    def __init__(self, toks: list[_Tok], analyzer: "Analyzer", mode: str, notes: list[str],
+                 question: bool = False) -> None:
         self.toks = toks
         self.i = 0
         self.analyzer = analyzer
         self.mode = mode
         self.notes = notes
-        self.parsed = Parsed(MatchNone())
+        self.parsed = Parsed(MatchNone(), natural=question)
         self.depth = 0
 
     # token helpers
@@ -493,7 +494,11 @@ class _Parser:
         elif explicit_and:
             positive = And(nodes)
         else:
-            need = min_should_match(len(nodes), self.mode)
+            # A question (stopwords dropped, or a final ?) is ranked as a plain OR:
+            # BM25 already puts passages with more of its words first, and a
+            # min-match cut-off there loses answers (docs/query.md, evaluation).
+            mode = "or" if self.mode == "auto" and self.parsed.natural else self.mode
+            need = min_should_match(len(nodes), mode)
             positive = And(nodes) if need >= len(nodes) else Or(nodes, min_match=need)
         if negatives:
             if isinstance(positive, MatchNone):
@@ -532,12 +537,11 @@ def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
         query = query[: cut if cut > 0 else MAX_QUERY_CHARS]
         notes.append(f"the query was cut to its first {len(query)} characters")
     toks = _lex(query, notes)
-    parser = _Parser(toks, analyzer, mode, notes)
+    parser = _Parser(toks, analyzer, mode, notes, question=query.rstrip().endswith(("?", "؟")))
     node = parser.parse()
     parsed = parser.parsed
     parsed.node = node
     parsed.notes = notes
-    parsed.natural = parsed.natural or query.rstrip().endswith(("?", "؟"))
     if isinstance(node, MatchNone) and not node.reason:
         parsed.node = MatchNone("the query has no searchable words")
     return parsed

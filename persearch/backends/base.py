@@ -15,7 +15,7 @@ from ..querytree import Node
 #: Analyzed fields a query may name; None in a query node means all of them.
 SEARCH_FIELDS = ("title", "body")
 #: BM25F weight of the title relative to the body.
-TITLE_BOOST = 2.0
+TITLE_BOOST = 1.0
 
 
 @dataclass
