@@ -175,14 +175,14 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="persearch-eval-") as tmp:
         tmpdir = Path(tmp)
         default = build_persearch(corpus, tmpdir / "default")
-        timed("persearch default (auto: min-match + fill)", persearch_runner(default))
+        timed("persearch default (mode=auto)", persearch_runner(default))
         timed("Whoosh StandardAnalyzer, OR parser", whoosh_runner(corpus, tmpdir / "whoosh"))
         if args.ablations:
             timed("persearch mode=or", persearch_runner(default, mode="or"))
             timed("persearch mode=minmatch (no fill)", persearch_runner(default, mode="minmatch"))
             timed("persearch mode=and", persearch_runner(default, mode="and"))
-            timed("persearch title boost 1.0", persearch_runner(default, title_boost=1.0))
-            timed("persearch title boost 4.0", persearch_runner(default, title_boost=4.0))
+            timed("persearch title boost 0.5", persearch_runner(default, title_boost=0.5))
+            timed("persearch title boost 2.0", persearch_runner(default, title_boost=2.0))
             timed("persearch BM25 b=0.75 k1=1.2", persearch_runner(default, bm25=(0.75, 1.2)))
             timed("persearch BM25 b=0.5 k1=0.9", persearch_runner(default, bm25=(0.5, 0.9)))
             for label, options in (("stemmer off", {"stemmer": None}), ("compounds off", {"compounds": False}),

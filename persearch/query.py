@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
+from .backends.base import BackendResults
 from .highlight import Matcher, analyzed_spans, make_snippet, to_ansi, to_html, to_rich
 from .querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
 
@@ -595,7 +596,6 @@ class Results:
     """One page of ranked hits: ``Results.total`` counts every matching document."""
 
     query: str
-    total: int
     page: int
     limit: int
     hits: list[Hit]
@@ -604,6 +604,13 @@ class Results:
     elapsed: float = 0.0
     search_time: float = 0.0
     snippet_time: float = 0.0
+    #: The backend's answer; its total is counted on first use of :attr:`total`.
+    found: BackendResults = field(default_factory=lambda: BackendResults(0, []), repr=False)
+
+    @property
+    def total(self) -> int:
+        """Every document matching the query (not just this page)."""
+        return self.found.total
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -653,9 +660,8 @@ def _set_field(node: Node, name: str) -> Node:
     return node
 
 
-def _run(index: Any, node: Node, limit: int, offset: int, filters: dict[str, Any]) -> tuple[int, list[Any]]:
-    res = index.backend.search(node, limit=limit, offset=offset, filters=filters or None)
-    return res.total, list(res.hits)
+def _run(index: Any, node: Node, limit: int, offset: int, filters: dict[str, Any]) -> BackendResults:
+    return index.backend.search(node, limit=limit, offset=offset, filters=filters or None)
 
 
 def _is_and(node: Node) -> bool:
@@ -675,29 +681,31 @@ def _relaxed(node: Node) -> Node | None:
 
 
 def execute(index: Any, parsed: Parsed, limit: int, offset: int, filters: dict[str, Any],
-            fallback: bool = True) -> tuple[int, list[Any]]:
-    """Run a parsed query; returns ``(total, hits of this page)``.
+            fallback: bool = True) -> BackendResults:
+    """Run a parsed query: this page's hits, and the total (counted only when read).
 
-    When the default rule (every word / most words) finds fewer than
-    FILL_BELOW documents, the documents matching *any* word follow them, so a
-    question never comes back empty. The choice depends only on the query, so
-    every page is a slice of one list and ``total`` is the same on each page.
+    When keywords (every word / most words) find fewer than FILL_BELOW
+    documents, the documents matching *any* word follow them, so a query
+    never comes back empty for want of one word. The choice depends only on
+    the query, so every page is a slice of one list and ``total`` is the same
+    on each page.
     """
     node = parsed.node
-    total, hits = _run(index, node, limit, offset, filters)
+    first = _run(index, node, limit, offset, filters)
     relaxed = _relaxed(node) if fallback else None
     # Short keyword queries (an And) are filled only when they find nothing:
     # their users expect every word to count, and any-word matches of common
     # words are expensive to rank (poetry: 2-word queries 4x slower).
-    # A query with stopwords or a question mark reads as a question: fill as usual.
     fill_below = 1 if _is_and(node) and not parsed.natural else FILL_BELOW
-    if relaxed is None or total >= fill_below:
-        return total, hits
-    strict = hits if offset == 0 and total <= limit else _run(index, node, total, 0, filters)[1] if total else []
+    if relaxed is None or first.at_least(fill_below):
+        return first
+    total = first.total  # below FILL_BELOW: exact and cheap
+    strict = first.hits if offset == 0 and total <= limit else _run(index, node, total, 0, filters).hits if total else []
     strict_ids = {h.id for h in strict}
-    r_total, r_hits = _run(index, relaxed, offset + limit + total, 0, filters)
-    combined = strict + [h for h in r_hits if h.id not in strict_ids]
-    return max(r_total, total), combined[offset:offset + limit]
+    wider = _run(index, relaxed, offset + limit + total, 0, filters)
+    combined = strict + [h for h in wider.hits if h.id not in strict_ids]
+    return BackendResults(None, combined[offset:offset + limit], count=lambda: max(wider.total, total),
+                          lower=len(combined))
 
 
 def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
@@ -715,25 +723,25 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
     parsed = parse(query, analyzer, mode)
     node = _restrict(parsed.node, fields)
     parsed.node = node
-    results = Results(query=query, total=0, page=page, limit=limit, hits=[], message=parsed.message)
+    results = Results(query=query, page=page, limit=limit, hits=[], message=parsed.message)
     if isinstance(node, MatchNone):
         results.elapsed = time.perf_counter() - started
         return results
     offset = (page - 1) * limit
     fallback = fallback and mode == "auto"
-    total, stored_hits = execute(index, parsed, limit, offset, filters, fallback=fallback)
-    if suggest and total < max(limit, 1) and page == 1:
+    found = execute(index, parsed, limit, offset, filters, fallback=fallback)
+    if suggest and page == 1 and not found.at_least(max(limit, 1)):
         from .suggest import suggest_for
 
-        alternative = suggest_for(index, query, parsed, total, filters, mode)
+        alternative = suggest_for(index, query, parsed, found.total, filters, mode)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:
                 parsed = alternative.parsed
-                total, stored_hits = execute(index, parsed, limit, offset, filters, fallback=fallback)
+                found = execute(index, parsed, limit, offset, filters, fallback=fallback)
     searched = time.perf_counter()
-    results.total = total
-    results.hits = _hits(index, parsed, stored_hits, offset, snippets, snippet_length, fragments)
+    results.found = found
+    results.hits = _hits(index, parsed, found.hits, offset, snippets, snippet_length, fragments)
     finished = time.perf_counter()
     results.search_time = searched - started
     results.snippet_time = finished - searched
@@ -750,9 +758,7 @@ def _hits(index: Any, parsed: Parsed, stored_hits: Iterable[Any], offset: int, s
         title = f.get("title") or ""
         hit = Hit(id=sh.id, path=f.get("path") or "", title=title, score=float(sh.score), rank=rank, fields=f)
         if matcher is not None:
-            text = f.get("text")
-            if text is None:
-                text = index.stored_text(sh.id) or ""
+            text = sh.text
             found = matcher.find(text)
             hit.matches = [(s, e) for s, e, _ in found]
             snip = make_snippet(text, found, length=snippet_length, fragments=fragments)

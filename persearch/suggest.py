@@ -251,8 +251,7 @@ def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
         p = parse(candidate, index.analyzer, mode)
         if isinstance(p.node, MatchNone):
             return 0, p
-        n, _ = execute(index, p, 1, 0, filters or {}, fallback=mode == "auto")
-        return n, p
+        return execute(index, p, 1, 0, filters or {}, fallback=mode == "auto").total, p
 
     other = layout_alternative(query)
     if other is not None and other != query:

@@ -364,7 +364,9 @@ def test_search_words_and_a_leading_minus(built: Path) -> None:
 
 
 def test_search_field_limit_and_pages(built: Path) -> None:
-    first = json.loads(cli("search", "کتاب OR مسئله OR درخت", "--index", str(built), "-n", "2", "--json").stdout)
+    first_run = cli("search", "کتاب OR مسئله OR درخت", "--index", str(built), "-n", "2", "--json")
+    assert first_run.exit_code == 0, first_run.stderr
+    first = json.loads(first_run.stdout)
     second = json.loads(cli("search", "کتاب OR مسئله OR درخت", "--index", str(built), "-n", "2", "--page", "2",
                             "--json").stdout)
     assert len(first["hits"]) == 2 and second["page"] == 2

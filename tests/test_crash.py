@@ -62,7 +62,7 @@ def check_consistent(index_dir: Path, texts: dict[str, str]) -> int:
         hit_ids = [h.id for h in everything.hits]
         assert len(set(hit_ids)) == len(hit_ids)
         for hit in found.hits[:20]:
-            assert hit.fields["text"] == texts[hit.id]
+            assert hit.text == texts[hit.id]
         return count
 
 

@@ -246,3 +246,16 @@ def test_spelling_suggestion(index) -> None:  # type: ignore[no-untyped-def]
     assert ids(r) == {"b", "c"}  # nothing found as typed, so the correction is searched
     r = index.search("ایران تررکیه", limit=50)
     assert r.suggestion == "ایران ترکیه"
+
+
+def test_total_counts_every_match_even_after_the_index_closes(tmp_path: Path) -> None:
+    from persearch import Index
+
+    with Index.create(tmp_path / "index") as idx:
+        for i in range(25):
+            idx.add_document(f"d{i}", f"گزارش شماره {i} درباره اقتصاد", title=f"گزارش {i}")
+        first, later = idx.search("اقتصاد", limit=3), idx.search("اقتصاد", limit=3, page=5)
+    # The total was left uncounted (the top 3 were enough to rank); it is
+    # counted before the searcher closes, so reading it afterwards still works.
+    assert first.total == later.total == 25
+    assert len(first.hits) == 3 and [h.rank for h in later.hits] == [13, 14, 15]

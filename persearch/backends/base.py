@@ -8,7 +8,7 @@ default backend; others (tantivy) implement the same protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..querytree import Node
 
@@ -36,17 +36,54 @@ class Document:
 
 @dataclass
 class StoredHit:
-    """One ranked match as the backend returns it."""
+    """One ranked match as the backend returns it.
+
+    ``fields`` holds the small stored fields; the stored text, the largest, is
+    decompressed only when :attr:`text` is read (searches without snippets
+    never pay for it).
+    """
 
     id: str
     score: float
     fields: dict[str, Any]
+    load_text: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The document's stored original text."""
+        if "text" not in self.fields:
+            self.fields["text"] = self.load_text() if self.load_text is not None else ""
+        return self.fields["text"]
 
 
-@dataclass
 class BackendResults:
-    total: int
-    hits: list[StoredHit]
+    """Ranked hits and the number of matching documents.
+
+    Counting every match can cost as much as ranking the top ones, so a
+    backend may pass ``count`` instead of ``total``: it runs only when
+    :attr:`total` is read. ``lower`` is a free lower bound on the count.
+
+    >>> BackendResults(3, []).total
+    3
+    """
+
+    def __init__(self, total: int | None, hits: list[StoredHit], *,
+                 count: Callable[[], int] | None = None, lower: int = 0) -> None:
+        self.hits = hits
+        self._total = total
+        self._count = count
+        self.lower = total if total is not None else lower
+
+    @property
+    def total(self) -> int:
+        """Every matching document (computed on first use when the backend deferred it)."""
+        if self._total is None:
+            self._total = self._count() if self._count is not None else self.lower
+        return self._total
+
+    def at_least(self, n: int) -> bool:
+        """Whether ``total >= n``, without counting when the lower bound answers it."""
+        return self.lower >= n or self.total >= n
 
 
 class Backend(Protocol):

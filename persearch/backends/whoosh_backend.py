@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 import zlib
+from functools import partial
 from typing import Any, Iterable, Iterator
 
 from whoosh import fields as wf
@@ -89,16 +91,20 @@ def document_fields(doc: Document) -> dict[str, Any]:
     return fields
 
 
-def hit_fields(stored: dict[str, Any]) -> dict[str, Any]:
-    """Stored Whoosh fields as persearch fields (``text`` decompressed)."""
+def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, Any]:
+    """Stored Whoosh fields as persearch fields (``text`` decompressed unless ``with_text=False``)."""
     out = {k: v for k, v in stored.items() if k != "textz"}
-    raw = stored.get("textz")
-    out["text"] = zlib.decompress(raw).decode("utf-8") if raw else ""
+    if with_text:
+        out["text"] = _decompress(stored.get("textz"))
     out.setdefault("title", "")
     out.setdefault("path", "")
     out.setdefault("format", "")
     out["metadata"] = out.get("metadata") or {}
     return out
+
+
+def _decompress(raw: bytes | None) -> str:
+    return zlib.decompress(raw).decode("utf-8") if raw else ""
 
 
 class WhooshBackend:
@@ -113,6 +119,8 @@ class WhooshBackend:
         self._writer: Any = None
         self._searcher: Any = None
         self._weighting = scoring.BM25F()
+        # Results whose total is not counted yet: counted before their searcher closes.
+        self._uncounted: weakref.WeakSet[BackendResults] = weakref.WeakSet()
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -136,8 +144,14 @@ class WhooshBackend:
             finally:
                 self._writer = None
         if self._searcher is not None:
-            self._searcher.close()
+            self._close_searcher(self._searcher)
             self._searcher = None
+
+    def _close_searcher(self, searcher: Any) -> None:
+        for results in list(self._uncounted):
+            results.total  # noqa: B018 - count now, while the searcher is open
+        self._uncounted.clear()
+        searcher.close()
 
     def generation(self) -> int:
         """The committed generation (changes on every commit)."""
@@ -221,7 +235,7 @@ class WhooshBackend:
         elif not searcher.up_to_date():
             # Not searcher.refresh(): it reuses segment readers by segment name
             # and so keeps their old deletion sets.
-            searcher.close()
+            self._close_searcher(searcher)
             searcher = self._ix.searcher(weighting=self._weighting)
         self._searcher = searcher
         return searcher
@@ -272,11 +286,22 @@ class WhooshBackend:
         wfilter = self._filter(searcher, filters) if filters else None
         if wquery is wq.NullQuery:
             return BackendResults(0, [])
-        results = searcher.search(wquery, limit=max(1, offset + limit), filter=wfilter, terms=False)
-        total = len(results)
-        hits = [StoredHit(id=hit["id"], score=float(hit.score or 0.0), fields=hit_fields(hit.fields()))
-                for hit in results[offset:offset + limit]] if limit > 0 else []
-        return BackendResults(total, hits)
+        wanted = max(1, offset + limit)
+        results = searcher.search(wquery, limit=wanted, filter=wfilter, terms=False)
+        hits = []
+        for hit in results[offset:offset + limit] if limit > 0 else ():
+            stored = hit.fields()
+            hits.append(StoredHit(id=stored["id"], score=float(hit.score or 0.0),
+                                  fields=hit_fields(stored, with_text=False),
+                                  load_text=partial(_decompress, stored.get("textz"))))
+        scored = results.scored_length()
+        if scored < wanted:  # fewer matches than asked for: all were collected, the count is exact
+            return BackendResults(scored, hits)
+        # Whoosh skips low-scoring blocks and counts by running the query again:
+        # only do that if someone reads the total.
+        deferred = BackendResults(None, hits, count=results.__len__, lower=wanted)
+        self._uncounted.add(deferred)
+        return deferred
 
     def _filter(self, searcher: Any, filters: dict[str, Any]) -> Any:
         indexed = set(searcher.reader().indexed_field_names())
