@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
+from .analysis.normalize import normalize_word
 from .backends.base import BackendResults
 from .highlight import Matcher, analyzed_spans, make_snippet, to_ansi, to_html, to_rich
 from .querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
@@ -47,6 +48,11 @@ FILL_BELOW = 10
 #: Default semantics accepted by ``search(mode=...)``: "auto" = min-should-match,
 #: then any word when that finds little; "minmatch" without that; "and"; "or".
 MODES = ("auto", "and", "or", "minmatch")
+#: Words that make a query a question (ranked as OR, see combine); they are
+#: stopwords too, so the analyzer drops them from the terms.
+QUESTION_WORDS = frozenset(normalize_word(w) for w in (
+    "آیا چرا چه چی چیست چگونه چطور چقدر چند چندم کجا کجاست کدام کدامیک کدامند کی کیست کیانند"
+).split())
 #: Field names a query may use, and what they mean.
 FIELD_NAMES = {"title": "title", "body": "body", "text": "body"}
 
@@ -187,7 +193,7 @@ class Parsed:
     fuzzy: set[tuple[str, int, int]] = field(default_factory=set)
     words: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (surface, terms) per plain word
     notes: list[str] = field(default_factory=list)
-    natural: bool = False  # stopwords were dropped or it ends in ?: a question, not keywords
+    natural: bool = False  # a question word or a final ?: a question, not keywords
 
     @property
     def message(self) -> str | None:
@@ -469,7 +475,8 @@ class _Parser:
         if stops and self.analyzer.stopwords:
             if content:
                 positives = content
-                self.parsed.natural = True
+                if any(item in QUESTION_WORDS for c in stops for item in c.stop_terms):
+                    self.parsed.natural = True
             else:
                 # Only stopwords: search them as written, as one phrase.
                 items = tuple(it for c in stops for it in c.stop_terms)
@@ -495,7 +502,7 @@ class _Parser:
         elif explicit_and:
             positive = And(nodes)
         else:
-            # A question (stopwords dropped, or a final ?) is ranked as a plain OR:
+            # A question (a question word, or a final ?) is ranked as a plain OR:
             # BM25 already puts passages with more of its words first, and a
             # min-match cut-off there loses answers (docs/query.md, evaluation).
             mode = "or" if self.mode == "auto" and self.parsed.natural else self.mode

@@ -259,3 +259,10 @@ def test_total_counts_every_match_even_after_the_index_closes(tmp_path: Path) ->
     # counted before the searcher closes, so reading it afterwards still works.
     assert first.total == later.total == 25
     assert len(first.hits) == 3 and [h.rank for h in later.hits] == [13, 14, 15]
+
+
+def test_stopwords_alone_do_not_make_a_question() -> None:
+    # «و» between keywords still means both; a question word makes it a question.
+    assert isinstance(node("دل و جان"), And)
+    question = node("چه کسی دل و جان داد")
+    assert isinstance(question, Or) and question.min_match == 1
