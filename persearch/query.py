@@ -42,11 +42,9 @@ MAX_CONCEPTS = 64
 ALL_WORDS_UP_TO = 3
 #: Longer queries need this fraction of their words (rounded up), at least ALL_WORDS_UP_TO.
 MIN_MATCH_FRACTION = 0.5
-#: A default query finding fewer documents than this is followed by the
-#: documents matching any of its words (see :func:`execute`).
-FILL_BELOW = 10
-#: Default semantics accepted by ``search(mode=...)``: "auto" = min-should-match,
-#: then any word when that finds little; "minmatch" without that; "and"; "or".
+#: Default semantics accepted by ``search(mode=...)``: "auto" = questions as OR,
+#: keywords by min-should-match, then any word when that finds nothing;
+#: "minmatch" without that fallback; "and"; "or".
 MODES = ("auto", "and", "or", "minmatch")
 #: Words that make a query a question (ranked as OR, see combine); they are
 #: stopwords too, so the analyzer drops them from the terms.
@@ -671,10 +669,6 @@ def _run(index: Any, node: Node, limit: int, offset: int, filters: dict[str, Any
     return index.backend.search(node, limit=limit, offset=offset, filters=filters or None)
 
 
-def _is_and(node: Node) -> bool:
-    return isinstance(node, And) or (isinstance(node, AndNot) and isinstance(node.positive, And))
-
-
 def _relaxed(node: Node) -> Node | None:
     """The OR form of a default plain-word query, for the fill."""
     if isinstance(node, And) and len(node.children) > 1:
@@ -691,28 +685,17 @@ def execute(index: Any, parsed: Parsed, limit: int, offset: int, filters: dict[s
             fallback: bool = True) -> BackendResults:
     """Run a parsed query: this page's hits, and the total (counted only when read).
 
-    When keywords (every word / most words) find fewer than FILL_BELOW
-    documents, the documents matching *any* word follow them, so a query
-    never comes back empty for want of one word. The choice depends only on
-    the query, so every page is a slice of one list and ``total`` is the same
-    on each page.
+    When keywords (every word / most words) find nothing, the documents
+    matching *any* word are returned instead, so a query never comes back
+    empty for want of one word. Documents with fewer words are not appended
+    to a non-empty answer: its users asked for every word, and ranking the
+    any-word matches of common words costs more than the search itself.
     """
-    node = parsed.node
-    first = _run(index, node, limit, offset, filters)
-    relaxed = _relaxed(node) if fallback else None
-    # Short keyword queries (an And) are filled only when they find nothing:
-    # their users expect every word to count, and any-word matches of common
-    # words are expensive to rank (poetry: 2-word queries 4x slower).
-    fill_below = 1 if _is_and(node) and not parsed.natural else FILL_BELOW
-    if relaxed is None or first.at_least(fill_below):
+    first = _run(index, parsed.node, limit, offset, filters)
+    relaxed = _relaxed(parsed.node) if fallback else None
+    if relaxed is None or first.at_least(1):
         return first
-    total = first.total  # below FILL_BELOW: exact and cheap
-    strict = first.hits if offset == 0 and total <= limit else _run(index, node, total, 0, filters).hits if total else []
-    strict_ids = {h.id for h in strict}
-    wider = _run(index, relaxed, offset + limit + total, 0, filters)
-    combined = strict + [h for h in wider.hits if h.id not in strict_ids]
-    return BackendResults(None, combined[offset:offset + limit], count=lambda: max(wider.total, total),
-                          lower=len(combined))
+    return _run(index, relaxed, limit, offset, filters)
 
 
 def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,

@@ -228,6 +228,13 @@ def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None
 # --- the decision ------------------------------------------------------------------
 
 
+def _all_known(index: Any, text: str, table: SpellIndex) -> bool:
+    """Whether ``text`` has content words and the index knows every one of them."""
+    analyzer = index.analyzer
+    terms = [t.text for t in analyzer.tokens(text, keep_stopwords=False)]
+    return bool(terms) and all(t in table for t in terms)
+
+
 @dataclass
 class Suggestion:
     """A corrected query; ``parsed`` is set when its results replace the typed query's."""
@@ -253,8 +260,13 @@ def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
             return 0, p
         return execute(index, p, 1, 0, filters or {}, fallback=mode == "auto").total, p
 
+    table = spell_index(index)
     other = layout_alternative(query)
-    if other is not None and other != query:
+    # The other keyboard reading is tried only when the typed words are unknown
+    # to the index and the other reading's are all known: a real word typed
+    # right is never "corrected", and most candidates cost a dict lookup.
+    if other is not None and other != query and not _all_known(index, query, table) \
+            and _all_known(index, other, table):
         n, p = count(other)
         if n > 0 and n > 2 * total:
             return Suggestion(other, p, n)

@@ -266,3 +266,12 @@ def test_stopwords_alone_do_not_make_a_question() -> None:
     assert isinstance(node("دل و جان"), And)
     question = node("چه کسی دل و جان داد")
     assert isinstance(question, Or) and question.min_match == 1
+
+
+def test_keywords_fall_back_to_any_word_only_when_nothing_has_all(index) -> None:  # type: ignore[no-untyped-def]
+    # No document holds both words: the documents with either one come back.
+    either = index.search("پیکرند اقتصاد")
+    assert ids(index.search("پیکرند")) <= ids(either) and either.total == 1 + 30
+    # A document holds both: only such documents, nothing with one word appended.
+    both = index.search("ایران اقتصاد")
+    assert both.total == len(ids(index.search("ایران اقتصاد", mode="and", limit=100)))
