@@ -76,10 +76,10 @@ def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tupl
 
 
 def build_persearch(docs: list[dict[str, Any]], path: Path) -> Any:
+    # One commit, one segment, like the raw Whoosh index below: each segment
+    # costs every query a matcher of its own (Index.optimize() merges them).
     index = Index.create(path)
-    batch = 2000
-    for at in range(0, len(docs), batch):
-        index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs[at:at + batch])
+    index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs)
     return index
 
 

@@ -292,15 +292,11 @@ class Index:
         >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
         12
         """
-        roots = [str(Path(p).expanduser().absolute().resolve()) for p in paths]
+        roots = _resolved(paths)
         options = IngestOptions(text_field, title_field, id_field,
                                 max_size if max_size is not None else IngestOptions.max_size)
         with self._writing() as manifest:
-            for root in roots:
-                if root not in manifest["roots"] and not _under(root, manifest["roots"]):
-                    manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [root])] + [root]
-            manifest["excluded"] = [e for e in manifest["excluded"] if not _under(e, roots)]
-            manifest["options"] = options.to_dict()
+            _add_roots(manifest, roots, options)
             self._remember(manifest)
             return self._sync_files(manifest, roots, options, workers, progress)
 
@@ -313,8 +309,7 @@ class Index:
         12
         """
         with self._writing() as manifest:
-            targets = ([str(Path(p).expanduser().absolute().resolve()) for p in paths]
-                       if paths is not None else list(manifest["roots"]))
+            targets = _resolved(paths) if paths is not None else list(manifest["roots"])
             options = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
             return self._sync_files(manifest, targets, options, workers, progress)
 
@@ -448,6 +443,16 @@ class Index:
             self._save(manifest)
         return len(docs)
 
+    def optimize(self) -> None:
+        """Merge the index into one segment: faster searches, at the cost of one full rewrite.
+
+        Worth it after a large build done in chunks or by several workers
+        (``persearch index --optimize``); an update adds small segments again.
+        """
+        with self._writing() as manifest:
+            self._backend.optimize()
+            self._save(manifest)
+
     def delete(self, id: str) -> bool:
         """Delete one document by id; True if it was there."""
         with self._writing() as manifest:
@@ -464,13 +469,20 @@ class Index:
             self._save(manifest)
         return True
 
-    def rebuild(self, *, workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
-        """Re-index every root into a fresh folder, then swap it in atomically.
+    def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
+                title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
+                progress: Progress | None = None) -> UpdateReport:
+        """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
-        Documents added with :meth:`add_document` are copied over from their
-        stored text. Readers see the old index until the swap.
+        Field options left as None keep the recorded ones. Documents added
+        with :meth:`add_document` are copied over from their stored text.
+        Readers see the old index until the swap.
         """
         with self._writing() as manifest:
+            recorded = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
+            changed = {k: v for k, v in (("text_field", text_field), ("title_field", title_field),
+                                         ("id_field", id_field)) if v is not None}
+            _add_roots(manifest, _resolved(paths), IngestOptions(**{**recorded.to_dict(), **changed}))
             old_data = self._meta["data"]
             _remove_stale(self.root, old_data)
             new_data = _next_data_name(old_data)
@@ -531,6 +543,7 @@ class Index:
             "terms": backend.term_count(), "size_bytes": size, "roots": manifest.get("roots", []),
             "updated_at": manifest.get("updated_at"), "analyzer": self.analyzer.config(),
             "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
+            "segments": backend.segment_count(),
         }
 
     def search(self, query, limit=10, page=1, fields=None, **filters):  # type: ignore[no-untyped-def]
@@ -613,6 +626,19 @@ def _chunks(jobs: list[_Job], max_bytes: int, max_files: int) -> list[list[_Job]
     if current:
         chunks.append(current)
     return chunks
+
+
+def _resolved(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    return [str(Path(p).expanduser().absolute().resolve()) for p in paths]
+
+
+def _add_roots(manifest: dict[str, Any], roots: list[str], options: IngestOptions) -> None:
+    """Record ``roots`` (a root inside another is not recorded twice) and the ingest options."""
+    for root in roots:
+        if root not in manifest["roots"] and not _under(root, manifest["roots"]):
+            manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [root])] + [root]
+    manifest["excluded"] = [e for e in manifest["excluded"] if not _under(e, roots)]
+    manifest["options"] = options.to_dict()
 
 
 def _worker_count(workers: int | None, total_bytes: int, min_bytes: int, n_jobs: int) -> int:

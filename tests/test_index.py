@@ -287,6 +287,27 @@ def test_rebuild_swaps_in_a_fresh_index(index: Index, docs: Path) -> None:
     assert index.update().unchanged == 4
 
 
+def test_rebuild_with_new_paths_indexes_each_file_once(index: Index, docs: Path, tmp_path: Path) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "e.txt").write_text("گزارش تازه\nکتاب‌های نو رسید.", encoding="utf-8")
+    index.add_paths([docs])
+    report = index.rebuild([more])
+    assert report.added == 5 and report.updated == 0 and len(index) == 5
+    assert index.stats()["roots"] == [str(docs.resolve()), str(more.resolve())]
+    assert "e.txt" in ids(index, Term("کتاب"))
+
+
+def test_optimize_merges_segments_and_keeps_every_document(index: Index, docs: Path) -> None:
+    index.add_paths([docs])
+    index.add_document("note", "یادداشت کتاب")  # a second commit: a second segment
+    assert index.stats()["segments"] == 2
+    before = ids(index, Term("کتاب"))
+    index.optimize()
+    assert index.stats()["segments"] == 1 and ids(index, Term("کتاب")) == before and len(index) == 5
+    assert index.update().unchanged == 4
+
+
 def test_stats(index: Index, docs: Path) -> None:
     index.add_paths([docs])
     stats = index.stats()

@@ -221,6 +221,21 @@ class WhooshBackend:
         finally:
             writer._finish()
 
+    def optimize(self) -> None:
+        """Merge every segment into one and commit: faster queries, one full rewrite.
+
+        Each segment costs every query a matcher of its own (about 0.5 ms
+        apiece in Whoosh); an index built in several chunks or by several
+        workers has several.
+        """
+        writer = self._w()
+        self._writer = None
+        writer.commit(optimize=True)
+
+    def segment_count(self) -> int:
+        """Number of segments in the committed index."""
+        return len(self._ix._segments())
+
     def cancel(self) -> None:
         """Drop uncommitted changes."""
         if self._writer is not None:

@@ -195,6 +195,8 @@ def index_command(
     text_field: str = typer.Option("text", "--text-field", metavar="F", help="JSON/JSONL/CSV field with the text."),
     title_field: str = typer.Option("title", "--title-field", metavar="F", help="JSON/JSONL/CSV field with the title."),
     id_field: str = typer.Option("id", "--id-field", metavar="F", help="JSON/JSONL/CSV field with the record id."),
+    optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
+                                  "(faster searches; rewrites the index)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create or update the index from files and folders."""
@@ -205,12 +207,11 @@ def index_command(
         try:
             with opened(location, create=True, fresh=rebuild) as ix:
                 if rebuild:
-                    # The library rebuilds from the recorded roots: record PATH... first
-                    # (unchanged files cost a stat), then build everything afresh and swap.
-                    ix.add_paths(paths, workers=workers, **options)
-                    report = ix.rebuild(workers=workers, progress=progress)
+                    report = ix.rebuild(paths, workers=workers, progress=progress, **options)
                 else:
                     report = ix.add_paths(paths, workers=workers, progress=progress, **options)
+                if optimize:
+                    ix.optimize()
         except KeyboardInterrupt:
             print("persearch: interrupted; the index keeps every chunk committed before the interruption; "
                   "run the same command again to finish", file=sys.stderr, flush=True)
