@@ -1,14 +1,17 @@
-"""Query latency: persearch vs raw Whoosh on the same documents and queries, same run.
+"""Query latency: persearch (Whoosh and tantivy backends) vs raw Whoosh and raw tantivy, same run.
 
     python benchmarks/bench_query.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 10000
 
 For each corpus (JSON lines, optionally gzipped, ``{"id", "title", "text"}``):
-builds a persearch index and a raw Whoosh index (StandardAnalyzer, title and
-body, body stored for Whoosh's default highlighter) in a temporary folder,
-generates mixed queries from the corpus text (1-4 words, phrases, prefixes,
-fuzzy, OR) and prints p50/p95/p99 latency of search alone and of search plus
-snippets of the top 10 hits, for both systems, with ratios. Each query runs
-``--runs`` times; its median is what the percentiles are taken over.
+builds, in a temporary folder, a persearch index on each backend, a raw
+Whoosh index (StandardAnalyzer, title and body, body stored for Whoosh's
+default highlighter) and a raw tantivy index (its default tokenizer, title and
+body stored, its query parser and SnippetGenerator); generates mixed queries
+from the corpus text (1-4 words, phrases, prefixes, fuzzy, OR) and prints
+p50/p95/p99 latency of search alone and of search plus snippets of the top 10
+hits, for every system, with ratios. Each query runs ``--runs`` times; its
+median is what the percentiles are taken over. ``--no-tantivy`` skips both
+tantivy columns.
 """
 from __future__ import annotations
 
@@ -75,10 +78,10 @@ def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tupl
     return queries
 
 
-def build_persearch(docs: list[dict[str, Any]], path: Path) -> Any:
+def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoosh") -> Any:
     # One commit, one segment, like the raw Whoosh index below: each segment
     # costs every query a matcher of its own (Index.optimize() merges them).
-    index = Index.create(path)
+    index = Index.create(path, backend=backend)
     index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs)
     return index
 
@@ -102,6 +105,26 @@ def build_whoosh(docs: list[dict[str, Any]], path: Path) -> tuple[Any, Any]:
     return ix.searcher(weighting=scoring.BM25F()), parser
 
 
+def build_tantivy(docs: list[dict[str, Any]], path: Path) -> tuple[Any, Any]:
+    """Raw tantivy: its default tokenizer on title and body (both stored, for its SnippetGenerator)."""
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=True)
+    sb.add_text_field("body", stored=True)
+    schema = sb.build()
+    path.mkdir(parents=True, exist_ok=True)
+    ix = tantivy.Index(schema, str(path))
+    writer = ix.writer(256_000_000, 1)
+    for d in docs:
+        writer.add_document(tantivy.Document(id=d["id"], title=d["title"], body=d["text"]))
+    writer.commit()
+    writer.wait_merging_threads()
+    ix.reload()
+    return ix, schema
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -117,7 +140,7 @@ def time_each(queries: list[tuple[str, str]], fn: Callable[[str], Any], runs: in
     return [statistics.median(v) for v in per_query]
 
 
-def bench(path: Path, limit: int, n_queries: int, runs: int) -> None:
+def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True) -> None:
     docs = read_docs(path, limit)
     queries = make_queries(docs, n_queries)
     with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
@@ -127,13 +150,44 @@ def bench(path: Path, limit: int, n_queries: int, runs: int) -> None:
         searcher, parser = build_whoosh(docs, Path(tmp) / "whoosh")
         t2 = time.perf_counter()
         print(f"\n## {path.name}: {len(docs)} documents, {len(queries)} queries, median of {runs} runs")
-        print(f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s")
+        built = f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s"
+        if with_tantivy:
+            fast = build_persearch(docs, Path(tmp) / "persearch-tantivy", backend="tantivy")
+            t3 = time.perf_counter()
+            tix, tschema = build_tantivy(docs, Path(tmp) / "tantivy")
+            t4 = time.perf_counter()
+            built += f", persearch on tantivy {t3 - t2:.1f} s, raw tantivy {t4 - t3:.1f} s"
+        print(built + " (one commit each)")
 
         def ps_search(q: str) -> Any:
             return search(index, q, limit=10, snippets=False)
 
         def ps_snippets(q: str) -> Any:
             return search(index, q, limit=10)
+
+        def pt_search(q: str) -> Any:
+            return search(fast, q, limit=10, snippets=False)
+
+        def pt_snippets(q: str) -> Any:
+            return search(fast, q, limit=10)
+
+        def tv_query(q: str) -> Any:
+            import tantivy
+
+            return tix.parse_query_lenient(q, ["title", "body"])[0] if q else tantivy.Query.empty_query()
+
+        def tv_search(q: str) -> Any:
+            tsearcher = tix.searcher()
+            return [tsearcher.doc(a)["id"][0] for _, a in tsearcher.search(tv_query(q), 10, count=False).hits]
+
+        def tv_snippets(q: str) -> Any:
+            import tantivy
+
+            tsearcher = tix.searcher()
+            query = tv_query(q)
+            gen = tantivy.SnippetGenerator.create(tsearcher, query, tschema, "body")
+            return [(doc["id"][0], gen.snippet_from_doc(doc).fragment())
+                    for doc in (tsearcher.doc(a) for _, a in tsearcher.search(query, 10, count=False).hits)]
 
         def wh_search(q: str) -> Any:
             return [hit["id"] for hit in searcher.search(parser.parse(q), limit=10)]
@@ -142,7 +196,8 @@ def bench(path: Path, limit: int, n_queries: int, runs: int) -> None:
             results = searcher.search(parser.parse(q), limit=10)
             return [(hit["id"], hit.highlights("body")) for hit in results]
 
-        for fn in (ps_snippets, wh_snippets):  # warm caches (analyzer, spelling table, searcher)
+        warm = (ps_snippets, wh_snippets, pt_snippets, tv_snippets) if with_tantivy else (ps_snippets, wh_snippets)
+        for fn in warm:  # warm caches (analyzer, spelling table, searcher)
             for _, q in queries[:50]:
                 fn(q)
         series = {
@@ -151,18 +206,47 @@ def bench(path: Path, limit: int, n_queries: int, runs: int) -> None:
             "whoosh search": time_each(queries, wh_search, runs),
             "whoosh search+highlights": time_each(queries, wh_snippets, runs),
         }
+        if with_tantivy:
+            series.update({
+                "ps-tantivy search": time_each(queries, pt_search, runs),
+                "ps-tantivy search+snippets": time_each(queries, pt_snippets, runs),
+                "tantivy search": time_each(queries, tv_search, runs),
+                "tantivy search+snippets": time_each(queries, tv_snippets, runs),
+            })
         hits = [len(ps_search(q).hits) for _, q in queries]
         whits = [len(wh_search(q)) for _, q in queries]
+        counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"
+        if with_tantivy:
+            same = sum([h.id for h in ps_search(q).hits] == [h.id for h in pt_search(q).hits] for _, q in queries)
+            overlap = statistics.mean(
+                len({h.id for h in ps_search(q).hits} & {h.id for h in pt_search(q).hits})
+                / max(1, len(ps_search(q).hits)) for _, q in queries)
+            counts += (f", persearch on tantivy {sum(len(pt_search(q).hits) > 0 for _, q in queries)} "
+                       f"(same top-10 order as on Whoosh: {same}/{len(queries)}; mean top-10 overlap {overlap:.2f})")
+            fast.close()
         index.close()
-    print(f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}")
+    print(counts)
     print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
     for name, values in series.items():
         print(f"{name:28} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f} "
               f"{percentile(values, 99):7.2f} {max(values):7.2f}")
-    for a, b in (("persearch search", "whoosh search"), ("persearch search+snippets", "whoosh search+highlights")):
+    pairs = [("persearch search", "whoosh search"), ("persearch search+snippets", "whoosh search+highlights")]
+    if with_tantivy:
+        pairs += [("persearch search", "ps-tantivy search"),
+                  ("persearch search+snippets", "ps-tantivy search+snippets"),
+                  ("ps-tantivy search", "tantivy search"), ("ps-tantivy search+snippets", "tantivy search+snippets")]
+    for a, b in pairs:
         ratio = "  ".join(f"p{p} {percentile(series[a], p) / percentile(series[b], p):.2f}x" for p in (50, 95, 99))
-        print(f"ratio {a} / {b.split()[0]}: {ratio}")
-    print(f"\n{'class (p50 / p99 ms)':14} {'ps search':>16} {'ps +snip':>16} {'wh search':>16} {'wh +hl':>16}")
+        print(f"ratio {a} / {b}: {ratio}")
+    if with_tantivy:
+        speed = percentile(series["persearch search"], 50) / percentile(series["ps-tantivy search"], 50)
+        snips = (percentile(series["persearch search+snippets"], 50)
+                 / percentile(series["ps-tantivy search+snippets"], 50))
+        raw = percentile(series["ps-tantivy search"], 50) / percentile(series["tantivy search"], 50)
+        print(f"targets: search p50 ≥ 10× faster than the Whoosh backend → {speed:.1f}×; within 2× of raw tantivy "
+              f"→ {raw:.2f}×; search+snippets ≥ 5× faster → {snips:.1f}×")
+    names = list(series)
+    print(f"\n{'class (p50 / p99 ms)':14} " + " ".join(f"{n.replace('search', 's'):>16}" for n in names))
     by_class: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for i, (kind, _) in enumerate(queries):
         for name, values in series.items():
@@ -182,9 +266,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="index at most N documents per corpus (0 = all)")
     parser.add_argument("--queries", type=int, default=320)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy columns")
     args = parser.parse_args(argv)
     for path in args.corpora:
-        bench(path, args.limit, args.queries, args.runs)
+        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ source (query id prefix: parsinlu-, persianqa-) for persearch's default
 configuration and for Whoosh's StandardAnalyzer with an OR query parser
 (BM25F, the same documents). ``--ablations`` adds rows with one option changed
 (stemming, compounds, stopwords, query mode, title boost, BM25 parameters).
+A row for the tantivy backend (same analyzer and query layer) is added unless
+``--no-tantivy``; its nDCG@10 difference to the Whoosh backend is printed last.
 """
 from __future__ import annotations
 
@@ -69,19 +71,19 @@ def evaluate(run: Callable[[str], list[str]], queries: list[dict[str, Any]]) -> 
 class _EvalIndex:
     """The smallest index object persearch.query.search needs (analyzer, backend, stored_text)."""
 
-    def __init__(self, path: Path, analyzer: Analyzer) -> None:
-        from persearch.backends.whoosh_backend import WhooshBackend
+    def __init__(self, path: Path, analyzer: Analyzer, backend: str = "whoosh") -> None:
+        from persearch.index import _backend_class
 
         self.analyzer = analyzer
-        self.backend = WhooshBackend.create(path, analyzer)
+        self.backend = _backend_class(backend).create(path, analyzer)
 
     def stored_text(self, doc_id: str) -> str:
         stored = self.backend.stored(doc_id)
         return stored["text"] if stored else ""
 
 
-def build_persearch(corpus: list[dict[str, Any]], path: Path, **options: Any) -> _EvalIndex:
-    index = _EvalIndex(path, Analyzer(**options))
+def build_persearch(corpus: list[dict[str, Any]], path: Path, backend: str = "whoosh", **options: Any) -> _EvalIndex:
+    index = _EvalIndex(path, Analyzer(**options), backend)
     index.backend.append(Document(id=d["id"], text=d["text"], title=d.get("title") or "") for d in corpus)
     index.backend.commit()
     return index
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
                         default=Path(__file__).resolve().parents[2] / "shared" / "data" / "eval")
     parser.add_argument("--ablations", action="store_true", help="also run one-option-changed variants")
     parser.add_argument("--queries", type=int, default=0, help="use only the first N queries (0 = all)")
+    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy-backend row")
     args = parser.parse_args(argv)
     corpus, queries = load(args.folder)
     if args.queries:
@@ -176,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
         tmpdir = Path(tmp)
         default = build_persearch(corpus, tmpdir / "default")
         timed("persearch default (mode=auto)", persearch_runner(default))
+        if not args.no_tantivy:
+            fast = build_persearch(corpus, tmpdir / "tantivy", backend="tantivy")
+            timed("persearch default, tantivy backend", persearch_runner(fast))
         timed("Whoosh StandardAnalyzer, OR parser", whoosh_runner(corpus, tmpdir / "whoosh"))
         if args.ablations:
             timed("persearch mode=or", persearch_runner(default, mode="or"))
@@ -193,6 +199,12 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"{len(corpus)} passages, {len(queries)} queries")
     print_table(rows)
+    by_name = {name: result for name, result, _ in rows}
+    if "persearch default, tantivy backend" in by_name:
+        whoosh, fast = by_name["persearch default (mode=auto)"], by_name["persearch default, tantivy backend"]
+        diffs = "  ".join(f"{source} {fast[source][0] - whoosh[source][0]:+.3f}"
+                          for source in ("parsinlu", "persianqa") if source in whoosh)
+        print(f"\nnDCG@10 tantivy backend − Whoosh backend (target within ±0.01): {diffs}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ META_FILE = "persearch.json"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"
 _FORMAT_TAG = "persearch-index"
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "tantivy")
 #: Manifest keys also kept in persearch.json, so a lost manifest loses no roots.
 _SHARED = ("roots", "excluded", "options")
 
@@ -97,9 +97,13 @@ def _under(path: str, roots: Iterable[str]) -> bool:
 
 
 def _backend_class(name: str) -> Any:
+    """The backend class for a recorded name (tantivy raises MissingExtra when not installed)."""
     if name == "whoosh":
         from .backends.whoosh_backend import WhooshBackend
         return WhooshBackend
+    if name == "tantivy":
+        from .backends.tantivy_backend import TantivyBackend
+        return TantivyBackend
     raise InvalidOption(f"unknown backend {name!r}: use {', '.join(BACKENDS)}")
 
 
@@ -123,7 +127,8 @@ class Index:
         self.lock_timeout = lock_timeout
         self._meta = meta
         self._meta_stamp = self._stamp()
-        self._backend: Any = _backend_class(meta["backend"]).open(root / meta["data"], lock_timeout=lock_timeout)
+        self._backend: Any = _backend_class(meta["backend"]).open(root / meta["data"], analyzer=analyzer,
+                                                                  lock_timeout=lock_timeout)
         self._lock_fd: int | None = None
 
     # -- opening -------------------------------------------------------------
@@ -132,7 +137,11 @@ class Index:
                overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
         """Create an empty index in folder ``path`` (made if missing).
 
-        >>> Index.create("نمایه", Analyzer(stemmer=None))      # doctest: +SKIP
+        ``backend``: "whoosh" (default) or "tantivy" (much faster; needs
+        ``pip install 'persearch[tantivy]'``, else MissingExtra). It is
+        recorded in the index and used again by every :meth:`open`.
+
+        >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
         """
         root = Path(path).expanduser().absolute()
         analyzer = analyzer or Analyzer()
@@ -157,8 +166,11 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
-             lock_timeout: float = 10.0) -> "Index":
+             backend: str = "whoosh", lock_timeout: float = 10.0) -> "Index":
         """Open the index in ``path``; with ``create=True`` make one if there is none.
+
+        ``backend`` ("whoosh" or "tantivy") is used only when creating: an
+        existing index is opened with the backend recorded in it.
 
         Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
         when it was built with another schema version or (if given) analyzer.
@@ -167,7 +179,7 @@ class Index:
         if not (root / META_FILE).exists():
             if create:
                 try:
-                    return cls.create(root, analyzer, lock_timeout=lock_timeout)
+                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout)
                 except PersearchError:
                     if not (root / META_FILE).exists():
                         raise  # else another process created it meanwhile: open that
@@ -215,10 +227,15 @@ class Index:
         meta = _read_meta(self.root)
         if meta["data"] != self._meta["data"]:
             old = self._backend
-            self._backend = _backend_class(meta["backend"]).open(self.root / meta["data"],
+            self._backend = _backend_class(meta["backend"]).open(self.root / meta["data"], analyzer=self.analyzer,
                                                                  lock_timeout=self.lock_timeout)
             old.close()
         self._meta, self._meta_stamp = meta, stamp
+
+    @property
+    def backend_name(self) -> str:
+        """The engine this index was created with: "whoosh" or "tantivy"."""
+        return str(self._meta["backend"])
 
     @property
     def data_dir(self) -> Path:
@@ -375,7 +392,8 @@ class Index:
                 last = number == len(chunks) - 1 or not chunks
                 segments: list[Any] = []
                 if pool is not None and chunk:
-                    results, segments = _run_parallel(pool, procs, str(data_dir or self.data_dir), chunk, options)
+                    results, segments = _run_parallel(pool, procs, backend.name, str(data_dir or self.data_dir),
+                                                      self.analyzer, chunk, options)
                     stale = [r.path for r in results if r.path in files and not r.unchanged]
                     backend.delete_paths(stale)
                     for result in results:
@@ -471,13 +489,16 @@ class Index:
 
     def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
                 title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
-                progress: Progress | None = None) -> UpdateReport:
+                progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
-        Field options left as None keep the recorded ones. Documents added
+        Field options left as None keep the recorded ones; ``backend`` moves
+        the index to another engine ("whoosh" or "tantivy"). Documents added
         with :meth:`add_document` are copied over from their stored text.
         Readers see the old index until the swap.
         """
+        backend = backend or self._meta["backend"]
+        backend_cls = _backend_class(backend)
         with self._writing() as manifest:
             recorded = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
             changed = {k: v for k, v in (("text_field", text_field), ("title_field", title_field),
@@ -486,8 +507,7 @@ class Index:
             old_data = self._meta["data"]
             _remove_stale(self.root, old_data)
             new_data = _next_data_name(old_data)
-            new_backend = _backend_class(self._meta["backend"]).create(
-                self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
             try:
                 fresh = {**_empty_manifest(), "roots": list(manifest["roots"]),
                          "excluded": list(manifest["excluded"]), "options": dict(manifest["options"])}
@@ -507,7 +527,7 @@ class Index:
                 shutil.rmtree(self.root / new_data, ignore_errors=True)
                 raise
             new_backend.close()
-            meta = {**self._meta, "data": new_data, "rebuilt_at": _now()}
+            meta = {**self._meta, "data": new_data, "backend": backend, "rebuilt_at": _now()}
             _write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
             shutil.rmtree(self.root / old_data, ignore_errors=True)
@@ -694,7 +714,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
-def _run_parallel(pool: Any, procs: int, data_dir: str, chunk: list[_Job],
+def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: Analyzer, chunk: list[_Job],
                   options: IngestOptions) -> tuple[list[FileResult], list[Any]]:
     """Split a chunk by size over the workers; each writes one segment."""
     groups: list[list[_Job]] = [[] for _ in range(procs)]
@@ -703,7 +723,7 @@ def _run_parallel(pool: Any, procs: int, data_dir: str, chunk: list[_Job],
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    futures = [pool.submit(_segment_task, data_dir, group, options) for group in groups if group]
+    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, options) for group in groups if group]
     results: list[FileResult] = []
     segments: list[Any] = []
     for future in futures:
@@ -713,11 +733,14 @@ def _run_parallel(pool: Any, procs: int, data_dir: str, chunk: list[_Job],
     return results, segments
 
 
-def _segment_task(data_dir: str, jobs: list[_Job], options: IngestOptions) -> tuple[Any, list[FileResult]]:
-    """In a worker: read, analyze and write one segment; return it and the file results."""
-    from .backends.whoosh_backend import SegmentBuilder
+def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[_Job],
+                  options: IngestOptions) -> tuple[Any, list[FileResult]]:
+    """In a worker: read and analyze files into the backend's segment builder.
 
-    builder = SegmentBuilder(data_dir)
+    What a finished builder returns is the backend's business (a Whoosh
+    segment, analyzed tantivy documents): the parent passes it to ``commit``.
+    """
+    builder = _backend_class(backend).segment_builder(data_dir, analyzer)
     results = []
     for job in jobs:
         result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)

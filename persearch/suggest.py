@@ -116,6 +116,10 @@ def layout_alternative(text: str) -> str | None:
 MIN_DOC_FREQ = 2
 #: At most this many of the most frequent terms are offered as corrections.
 MAX_CANDIDATES = 150_000
+#: Longer terms are not corrected: no word is that long, and the two-edit
+#: neighbourhood grows with the square of the length (a 12,000-letter "word"
+#: took 30 s).
+MAX_WORD_LENGTH = 30
 
 
 class SpellIndex:
@@ -144,7 +148,7 @@ class SpellIndex:
 
     def correct(self, term: str) -> str | None:
         """The closest frequent term (fewest edits, then most documents), or None."""
-        if len(term) < 3 or term.isdigit():
+        if len(term) < 3 or len(term) > MAX_WORD_LENGTH or term.isdigit():
             return None
         limit = 1 if len(term) <= 4 else 2
         keys = {term} | set(_deletes1(term))

@@ -20,3 +20,11 @@ def seeds_dir() -> Path:
 def seed_texts() -> dict[str, str]:
     """Seed file name → its text."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn; tantivy only when its extra is installed (CI installs it)."""
+    if request.param == "tantivy":
+        pytest.importorskip("tantivy", reason="the tantivy extra is not installed")
+    return request.param

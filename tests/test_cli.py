@@ -71,18 +71,18 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def built(corpus: Path, tmp_path: Path) -> Path:
-    """An index of the small corpus, built through the command line."""
+def built(corpus: Path, tmp_path: Path, backend: str) -> Path:
+    """An index of the small corpus, built through the command line (with each backend)."""
     location = tmp_path / "index"
-    result = cli("index", str(corpus), "--index", str(location), "--json")
+    result = cli("index", str(corpus), "--index", str(location), "--json", "--backend", backend)
     assert result.exit_code == 0, result.stderr
     return location
 
 
 @pytest.fixture(scope="module")
-def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
     location = tmp_path_factory.mktemp("seeds") / "index"
-    done = proc("index", str(ROOT / "seeds"), "--index", str(location))
+    done = proc("index", str(ROOT / "seeds"), "--index", str(location), "--backend", backend)
     assert done.returncode == 0, done.stderr
     return location
 
@@ -212,9 +212,9 @@ def test_broken_pipe_exits_quietly() -> None:
 
 
 # -- index, update, stats, remove -----------------------------------------
-def test_index_json_counts_then_update_finds_nothing_new(corpus: Path, tmp_path: Path) -> None:
+def test_index_json_counts_then_update_finds_nothing_new(corpus: Path, tmp_path: Path, backend: str) -> None:
     location = tmp_path / "index"
-    first = cli("index", str(corpus), "--index", str(location), "--json")
+    first = cli("index", str(corpus), "--index", str(location), "--json", "--backend", backend)
     assert first.exit_code == 0, first.stderr
     assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": []}
     (corpus / "a.txt").write_text("خبر نخست\nمتن تازه درباره باران.\n", encoding="utf-8")
@@ -241,6 +241,27 @@ def test_index_refuses_an_unreadable_path(corpus: Path, tmp_path: Path, monkeypa
     result = cli("index", str(target), "--index", str(tmp_path / "index"))
     assert result.exit_code == 1
     assert "permission denied" in one_error_line(result.stderr) and "a.txt" in result.stderr
+
+
+def test_index_backend_is_recorded_and_only_chosen_at_creation(built: Path, corpus: Path, backend: str) -> None:
+    from persearch import Index
+
+    with Index.open(built) as ix:
+        assert ix.backend_name == backend
+    other = "whoosh" if backend == "tantivy" else "tantivy"
+    pytest.importorskip("tantivy")
+    refused = cli("index", str(corpus), "--index", str(built), "--backend", other)
+    assert refused.exit_code == 2
+    assert one_error_line(refused.stderr).endswith(f"uses the {backend} backend; --backend chooses the engine of "
+                                                   f"a new index (add --rebuild to move it to {other})")
+    moved = cli("index", str(corpus), "--index", str(built), "--backend", other, "--rebuild", "--json")
+    assert moved.exit_code == 0, moved.stderr
+    assert json.loads(moved.stdout)["added"] == 4
+    with Index.open(built) as ix:
+        assert ix.backend_name == other and len(ix) == 4
+    assert json.loads(cli("search", "علی", "--index", str(built), "--json").stdout)["total"] == 1
+    bad = cli("index", str(corpus), "--index", str(built), "--backend", "lucene")
+    assert bad.exit_code == 2 and "unknown backend 'lucene'" in one_error_line(bad.stderr)
 
 
 def test_stats_json_and_table(built: Path) -> None:

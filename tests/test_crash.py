@@ -66,11 +66,12 @@ def check_consistent(index_dir: Path, texts: dict[str, str]) -> int:
         return count
 
 
-def test_kill_9_at_several_moments_keeps_the_last_commit(tmp_path: Path, seed_texts: dict[str, str]) -> None:
+def test_kill_9_at_several_moments_keeps_the_last_commit(tmp_path: Path, seed_texts: dict[str, str],
+                                                         backend: str) -> None:
     docs = tmp_path / "docs"
     texts = make_corpus(docs, seed_texts, 300)
     index_dir = tmp_path / "ix"
-    with Index.create(index_dir) as ix:
+    with Index.create(index_dir, backend=backend) as ix:
         assert ix.add_paths([docs / "part0"]).added == 50
     previous = 50
     killed_mid_run = 0
@@ -100,11 +101,11 @@ def test_kill_9_at_several_moments_keeps_the_last_commit(tmp_path: Path, seed_te
         assert ix.update().unchanged == 300
 
 
-def test_second_writer_in_the_same_process_fails_after_the_timeout(tmp_path: Path) -> None:
+def test_second_writer_in_the_same_process_fails_after_the_timeout(tmp_path: Path, backend: str) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("خبر\nکتاب\n", encoding="utf-8")
-    Index.create(tmp_path / "ix").close()
+    Index.create(tmp_path / "ix", backend=backend).close()
     first, second = Index.open(tmp_path / "ix"), Index.open(tmp_path / "ix", lock_timeout=0.2)
     with first._writing():
         with pytest.raises(IndexLocked, match="being written by another process"):
@@ -116,11 +117,11 @@ def test_second_writer_in_the_same_process_fails_after_the_timeout(tmp_path: Pat
     second.close()
 
 
-def test_second_writer_process_waits_then_fails_and_nothing_is_lost(tmp_path: Path) -> None:
+def test_second_writer_process_waits_then_fails_and_nothing_is_lost(tmp_path: Path, backend: str) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("خبر\nکتاب\n", encoding="utf-8")
-    Index.create(tmp_path / "ix").close()
+    Index.create(tmp_path / "ix", backend=backend).close()
     holder = spawn(tmp_path, "hold", str(tmp_path / "ix"), "60")
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     with Index.open(tmp_path / "ix", lock_timeout=0.3) as ix:
@@ -137,3 +138,25 @@ def test_second_writer_process_waits_then_fails_and_nothing_is_lost(tmp_path: Pa
         report = ix.update()
         assert (report.added, report.unchanged) == (1, 1) and len(ix) == 2
     short.wait()
+
+
+def test_tantivy_writer_lock_waits_then_says_so(tmp_path: Path) -> None:
+    """tantivy refuses a second writer at once (LockBusy); the backend waits, then raises IndexLocked."""
+    pytest.importorskip("tantivy")
+    from persearch import Analyzer
+    from persearch.backends.base import Document
+    from persearch.backends.tantivy_backend import TantivyBackend
+
+    first = TantivyBackend.create(tmp_path / "ix", Analyzer())
+    second = TantivyBackend.open(tmp_path / "ix", Analyzer(), lock_timeout=0.3)
+    first.add([Document(id="1", text="کتاب")])  # holds tantivy's writer lock until the commit
+    started = time.monotonic()
+    with pytest.raises(IndexLocked, match="is locked by another writer; try again when it has finished"):
+        second.add([Document(id="2", text="درخت")])
+    assert time.monotonic() - started >= 0.3
+    first.commit()  # the commit drops the writer and its lock
+    second.add([Document(id="2", text="درخت")])
+    second.commit()
+    assert first.doc_count() == 2 and second.doc_count() == 2
+    first.close()
+    second.close()

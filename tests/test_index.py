@@ -1,4 +1,4 @@
-"""The index: create/open, add/update/remove cycles, rebuild, the Whoosh backend."""
+"""The index: create/open, add/update/remove cycles, rebuild; every backend (whoosh, tantivy)."""
 from __future__ import annotations
 
 import codecs
@@ -41,8 +41,8 @@ def docs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def index(tmp_path: Path) -> Index:
-    with Index.create(tmp_path / "ix") as ix:
+def index(tmp_path: Path, backend: str) -> Index:
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
         yield ix
 
 
@@ -62,22 +62,54 @@ def test_open_without_index_says_how_to_make_one(tmp_path: Path) -> None:
         Index.open(tmp_path / "plain")
 
 
-def test_open_create_then_reopen(tmp_path: Path, docs: Path) -> None:
-    with Index.open(tmp_path / "ix", create=True) as ix:
+def test_open_create_then_reopen(tmp_path: Path, docs: Path, backend: str) -> None:
+    with Index.open(tmp_path / "ix", create=True, backend=backend) as ix:
         assert ix.add_paths([docs]).added == 4
-    with Index.open(tmp_path / "ix") as ix:
-        assert len(ix) == 4 and ix.analyzer == Analyzer()
+    with Index.open(tmp_path / "ix") as ix:  # the backend is found again
+        assert len(ix) == 4 and ix.analyzer == Analyzer() and ix.backend_name == backend
+        assert ix.stats()["backend"] == backend
 
 
-def test_create_refuses_to_overwrite_silently(tmp_path: Path) -> None:
-    Index.create(tmp_path / "ix").close()
+def test_create_refuses_to_overwrite_silently(tmp_path: Path, backend: str) -> None:
+    Index.create(tmp_path / "ix", backend=backend).close()
     with pytest.raises(PersearchError, match="already holds an index"):
-        Index.create(tmp_path / "ix")
-    Index.create(tmp_path / "ix", overwrite=True).close()
+        Index.create(tmp_path / "ix", backend=backend)
+    Index.create(tmp_path / "ix", overwrite=True, backend=backend).close()
 
 
-def test_incompatible_analyzer_is_refused(tmp_path: Path) -> None:
-    Index.create(tmp_path / "ix", Analyzer(stemmer=None)).close()
+def test_unknown_backend_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidOption, match="unknown backend 'lucene': use whoosh, tantivy"):
+        Index.create(tmp_path / "ix", backend="lucene")
+    assert not (tmp_path / "ix").exists()
+
+
+def test_missing_tantivy_extra_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from persearch import MissingExtra
+
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "persearch.backends.tantivy_backend", raising=False)
+    with pytest.raises(MissingExtra) as info:
+        Index.create(tmp_path / "ix", backend="tantivy")
+    assert str(info.value) == "the tantivy backend needs the tantivy extra: pip install 'persearch[tantivy]'"
+    assert not (tmp_path / "ix").exists()
+
+
+def test_rebuild_can_move_an_index_to_the_other_backend(tmp_path: Path, docs: Path) -> None:
+    pytest.importorskip("tantivy")
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_paths([docs])
+        ix.add_document("note", "یادداشت کتاب")
+        before = ids(ix, Term("کتاب"))
+        assert ix.rebuild(backend="tantivy").added == 4
+        assert ix.backend_name == "tantivy" and ids(ix, Term("کتاب")) == before == {"a.txt", "d.md", "note"}
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.backend.name == "tantivy" and len(ix) == 5 and ix.update().unchanged == 4
+
+
+def test_incompatible_analyzer_is_refused(tmp_path: Path, backend: str) -> None:
+    Index.create(tmp_path / "ix", Analyzer(stemmer=None), backend=backend).close()
     with pytest.raises(IndexIncompatible, match="stemmer=None"):
         Index.open(tmp_path / "ix", analyzer=Analyzer())
     with Index.open(tmp_path / "ix", analyzer=Analyzer(stemmer=None)) as ix:
@@ -175,9 +207,9 @@ def test_a_file_that_turns_bad_loses_its_old_documents(index: Index, docs: Path)
     assert ids(index, Term("کتابخانه")) == set() and len(index) == 3
 
 
-def test_two_worker_processes_index_the_same_documents(tmp_path: Path, docs: Path) -> None:
+def test_two_worker_processes_index_the_same_documents(tmp_path: Path, docs: Path, backend: str) -> None:
     make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i} درباره درخت\n" for i in range(30)})
-    with Index.create(tmp_path / "one") as one, Index.create(tmp_path / "two") as two:
+    with Index.create(tmp_path / "one", backend=backend) as one, Index.create(tmp_path / "two", backend=backend) as two:
         r1 = one.add_paths([docs], workers=1)
         r2 = two.add_paths([docs], workers=2)
         assert r1.to_dict() == r2.to_dict() and r2.added == 34
@@ -308,13 +340,13 @@ def test_optimize_merges_segments_and_keeps_every_document(index: Index, docs: P
     assert index.update().unchanged == 4
 
 
-def test_stats(index: Index, docs: Path) -> None:
+def test_stats(index: Index, docs: Path, backend: str) -> None:
     index.add_paths([docs])
     stats = index.stats()
     assert stats["documents"] == 4 and stats["files"] == 4
     assert stats["roots"] == [str(docs.resolve())]
     assert stats["terms"] > 20 and stats["size_bytes"] > 1000
-    assert stats["analyzer"] == Analyzer().config() and stats["backend"] == "whoosh"
+    assert stats["analyzer"] == Analyzer().config() and stats["backend"] == backend
     assert stats["schema_version"] == 1 and stats["updated_at"]
 
 

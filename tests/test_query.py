@@ -154,10 +154,10 @@ DOCS = {
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def index(tmp_path_factory: pytest.TempPathFactory, backend: str):  # type: ignore[no-untyped-def]
     from persearch import Index
 
-    idx = Index.create(tmp_path_factory.mktemp("idx") / "index")
+    idx = Index.create(tmp_path_factory.mktemp("idx") / "index", backend=backend)
     for doc_id, (title, text) in DOCS.items():
         idx.add_document(doc_id, text, title=title)
     for i in range(30):
@@ -248,10 +248,10 @@ def test_spelling_suggestion(index) -> None:  # type: ignore[no-untyped-def]
     assert r.suggestion == "ایران ترکیه"
 
 
-def test_total_counts_every_match_even_after_the_index_closes(tmp_path: Path) -> None:
+def test_total_counts_every_match_even_after_the_index_closes(tmp_path: Path, backend: str) -> None:
     from persearch import Index
 
-    with Index.create(tmp_path / "index") as idx:
+    with Index.create(tmp_path / "index", backend=backend) as idx:
         for i in range(25):
             idx.add_document(f"d{i}", f"گزارش شماره {i} درباره اقتصاد", title=f"گزارش {i}")
         first, later = idx.search("اقتصاد", limit=3), idx.search("اقتصاد", limit=3, page=5)

@@ -45,3 +45,12 @@ def test_spelling_prefers_fewest_edits_then_frequency() -> None:
 def test_spelling_ignores_rare_terms() -> None:
     table = SpellIndex([("کتاب", 1)])
     assert table.correct("کتب") is None
+
+
+def test_overlong_words_are_not_corrected() -> None:
+    from persearch.suggest import MAX_WORD_LENGTH, SpellIndex
+
+    table = SpellIndex([("کتاب", 10), ("کتابخانه", 5)])
+    assert table.correct("کتابخانن") == "کتابخانه"
+    assert table.correct("کتاب" * 3000) is None  # a pasted blob: no two-edit search over it
+    assert table.correct("ک" * (MAX_WORD_LENGTH + 1)) is None

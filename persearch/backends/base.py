@@ -3,13 +3,15 @@
 Analysis, query parsing, highlighting and suggestions are persearch's own;
 a backend stores documents, executes a :mod:`persearch.querytree` query with
 BM25 ranking (title boosted), and lists its term dictionary. Whoosh is the
-default backend; others (tantivy) implement the same protocol.
+default backend; tantivy (extra ``persearch[tantivy]``) implements the same
+protocol. See docs/backends.md.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
+from ..analysis.analyzer import Analyzer
 from ..querytree import Node
 
 #: Analyzed fields a query may name; None in a query node means all of them.
@@ -86,36 +88,108 @@ class BackendResults:
         return self.lower >= n or self.total >= n
 
 
-class Backend(Protocol):
-    """What an engine must do for persearch (see WhooshBackend for the reference)."""
+class SegmentBuilder(Protocol):
+    """Work a worker process does for a parallel build, without the index lock.
 
+    What :meth:`finish` returns is opaque to persearch: it is pickled back to
+    the parent and handed to :meth:`Backend.commit` (a finished Whoosh
+    segment; analyzed documents for tantivy). Nothing is visible before then.
+    """
+
+    def append(self, documents: Iterable[Document]) -> None:
+        """Take documents known to be new (the parent deleted older versions)."""
+
+    def finish(self) -> Any:
+        """A picklable result for ``commit(segments=[...])``, or None when empty."""
+
+
+class Backend(Protocol):
+    """What an engine must do for persearch (WhooshBackend and TantivyBackend implement it).
+
+    Everything Persian (analysis, query parsing, highlighting, suggestions)
+    is persearch's own: a backend indexes the analyzer's tokens at the
+    analyzer's positions, keeps stopwords at index time, ranks with BM25
+    (title and body, title weighted by :data:`TITLE_BOOST`), stores the
+    original text unchanged, and executes :mod:`persearch.querytree` nodes.
+    Writes are serialized by the index's own lock; a backend must still
+    wait up to ``lock_timeout`` for an engine lock and then raise
+    :class:`~persearch.errors.IndexLocked`.
+    """
+
+    #: The name recorded in persearch.json: "whoosh", "tantivy".
     name: str
 
+    # -- life cycle -----------------------------------------------------------
+    @classmethod
+    def create(cls, path: str, analyzer: Analyzer, *, lock_timeout: float = 10.0) -> "Backend":
+        """Create an empty index in folder ``path`` (its generation is then valid)."""
+
+    @classmethod
+    def open(cls, path: str, analyzer: Analyzer | None = None, *, lock_timeout: float = 10.0) -> "Backend":
+        """Open the index in ``path``; ``analyzer`` is the one recorded in persearch.json."""
+
+    @classmethod
+    def segment_builder(cls, path: str, analyzer: Analyzer) -> SegmentBuilder:
+        """A builder for one worker process of a parallel build (see :class:`SegmentBuilder`)."""
+
+    def close(self) -> None:
+        """Release searchers, writers and locks (uncommitted changes are dropped)."""
+
+    def generation(self) -> int:
+        """A number every commit changes; the manifest records the one it describes."""
+
+    # -- writing ----------------------------------------------------------------
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
+
+    def append(self, documents: Iterable[Document]) -> None:
+        """Add documents known to be new (no replace-by-id lookup)."""
 
     def delete(self, ids: Iterable[str]) -> None:
         """Delete documents by id; visible after :meth:`commit`."""
 
-    def commit(self) -> None:
-        """Make every change so far durable and visible, atomically."""
+    def delete_paths(self, paths: Iterable[str]) -> None:
+        """Delete every document read from these files (their ``path`` field)."""
 
+    def commit(self, segments: Iterable[Any] = ()) -> None:
+        """Make every change so far, and the workers' ``segments``, durable and visible atomically.
+
+        A process killed at any moment leaves the last commit intact.
+        """
+
+    def cancel(self) -> None:
+        """Drop uncommitted changes."""
+
+    def optimize(self) -> None:
+        """Rewrite the index as one segment and commit."""
+
+    # -- reading ----------------------------------------------------------------
     def search(self, query: Node, limit: int, offset: int = 0,
                filters: dict[str, Any] | None = None) -> BackendResults:
         """Rank documents matching ``query``; ``limit`` hits from ``offset``.
 
         ``filters`` restricts to documents whose stored field equals the value
         (``{"format": "json"}``); unknown filter fields raise InvalidOption.
+        Hits carry the small stored fields; the text loads lazily.
         """
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document (text, title, path, ...)."""
 
+    def iter_stored(self) -> Iterator[dict[str, Any]]:
+        """Stored fields (text included) of every live document: rebuild only, slow."""
+
+    def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
+        """``(id, path, size, mtime, hash)`` of every document read from a file (manifest recovery)."""
+
     def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """The term dictionary of a field as ``(term, document frequency)``."""
+        """The term dictionary of a field as ``(term, document frequency)``; nothing for unknown fields."""
+
+    def term_count(self) -> int:
+        """Distinct terms over title and body (stats)."""
 
     def doc_count(self) -> int:
         """Number of live documents."""
 
-    def close(self) -> None:
-        """Release searchers, writers and locks."""
+    def segment_count(self) -> int:
+        """Number of segments in the committed index (stats)."""

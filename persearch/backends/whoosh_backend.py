@@ -130,11 +130,16 @@ class WhooshBackend:
         return cls(windex.create_in(str(path), make_schema(analyzer)), **kw)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], **kw: Any) -> "WhooshBackend":
-        """Open the index in folder ``path``."""
+    def open(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, **kw: Any) -> "WhooshBackend":
+        """Open the index in folder ``path`` (``analyzer`` is unused: the schema holds its own)."""
         if not windex.exists_in(str(path)):
             raise PersearchError(f"no Whoosh index in {path}")
         return cls(windex.open_dir(str(path)), **kw)
+
+    @classmethod
+    def segment_builder(cls, path: str, analyzer: Analyzer) -> "SegmentBuilder":
+        """A writer for a worker process: one new segment, joined by :meth:`commit`."""
+        return SegmentBuilder(path)
 
     def close(self) -> None:
         """Release the searcher and cancel an uncommitted writer (and its lock)."""

@@ -163,24 +163,26 @@ def index_location(option: Optional[Path]) -> Path:
 
 
 @contextlib.contextmanager
-def opened(location: Path, *, create: bool = False, fresh: bool = False) -> Iterator[Any]:
+def opened(location: Path, *, create: bool = False, fresh: bool = False,
+           backend: Optional[str] = None) -> Iterator[Any]:
     """The index at ``location``, with CLI hints in its errors.
 
     ``fresh``: an index this persearch cannot read is replaced by a new one
-    (``index --rebuild``) instead of failing.
+    (``index --rebuild``) instead of failing. ``backend``: the engine of a
+    new index (None: whoosh).
     """
     from ..index import Index
 
     flag = "" if str(location) == DEFAULT_INDEX else f" --index {location}"
     try:
-        index = Index.open(location, create=create)
+        index = Index.open(location, create=create, backend=backend or "whoosh")
     except IndexNotFound:
         raise IndexNotFound(f"no index at {location}; run: persearch index PATH{flag}") from None
     except IndexIncompatible as error:
         if not fresh:
             reason = str(error).split(";")[0]
             raise IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild") from None
-        index = Index.create(location, overwrite=True)
+        index = Index.create(location, overwrite=True, backend=backend or "whoosh")
     with index:
         yield index
 
@@ -197,17 +199,25 @@ def index_command(
     id_field: str = typer.Option("id", "--id-field", metavar="F", help="JSON/JSONL/CSV field with the record id."),
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
+    backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
+                                          help="Engine of a new index: whoosh (default) or tantivy "
+                                          "(faster; needs persearch[tantivy])."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create or update the index from files and folders."""
     location = index_location(index)
+    if backend is not None and backend not in ("whoosh", "tantivy"):
+        raise InvalidOption(f"unknown backend {backend!r}: use whoosh or tantivy")
     _check_readable(paths)
     options = dict(text_field=text_field, title_field=title_field, id_field=id_field)
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
-            with opened(location, create=True, fresh=rebuild) as ix:
+            with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
+                if backend is not None and backend != ix.backend_name and not rebuild:
+                    raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
+                                        f"chooses the engine of a new index (add --rebuild to move it to {backend})")
                 if rebuild:
-                    report = ix.rebuild(paths, workers=workers, progress=progress, **options)
+                    report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend, **options)
                 else:
                     report = ix.add_paths(paths, workers=workers, progress=progress, **options)
                 if optimize:
