@@ -30,12 +30,14 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .analysis import Analyzer
 from .backends.base import Document
 from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, PersearchError
-from .ingest import FileResult, IngestOptions, read_file, walk
+
+if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read: searches start faster
+    from .ingest import FileResult, IngestOptions
 
 #: Bumped whenever fields or their analysis change incompatibly.
 SCHEMA_VERSION = 1
@@ -309,6 +311,8 @@ class Index:
         >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
         12
         """
+        from .ingest import IngestOptions
+
         roots = _resolved(paths)
         options = IngestOptions(text_field, title_field, id_field,
                                 max_size if max_size is not None else IngestOptions.max_size)
@@ -325,6 +329,8 @@ class Index:
         >>> index.update().unchanged                           # doctest: +SKIP
         12
         """
+        from .ingest import IngestOptions
+
         with self._writing() as manifest:
             targets = _resolved(paths) if paths is not None else list(manifest["roots"])
             options = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
@@ -365,6 +371,8 @@ class Index:
                     workers: int | None, progress: Progress | None, backend: Any = None,
                     data_dir: Path | None = None) -> UpdateReport:
         """Bring the documents of files under ``targets`` in step with the disk."""
+        from .ingest import read_file, walk
+
         backend = backend or self._backend
         report = UpdateReport()
         files: dict[str, list[Any]] = manifest["files"]
@@ -497,6 +505,8 @@ class Index:
         with :meth:`add_document` are copied over from their stored text.
         Readers see the old index until the swap.
         """
+        from .ingest import IngestOptions
+
         backend = backend or self._meta["backend"]
         backend_cls = _backend_class(backend)
         with self._writing() as manifest:
@@ -740,6 +750,8 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[_J
     What a finished builder returns is the backend's business (a Whoosh
     segment, analyzed tantivy documents): the parent passes it to ``commit``.
     """
+    from .ingest import read_file
+
     builder = _backend_class(backend).segment_builder(data_dir, analyzer)
     results = []
     for job in jobs:
