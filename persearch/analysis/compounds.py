@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 
-from .lexicon import base_words, compound_parts, stopwords
+from .lexicon import base_words, stopwords
 from .stem import stem
 
 MIN_PART = 3
@@ -26,10 +26,10 @@ def split_compound(word: str) -> tuple[str, ...]:
 
     ``word`` is a normalized, stemmed term.
     """
-    known = compound_parts().get(word)
+    base = base_words()
+    known = base.parts(word)
     if known:
         return known
-    base = base_words()
     if len(word) < MIN_GUESSED or word in base or not word.isalpha():
         return ()
     stop = stopwords()

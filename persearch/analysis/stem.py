@@ -20,6 +20,7 @@ The guard, in order:
 from __future__ import annotations
 
 import functools
+from typing import Container
 
 from .lexicon import base_words
 
@@ -62,16 +63,20 @@ MIN_STEM = 2
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Strip inflectional suffixes from a normalized word: ``stem("کتابهایشان") == "کتاب"``."""
-    return _stem(word, _known(), depth=2)
+    return _stem(word, _KNOWN, depth=2)
 
 
-@functools.lru_cache(maxsize=None)
-def _known() -> frozenset[str]:
-    # NOT_INFLECTED words are bases too: فیلترها must stem to فیلتر, not stay.
-    return base_words() | NOT_INFLECTED
+class _KnownWords:
+    """The lexicon's base words plus NOT_INFLECTED: فیلترها must stem to فیلتر, not stay."""
+
+    def __contains__(self, word: str) -> bool:
+        return word in NOT_INFLECTED or word in base_words()
 
 
-def _stem(word: str, known: frozenset[str], depth: int, inner: bool = False) -> str:
+_KNOWN = _KnownWords()
+
+
+def _stem(word: str, known: Container[str], depth: int, inner: bool = False) -> str:
     if word in known or len(word) <= MIN_STEM + 1:
         return word
     # The longest known stem wins (کلمات is کلمه + ات, not کلم + ات),
