@@ -303,6 +303,10 @@ class TantivyBackend:
         for batch in batches:
             for analyzed in batch:
                 writer.add_document(make_document(analyzed))
+        self._finish(writer)
+
+    def _finish(self, writer: Any) -> None:
+        """Commit, wait for the merges it started, drop the writer (and its lock)."""
         self._writer = None
         writer.commit()
         writer.wait_merging_threads()
@@ -321,10 +325,7 @@ class TantivyBackend:
         writer.delete_all_documents()
         for analyzed in self._analyzed(docs):
             writer.add_document(make_document(analyzed))
-        self._writer = None
-        writer.commit()
-        writer.wait_merging_threads()
-        self._searcher = None
+        self._finish(writer)
 
     def segment_count(self) -> int:
         """Number of segments in the committed index."""
