@@ -12,9 +12,10 @@ works in two steps:
    format characters and spaces may sit between letters. Stems only ever strip
    endings, so a word whose term is a query term contains those letters: the
    filter can only over-select, never miss;
-2. only the clause around a candidate (up to the nearest punctuation or line
-   break, where no word group can continue) is analyzed with the real analyzer,
-   and its tokens are compared with the query terms.
+2. only the word group holding a candidate (found by
+   :func:`~persearch.analysis.tokenize.group_start`: a spaced verb prefix or
+   suffix and number separators count) is analyzed with the real analyzer, and
+   its tokens are compared with the query terms.
 
     >>> m = Matcher(Analyzer(), terms={"کتاب"})
     >>> m.spans("این كتاب‌هایشان است")
@@ -29,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from .analysis.tokenize import WORD_GROUP, group_start
 from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FARSI_YEH, FOLD_TABLE,
                              FORMAT_CHARS, LATIN_MARKS, NBSP, PRESENTATION_FORMS_RANGES, TATWEEL, WAW,
                              YEH_HAMZA, ZWNJ)
@@ -52,7 +54,6 @@ _NEEDS_NFKC = re.compile(
     "[\ufb00-\ufb4f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in PRESENTATION_FORMS_RANGES) + "\uff00-\uffef]"
 )
 _MAX_BACK = 300  # how far a clause may reach back before a candidate
-_MAX_AHEAD = 300
 _WHITESPACE = str.maketrans("\n\r\t\v\f\u2028\u2029", "       ")
 
 
@@ -132,6 +133,7 @@ class Matcher:
                                for key in sorted(keys, key=len, reverse=True))
             self._candidates = re.compile(pattern, re.IGNORECASE)
         self._filter = exact
+        self._by_surface: dict[str, list[tuple[int, int, str]]] = {}
         self.empty = not (self.terms or self.prefixes or self.fuzzy)
 
     def _matches(self, term: str) -> bool:
@@ -145,13 +147,6 @@ class Matcher:
                 return True
         return False
 
-    def _clause(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-        found = []
-        for token in self.analyzer.tokens(text[start:end], keep_stopwords=True):
-            if self._matches(token.text):
-                found.append((start + token.start, start + token.end, token.text))
-        return found
-
     def find(self, text: str, max_matches: int = 500) -> list[tuple[int, int, str]]:
         """Every matching word as ``(start, end, term)``, in text order, overlaps merged.
 
@@ -160,20 +155,34 @@ class Matcher:
         if self.empty or not text:
             return []
         if self._candidates is None or not self._filter or _NEEDS_NFKC.search(text):
-            return _merge(self._clause(text, 0, len(text)))[:max_matches]
+            return _merge(self._group(text, 0))[:max_matches]
         found: list[tuple[int, int, str]] = []
         done = 0  # text before this offset has been analyzed
-        candidates = self._candidates
-        search = candidates.search
+        search = self._candidates.search
         match = search(text, 0)
         while match is not None and len(found) < max_matches:
-            at = match.start()
-            start = max(done, _clause_start(text, at))
-            end = _clause_end(text, match.end())
-            found.extend(self._clause(text, start, end))
-            done = end
-            match = search(text, end)
+            # Analyze only the word groups that hold the candidate (usually one);
+            # a clause around it when the word is too long to find its start.
+            start = group_start(text, match.start())
+            if start is None:
+                start = _clause_start(text, match.start())
+            for group in WORD_GROUP.finditer(text, max(done, start)):
+                if group.start() >= match.end():
+                    break
+                found.extend(self._group(group.group(), group.start()))
+                done = group.end()
+            match = search(text, max(done, match.end()))
         return _merge(found)[:max_matches]
+
+    def _group(self, surface: str, offset: int) -> list[tuple[int, int, str]]:
+        # The same words recur across a query's hits: remember each group's matches.
+        found = self._by_surface.get(surface)
+        if found is None:
+            found = [(token.start, token.end, token.text)
+                     for token in self.analyzer.tokens(surface, keep_stopwords=True) if self._matches(token.text)]
+            if len(surface) <= 64 and len(self._by_surface) < 10_000:
+                self._by_surface[surface] = found
+        return [(offset + start, offset + end, term) for start, end, term in found] if found else []
 
     def spans(self, text: str) -> list[Span]:
         """Just the offsets of :meth:`find`: ``text[start:end]`` is each matched word."""
@@ -193,16 +202,6 @@ def _clause_start(text: str, at: int) -> int:
     # groups re-synchronize before the candidate (groups span at most a few words).
     space = text.find(" ", low, at)
     return space + 1 if space != -1 else low
-
-
-def _clause_end(text: str, at: int) -> int:
-    found = _CLAUSE_END.search(text, at, at + _MAX_AHEAD)
-    if found is not None:
-        return found.start()
-    if at + _MAX_AHEAD >= len(text):
-        return len(text)
-    space = text.rfind(" ", at + _MAX_AHEAD // 2, at + _MAX_AHEAD)
-    return space if space != -1 else at + _MAX_AHEAD
 
 
 def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

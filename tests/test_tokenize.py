@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis_helpers import assert_analyzes, assert_word
 from persearch import Analyzer
 from persearch.analysis.chars import NBSP, ZWNJ
-from persearch.analysis.tokenize import pieces, word_groups
+from persearch.analysis.tokenize import WORD_GROUP, group_start, pieces, word_groups
 
 RAW = Analyzer(stemmer=None, stopwords=False, compounds=False)
 
@@ -83,3 +85,18 @@ def test_spaced_suffix_in_sentence_keeps_positions() -> None:
 def test_suffix_like_word_alone_is_a_word() -> None:
     # تر (wet) opening a sentence has no host to attach to.
     assert_analyzes("تر و خشک", [("تر", 0, 2, 0), ("و", 3, 4, 1), ("خشک", 5, 8, 2)], RAW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["می", "نمی", "مي", "کتاب", "ها", "های", "تر", "ترین", "اند", "3.14", "3", "14",
+                                 "1,000", "کمی", "خواهد", f"کتاب{ZWNJ}ها", ZWNJ, "،", "x"]), max_size=12),
+       st.sampled_from([" ", "\u00a0", "  ", "."]))
+def test_group_start_resynchronizes_with_a_full_scan(words: list[str], glue: str) -> None:
+    # From group_start(p), for any p inside a group, a scan meets that very group.
+    text = glue.join(words)
+    for group in WORD_GROUP.finditer(text):
+        for at in range(group.start(), group.end()):
+            start = group_start(text, at)
+            assert start is not None and start <= group.start()
+            spans = [(m.start(), m.end()) for m in WORD_GROUP.finditer(text, start)]
+            assert (group.start(), group.end()) in spans, (text, at, start)

@@ -34,6 +34,19 @@ WORD_GROUP = re.compile(f"(?:{_SPACED_PREFIX})?{_WORD}(?:{_GAP}{_SPACED_SUFFIX})
 #: Inside a group: the pieces between spaces and ZWNJs.
 PIECE = re.compile(f"[^ {NBSP}{ZWNJ}]+")
 
+# For group_start: where the word before a position starts, a spaced verb prefix
+# just before a word, and a word that is a spaced suffix of the previous one.
+# The last character before a position that no word contains: greedy .* backs
+# off from the end, so the cost is the word's length. (A separator after a
+# digit counts as inside a word; the digit after it may lie past the search's
+# end, so no lookahead: starting one group early is harmless.)
+_LAST_BREAK = re.compile(f"(?s).*(?:[^\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{ZWNJ}.,\u066b\u066c]"
+                         f"|(?<!\\d)[.,\u066b\u066c])")
+_PREFIX_BEFORE = re.compile(f"(?<![\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{ZWNJ}])ن?م{_YEH}{_GAP}$")
+_SUFFIX_WORD = re.compile(_SPACED_SUFFIX)
+#: How far back group_start looks for the start of a word.
+GROUP_REACH = 64
+
 
 def word_groups(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(surface, start, end)`` for each word group: ``text[start:end] == surface``.
@@ -43,6 +56,33 @@ def word_groups(text: str) -> Iterator[tuple[str, int, int]]:
     """
     for match in WORD_GROUP.finditer(text):
         yield match.group(), match.start(), match.end()
+
+
+def group_start(text: str, at: int) -> int | None:
+    """Where the word group holding ``text[at]`` starts, or None past GROUP_REACH.
+
+    ``WORD_GROUP.search(text, group_start(text, at))`` finds the group a scan
+    of the whole text finds, so a highlighter can analyze a few groups
+    around a candidate instead of the whole text:
+    ``group_start("او می خواهد", 6) == 3`` (the group is «می خواهد»).
+    """
+    low = max(0, at - GROUP_REACH)
+    last_break = _LAST_BREAK.match(text, low, at)
+    if last_break is None and low > 0:
+        return None
+    start = last_break.end() if last_break is not None else 0
+    # Spaced prefixes pair up from the left (می می کتاب is «می می», «کتاب»):
+    # the word joins the nearest one only if an odd number stand before it.
+    prefixes, at_prefix = 0, start
+    while (prefix := _PREFIX_BEFORE.search(text, max(0, at_prefix - 4), at_prefix)) is not None:
+        prefixes, at_prefix = prefixes + 1, prefix.start()
+        if prefixes == 1:
+            nearest = at_prefix
+    if prefixes % 2:
+        return nearest
+    if start > 0 and text[start - 1] in (" ", NBSP) and _SUFFIX_WORD.match(text, start):
+        return group_start(text, start - 1)  # «کتاب ها»: the group starts at the host word
+    return start
 
 
 def pieces(surface: str) -> list[tuple[str, int, int]]:
