@@ -30,10 +30,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from .analysis.tokenize import WORD_GROUP, group_start
 from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FARSI_YEH, FOLD_TABLE,
-                             FORMAT_CHARS, LATIN_MARKS, NBSP, PRESENTATION_FORMS_RANGES, TATWEEL, WAW,
-                             YEH_HAMZA, ZWNJ)
+                             FORMAT_CHARS, LATIN_MARKS, NBSP, TATWEEL, WAW, YEH_HAMZA, ZWNJ)
+from .analysis.normalize import NEEDS_NFKC
+from .analysis.tokenize import WORD_GROUP, group_start
 
 if TYPE_CHECKING:
     from .analysis import Analyzer
@@ -47,11 +47,6 @@ _IGNORABLE = f"[{re.escape(ARABIC_MARKS + LATIN_MARKS + FORMAT_CHARS + TATWEEL +
 _CLAUSE_END = re.compile(
     f"[^\\w{re.escape(ARABIC_MARKS + LATIN_MARKS + FORMAT_CHARS + ZWNJ + NBSP)} .,\u066b\u066c]"
     "|[.,\u066b\u066c](?!\\d)"
-)
-#: Text that needs NFKC (presentation forms, ligatures, full-width forms): the
-#: letter classes below do not cover ligatures, so such texts skip the filter.
-_NEEDS_NFKC = re.compile(
-    "[\ufb00-\ufb4f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in PRESENTATION_FORMS_RANGES) + "\uff00-\uffef]"
 )
 _MAX_BACK = 300  # how far a clause may reach back before a candidate
 _WHITESPACE = str.maketrans("\n\r\t\v\f\u2028\u2029", "       ")
@@ -154,7 +149,9 @@ class Matcher:
         """
         if self.empty or not text:
             return []
-        if self._candidates is None or not self._filter or _NEEDS_NFKC.search(text):
+        # Text that needs NFKC (presentation forms, ligatures): the letter classes
+        # of the filter do not cover ligatures, so such texts are analyzed whole.
+        if self._candidates is None or not self._filter or NEEDS_NFKC.search(text):
             return _merge(self._group(text, 0))[:max_matches]
         found: list[tuple[int, int, str]] = []
         done = 0  # text before this offset has been analyzed

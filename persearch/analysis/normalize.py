@@ -16,9 +16,9 @@ import unicodedata
 
 from .chars import ALEF, FOLD_TABLE, HAMZA, PRESENTATION_FORMS_RANGES, WAW, YEH_HAMZA, FARSI_YEH
 
-# Presentation forms, Latin ligatures and full-width forms only normalize under
-# NFKC; checking first keeps NFKC off the common path.
-_NEEDS_NFKC = re.compile(
+#: Presentation forms, Latin ligatures and full-width forms only normalize under
+#: NFKC; checking first keeps NFKC off the common path.
+NEEDS_NFKC = re.compile(
     "[\ufb00-\ufb4f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in PRESENTATION_FORMS_RANGES) + "\uff00-\uffef]"
 )
 # Precomposed accented Latin letters (é, ñ, ö): decomposed so their accent goes
@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 
     Does not handle ئ (see :func:`normalize_word`). ``fold("ي") == "ی"``.
     """
-    if _NEEDS_NFKC.search(text):
+    if NEEDS_NFKC.search(text):
         text = unicodedata.normalize("NFKC", text)
     if _LATIN_ACCENTED.search(text):
         text = _LATIN_ACCENTED.sub(_decompose, text)
