@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .analysis import Analyzer
+from .analysis.analyzer import ANALYZER_VERSION
 from .backends.base import Document
 from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, PersearchError
 
@@ -188,6 +189,11 @@ class Index:
             else:
                 raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
         meta = _read_meta(root)
+        if meta["analyzer"].get("version", 0) != ANALYZER_VERSION:
+            raise IndexIncompatible(
+                f"index at {root} was built by another persearch (analyzer version "
+                f"{meta['analyzer'].get('version', 0)}, this one is {ANALYZER_VERSION}); "
+                f"rebuild it: persearch index PATH --index {root} --rebuild")
         stored = Analyzer(**meta["analyzer"])
         if analyzer is not None and analyzer.config() != stored.config():
             raise IndexIncompatible(

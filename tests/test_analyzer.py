@@ -8,6 +8,7 @@ import pytest
 import persearch
 from analysis_helpers import assert_analyzes, check_stream
 from persearch import Analyzer, InvalidOption, Token, analyze
+from persearch.analysis.analyzer import ANALYZER_VERSION
 
 SENTENCE = "کتاب‌های رئیس‌جمهوری را از کتابخانه می خواهد."
 
@@ -60,8 +61,10 @@ def test_stemmer_off() -> None:
 def test_config_round_trip_and_equality() -> None:
     analyzer = Analyzer(stemmer=None, stopwords=False)
     assert analyzer.config() == {"stemmer": None, "stopwords": False, "lemmatize": False,
-                                 "normalizer": "builtin", "compounds": True}
+                                 "normalizer": "builtin", "compounds": True, "version": ANALYZER_VERSION}
     assert Analyzer(**analyzer.config()) == analyzer
+    with pytest.raises(InvalidOption, match="rebuild the index"):
+        Analyzer(version=ANALYZER_VERSION + 1)
     assert analyzer.with_options(stopwords=True) == Analyzer(stemmer=None)
     assert hash(Analyzer()) == hash(Analyzer())
 

@@ -127,6 +127,16 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
         Index.open(tmp_path / "ix")
 
 
+def test_other_analyzer_version_is_refused(tmp_path: Path) -> None:
+    # An analyzer that turns the same text into other terms must not search it.
+    Index.create(tmp_path / "ix").close()
+    meta_path = tmp_path / "ix" / META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "analyzer": {**meta["analyzer"], "version": 0}}))
+    with pytest.raises(IndexIncompatible, match="analyzer version 0.*--rebuild"):
+        Index.open(tmp_path / "ix")
+
+
 # -- files ---------------------------------------------------------------------------
 
 def test_search_finds_persian_spellings(index: Index, docs: Path) -> None:

@@ -46,6 +46,9 @@ JOINING_SUFFIXES = frozenset({
 _HOST_STEMMED_SUFFIXES = JOINING_SUFFIXES - {"اند", "ایم", "اید"}
 _GROUP_SEPARATORS = (" ", NBSP, ZWNJ)
 _CACHE_LIMIT = 300_000
+#: Bumped whenever a change makes the same text give other terms: an index
+#: records it and refuses to be searched by an analyzer of another version.
+ANALYZER_VERSION = 1
 
 
 class Token(NamedTuple):
@@ -82,7 +85,11 @@ class Analyzer:
         lemmatize: bool = False,
         normalizer: str = "builtin",
         compounds: bool = True,
+        version: int = ANALYZER_VERSION,
     ) -> None:
+        if version != ANALYZER_VERSION:
+            raise InvalidOption(f"analyzer version {version} is not this persearch's ({ANALYZER_VERSION}): "
+                                f"its terms cannot be reproduced; rebuild the index")
         if stemmer is False:  # allow stemmer=False as "off"
             stemmer = None
         if stemmer not in (None, "builtin", "hazm", "parsivar"):
@@ -112,10 +119,10 @@ class Analyzer:
 
     # -- configuration ----------------------------------------------------
     def config(self) -> dict[str, Any]:
-        """The options as a plain dict (stored in an index to refuse mixing)."""
+        """The options and the analyzer version as a plain dict (stored in an index to refuse mixing)."""
         return {
             "stemmer": self.stemmer, "stopwords": self.stopwords, "lemmatize": self.lemmatize,
-            "normalizer": self.normalizer, "compounds": self.compounds,
+            "normalizer": self.normalizer, "compounds": self.compounds, "version": ANALYZER_VERSION,
         }
 
     def with_options(self, **changes: Any) -> "Analyzer":
