@@ -696,12 +696,21 @@ def _start_pool(procs: int) -> Any:
     # guard in the user's script. Forked workers close the inherited lock descriptors.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(max_workers=procs, mp_context=multiprocessing.get_context(method),
-                               initializer=_watch_parent, initargs=(os.getpid(),))
+                               initializer=_worker_init, initargs=(os.getpid(),))
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: exit when the parent dies (kill -9 leaves pool workers waiting forever)."""
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, and exit when the parent dies.
+
+    Ctrl-C reaches the whole process group; the parent stops at the last
+    committed chunk and shuts the pool down, so a worker must not die with a
+    traceback of its own. kill -9 of the parent would leave workers waiting
+    forever, hence the watcher thread.
+    """
+    import signal
     import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
