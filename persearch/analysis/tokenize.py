@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .chars import ARABIC_MARKS, FORMAT_CHARS, LATIN_MARKS, NBSP, ZWNJ
+from .chars import ALEF_MAKSURA, ARABIC_MARKS, ARABIC_YEH, FARSI_YEH, FORMAT_CHARS, LATIN_MARKS, NBSP, ZWNJ
 
 _WORD_CHAR = f"[\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}]"
-_YEH = "[یيى]"
+# The raw text is not normalized yet: a spaced affix may be written with any yeh.
+_YEH = f"[{FARSI_YEH}{ARABIC_YEH}{ALEF_MAKSURA}]"
 _NUMBER_SEPARATOR = "(?<=\\d)[.,\u066b\u066c](?=\\d)"
 _WORD = f"{_WORD_CHAR}+(?:(?:{ZWNJ}+|{_NUMBER_SEPARATOR}){_WORD_CHAR}+)*"
 _GAP = f"[ {NBSP}]"
