@@ -95,7 +95,7 @@ def main() -> None:
         verdict = "OK" if search_over <= TARGET_MS else "OVER"
         print(f"\ntarget: search ≤ {TARGET_MS:.0f} ms above python -c pass → {search_over:.0f} ms ({verdict})")
 
-        print(f"\nslowest imports during `persearch search --json` (python -X importtime, µs)")
+        print("\nslowest imports during `persearch search --json` (python -X importtime, µs)")
         print(f"{'cumulative':>11}{'self':>9}  module")
         for cumulative, own, name in import_offenders(python, index, env, args.top):
             print(f"{cumulative:>11}{own:>9}  {name}")
