@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .analysis.normalize import normalize_word
 from .backends.base import BackendResults
-from .highlight import Matcher, analyzed_spans, make_snippet, to_ansi, to_html, to_rich
+from .highlight import Matcher, make_snippet, to_ansi, to_html, to_rich
 from .querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
 
 if TYPE_CHECKING:
@@ -753,8 +753,8 @@ def _hits(index: Any, parsed: Parsed, stored_hits: Iterable[Any], offset: int, s
             hit.matches = [(s, e) for s, e, _ in found]
             snip = make_snippet(text, found, length=snippet_length, fragments=fragments)
             hit.snippet, hit.highlights = snip.text, snip.highlights
-            if title and parsed.terms:
-                hit.title_highlights = analyzed_spans(index.analyzer, title, parsed.terms)
+            if title:
+                hit.title_highlights = matcher.spans(title)
         hits.append(hit)
     return hits
 

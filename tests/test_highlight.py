@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from persearch import Analyzer
 from persearch.analysis.chars import RLM, TATWEEL, ZWNJ, ZWSP
-from persearch.highlight import Matcher, analyzed_spans, edit_distance, make_snippet, to_ansi, to_html, to_rich
+from persearch.highlight import IGNORABLE, Matcher, analyzed_spans, edit_distance, make_snippet, to_ansi, to_html, to_rich
 
 ANALYZER = Analyzer()
 KASRA = "\u0650"
@@ -30,6 +30,14 @@ def test_whole_word_with_zwnj_suffixes() -> None:
 def test_diacritics_and_tatweel_inside_the_word() -> None:
     text = f"این ک{KASRA}تا{TATWEEL}ب و کت{FATHA}اب است"
     assert words(text, matcher("کتاب").spans(text)) == [f"ک{KASRA}تا{TATWEEL}ب", f"کت{FATHA}اب"]
+
+
+@pytest.mark.parametrize("ignorable", sorted(IGNORABLE))
+def test_every_ignorable_character_may_sit_inside_a_word(ignorable: str) -> None:
+    # The candidate filter's cheap gap must let through everything the analyzer ignores.
+    text = f"این ک{ignorable}تاب و ر{ignorable}ئیس"
+    expected = analyzed_spans(ANALYZER, text, {"کتاب", "رییس"})
+    assert matcher("کتاب", "رییس").spans(text) == expected
 
 
 def test_arabic_letters_in_text() -> None:
