@@ -34,6 +34,7 @@ from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FAR
                              FORMAT_CHARS, LATIN_MARKS, NBSP, TATWEEL, WAW, YEH_HAMZA, ZWNJ)
 from .analysis.normalize import NEEDS_NFKC
 from .analysis.tokenize import WORD_GROUP, group_start
+from .stored_tokens import StoredTokens, needle
 
 if TYPE_CHECKING:
     from .analysis import Analyzer
@@ -174,6 +175,7 @@ class Matcher:
         if exact and keys:
             self._candidates = re.compile(_candidate_pattern(keys))
         self._filter = exact
+        self._needles: list[bytes] | None = None
         self._by_surface: dict[str, list[tuple[int, int, str]]] = {}
         self.empty = not (self.terms or self.prefixes or self.fuzzy)
 
@@ -188,13 +190,17 @@ class Matcher:
                 return True
         return False
 
-    def find(self, text: str, max_matches: int = 500) -> list[tuple[int, int, str]]:
+    def find(self, text: str, max_matches: int = 500, stored: StoredTokens | None = None) -> list[tuple[int, int, str]]:
         """Every matching word as ``(start, end, term)``, in text order, overlaps merged.
 
         ``term`` is the query term the word matched (for counting distinct terms).
+        ``stored``, the text's index-time tokens, spares analyzing anything
+        (fuzzy terms, which need an edit distance per word, still read the text).
         """
         if self.empty or not text:
             return []
+        if stored is not None and not self.fuzzy:
+            return _merge(stored.spans(self._stored_terms()))[:max_matches]
         # Text that needs NFKC (presentation forms, ligatures): the letter classes
         # of the filter do not cover ligatures, so such texts are analyzed whole.
         if self._candidates is None or not self._filter or NEEDS_NFKC.search(text):
@@ -208,6 +214,12 @@ class Matcher:
             found.extend(more)
             match = search(text, max(done, match.end()))
         return _merge(found)[:max_matches]
+
+    def _stored_terms(self) -> list[bytes]:
+        """The query's terms and prefixes as needles for :meth:`StoredTokens.spans`."""
+        if self._needles is None:
+            self._needles = [needle(t) for t in self.terms] + [needle(p, prefix=True) for p in self.prefixes]
+        return self._needles
 
     def _verify(self, text: str, start: int, end: int, done: int = 0) -> tuple[list[tuple[int, int, str]], int, int]:
         """The matches in the word groups holding ``text[start:end]`` (usually one group).
@@ -238,9 +250,9 @@ class Matcher:
                 self._by_surface[surface] = found
         return [(offset + start, offset + end, term) for start, end, term in found] if found else []
 
-    def spans(self, text: str) -> list[Span]:
+    def spans(self, text: str, stored: StoredTokens | None = None) -> list[Span]:
         """Just the offsets of :meth:`find`: ``text[start:end]`` is each matched word."""
-        return [(s, e) for s, e, _ in self.find(text)]
+        return [(s, e) for s, e, _ in self.find(text, stored=stored)]
 
 
 def _clause_start(text: str, at: int) -> int:

@@ -749,12 +749,12 @@ def _hits(index: Any, parsed: Parsed, stored_hits: Iterable[Any], offset: int, s
         hit = Hit(id=sh.id, path=f.get("path") or "", title=title, score=float(sh.score), rank=rank, fields=f)
         if matcher is not None:
             text = sh.text
-            found = matcher.find(text)
+            found = matcher.find(text, stored=sh.stored_tokens(1))
             hit.matches = [(s, e) for s, e, _ in found]
             snip = make_snippet(text, found, length=snippet_length, fragments=fragments)
             hit.snippet, hit.highlights = snip.text, snip.highlights
             if title:
-                hit.title_highlights = matcher.spans(title)
+                hit.title_highlights = matcher.spans(title, stored=sh.stored_tokens(0))
         hits.append(hit)
     return hits
 

@@ -10,7 +10,7 @@ import pytest
 
 from persearch import Analyzer, Index, IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
 from persearch.backends.base import Document
-from persearch.index import MANIFEST_FILE, META_FILE, UpdateReport
+from persearch.index import MANIFEST_FILE, META_FILE, SCHEMA_VERSION, UpdateReport
 from persearch.querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Or, Phrase, Prefix, Term
 
 ZWNJ = "\u200c"
@@ -357,7 +357,7 @@ def test_stats(index: Index, docs: Path, backend: str) -> None:
     assert stats["roots"] == [str(docs.resolve())]
     assert stats["terms"] > 20 and stats["size_bytes"] > 1000
     assert stats["analyzer"] == Analyzer().config() and stats["backend"] == backend
-    assert stats["schema_version"] == 1 and stats["updated_at"]
+    assert stats["schema_version"] == SCHEMA_VERSION and stats["updated_at"]
 
 
 def test_manifest_lost_after_commit_is_rebuilt_without_duplicates(index: Index, docs: Path) -> None:

@@ -8,12 +8,12 @@ non-phrase queries when the analyzer's ``stopwords`` option is on.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 
-from .analyzer import Analyzer
+from .analyzer import Analyzer, Token
 
 
 class WhooshAnalyzer(Tokenizer):
@@ -21,15 +21,34 @@ class WhooshAnalyzer(Tokenizer):
 
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
+        self._remembered: dict[int, tuple[str, list[Token]]] = {}
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, WhooshAnalyzer) and other.analyzer == self.analyzer
+    def __getstate__(self) -> dict[str, Any]:  # pickled in the index schema: without the replay slots
+        return {"analyzer": self.analyzer}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["analyzer"])  # type: ignore[misc]
+
+    def remember(self, *values: str) -> list[list[Token]]:
+        """Analyze ``values`` now; the next call on each of these very strings replays its tokens.
+
+        A writer that needs a document's tokens itself (to store them) gets
+        them without Whoosh analyzing the text a second time.
+        """
+        analyzed = [list(self.analyzer.tokens(value, keep_stopwords=True)) for value in values]
+        self._remembered = {id(value): (value, tokens) for value, tokens in zip(values, analyzed)}
+        return analyzed
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
                  mode: str = "", **kwargs: Any) -> Iterator[WhooshToken]:
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for t in self.analyzer.tokens(value, keep_stopwords=True):
+        remembered = self._remembered.pop(id(value), None)
+        if remembered is not None and remembered[0] is value:
+            tokens: Iterable[Token] = remembered[1]
+        else:
+            tokens = self.analyzer.tokens(value, keep_stopwords=True)
+        for t in tokens:
             token.text = t.text
             token.boost = 1.0
             token.stopped = False

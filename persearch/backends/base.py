@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..analysis.analyzer import Analyzer
 from ..querytree import Node
+from ..stored_tokens import StoredTokens
 
 #: Analyzed fields a query may name; None in a query node means all of them.
 SEARCH_FIELDS = ("title", "body")
@@ -49,6 +50,8 @@ class StoredHit:
     score: float
     fields: dict[str, Any]
     load_text: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    #: The packed index-time tokens of the title and the body (persearch.stored_tokens), if stored.
+    load_tokens: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -56,6 +59,14 @@ class StoredHit:
         if "text" not in self.fields:
             self.fields["text"] = self.load_text() if self.load_text is not None else ""
         return self.fields["text"]
+
+    _tokens: bytes | None = field(default=None, init=False, repr=False, compare=False)
+
+    def stored_tokens(self, part: int) -> StoredTokens | None:
+        """Index-time tokens of the title (``part=0``) or the body (``1``), if stored."""
+        if self._tokens is None:
+            self._tokens = (self.load_tokens() if self.load_tokens is not None else None) or b""
+        return StoredTokens(self._tokens, part) if self._tokens else None
 
 
 class BackendResults:

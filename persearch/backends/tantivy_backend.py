@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-from array import array
 import re
 import time
 from functools import partial
@@ -37,6 +36,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
+from ..stored_tokens import for_storage, iter_tokens, pack
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
 #: Raw-term fields a filter may name directly; metadata keys go through ``meta``.
@@ -79,39 +79,21 @@ def _filter_text(value: Any) -> str:
     return str(value)
 
 
-#: A field's tokens, packed small for the trip back from a worker process:
-#: the terms joined by NUL (no term contains one) and an int array of
-#: (position, start, end) triples. A list of tuples pickles 5× larger and slower.
-Packed = tuple[str, bytes]
-#: One document analyzed: the Document and its packed title and body tokens.
-Analyzed = tuple[Document, Packed, Packed]
-
-
-def _pack(tokens: Iterable[Any]) -> Packed:
-    terms: list[str] = []
-    numbers = array("i")
-    for text, start, end, position, _ in tokens:
-        terms.append(text)
-        numbers.extend((position, start, end))
-    return "\0".join(terms), numbers.tobytes()
+#: One document analyzed: the Document and its title and body tokens, packed
+#: (persearch.stored_tokens): small for the trip back from a worker process,
+#: and the body's are stored for the highlighter.
+Analyzed = tuple[Document, bytes, bytes]
 
 
 def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
     """The index-time tokens of a document (stopwords kept, like the Whoosh adapter)."""
     tokens = analyzer.tokens
-    return (doc, _pack(tokens(doc.title or "", keep_stopwords=True)),
-            _pack(tokens(doc.text or "", keep_stopwords=True)))
+    return (doc, pack(tokens(doc.title or "", keep_stopwords=True)), pack(tokens(doc.text or "", keep_stopwords=True)))
 
 
-def _pretokenized(text: str, packed: Packed) -> Any:
-    joined, raw = packed
-    if not joined and not raw:
-        return _PreTokenized(text, [])
-    numbers = array("i")
-    numbers.frombytes(raw)
-    it = iter(numbers)
+def _pretokenized(text: str, packed: bytes) -> Any:
     # Tokens in position order, as the analyzer yields them (tantivy drops out-of-order positions).
-    return _PreTokenized(text, [_Token(term, p, s, e) for term, p, s, e in zip(joined.split("\0"), it, it, it)])
+    return _PreTokenized(text, [_Token(term, p, s, e) for term, p, s, e in iter_tokens(packed)])
 
 
 def make_document(analyzed: Analyzed) -> Any:
@@ -130,7 +112,10 @@ def make_document(analyzed: Analyzed) -> Any:
     out.add_pre_tokenized_text("title", _pretokenized(doc.title or "", title))
     out.add_pre_tokenized_text("body", _pretokenized(doc.text or "", body))
     out.add_bytes("fields", _encode_fields(doc))
-    out.add_bytes("text", (doc.text or "").encode("utf-8"))
+    text = (doc.text or "").encode("utf-8")
+    # One stored field: the text's length, the text, then its tokens for the
+    # highlighter (each stored field costs every hit a conversion: one is cheaper).
+    out.add_bytes("text", len(text).to_bytes(4, "little") + text + for_storage(title, body))
     return out
 
 
@@ -171,7 +156,12 @@ def _hit_fields(raw: bytes | None) -> dict[str, Any]:
 
 def _text(doc: Any) -> str:
     raw = doc.get_first("text")
-    return bytes(raw).decode("utf-8") if raw else ""
+    return raw[4:4 + int.from_bytes(raw[:4], "little")].decode("utf-8") if raw else ""
+
+
+def _tokens(doc: Any) -> bytes | None:
+    raw = doc.get_first("text")
+    return raw[4 + int.from_bytes(raw[:4], "little"):] if raw else None
 
 
 class TantivyBackend:
@@ -429,7 +419,8 @@ class TantivyBackend:
         for score, addr in found[offset:offset + limit] if limit > 0 else ():
             doc = searcher.doc(addr)
             fields = _hit_fields(doc.get_first("fields"))
-            hits.append(StoredHit(id=fields["id"], score=float(score), fields=fields, load_text=partial(_text, doc)))
+            hits.append(StoredHit(id=fields["id"], score=float(score), fields=fields, load_text=partial(_text, doc),
+                                  load_tokens=partial(_tokens, doc)))
         if len(found) < wanted:  # every match was collected: the count is exact
             return BackendResults(len(found), hits)
         # Counting visits every match (no block skipping): only when someone reads the total.

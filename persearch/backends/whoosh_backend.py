@@ -35,6 +35,7 @@ from whoosh.writing import SegmentWriter
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
+from ..stored_tokens import for_storage, pack
 from ..errors import IndexLocked, InvalidOption, PersearchError
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
@@ -57,6 +58,7 @@ def make_schema(analyzer: Analyzer) -> wf.Schema:
         title=wf.TEXT(analyzer=ana, stored=True, phrase=True),
         body=wf.TEXT(analyzer=ana, stored=False, phrase=True),
         textz=wf.STORED(),
+        tokensz=wf.STORED(),
         size=wf.STORED(),
         mtime=wf.STORED(),
         hash=wf.STORED(),
@@ -77,12 +79,19 @@ def _filter_text(value: Any) -> str:
     return str(value)
 
 
-def document_fields(doc: Document) -> dict[str, Any]:
-    """A Document as keyword arguments for a Whoosh writer."""
+def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
+    """A Document as keyword arguments for a Whoosh writer.
+
+    Title and body are analyzed here, once: their tokens are stored (packed)
+    for the highlighter, and ``analyzer`` replays them when Whoosh indexes them.
+    """
+    title, body = doc.title or "", doc.text or ""
+    title_tokens, body_tokens = analyzer.remember(title, body)
     fields: dict[str, Any] = {
         "id": doc.id, "path": doc.path or None, "format": doc.format or None, "encoding": doc.encoding or None,
-        "title": doc.title or "", "body": doc.text or "",
-        "textz": zlib.compress(doc.text.encode("utf-8"), 1),
+        "title": title, "body": body,
+        "textz": zlib.compress(body.encode("utf-8"), 1),
+        "tokensz": zlib.compress(for_storage(pack(title_tokens), pack(body_tokens)), 1),
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     for key, value in (doc.metadata or {}).items():
@@ -93,7 +102,7 @@ def document_fields(doc: Document) -> dict[str, Any]:
 
 def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, Any]:
     """Stored Whoosh fields as persearch fields (``text`` decompressed unless ``with_text=False``)."""
-    out = {k: v for k, v in stored.items() if k != "textz"}
+    out = {k: v for k, v in stored.items() if k != "textz" and k != "tokensz"}
     if with_text:
         out["text"] = _decompress(stored.get("textz"))
     out.setdefault("title", "")
@@ -105,6 +114,10 @@ def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, A
 
 def _decompress(raw: bytes | None) -> str:
     return zlib.decompress(raw).decode("utf-8") if raw else ""
+
+
+def _decompress_tokens(raw: bytes | None) -> bytes | None:
+    return zlib.decompress(raw) if raw else None
 
 
 class WhooshBackend:
@@ -175,14 +188,16 @@ class WhooshBackend:
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
         writer = self._w()
+        analyzer = writer.schema["body"].analyzer
         for doc in documents:
-            writer.update_document(**document_fields(doc))
+            writer.update_document(**document_fields(doc, analyzer))
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id lookup)."""
         writer = self._w()
+        analyzer = writer.schema["body"].analyzer
         for doc in documents:
-            writer.add_document(**document_fields(doc))
+            writer.add_document(**document_fields(doc, analyzer))
 
     def delete(self, ids: Iterable[str]) -> None:
         """Delete documents by id; visible after :meth:`commit`."""
@@ -313,7 +328,8 @@ class WhooshBackend:
             stored = hit.fields()
             hits.append(StoredHit(id=stored["id"], score=float(hit.score or 0.0),
                                   fields=hit_fields(stored, with_text=False),
-                                  load_text=partial(_decompress, stored.get("textz"))))
+                                  load_text=partial(_decompress, stored.get("textz")),
+                                  load_tokens=partial(_decompress_tokens, stored.get("tokensz"))))
         scored = results.scored_length()
         if scored < wanted:  # fewer matches than asked for: all were collected, the count is exact
             return BackendResults(scored, hits)
@@ -496,8 +512,9 @@ class SegmentBuilder:
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents (new ones: the parent deleted any old versions)."""
+        analyzer = self._writer.schema["body"].analyzer
         for doc in documents:
-            self._writer.add_document(**document_fields(doc))
+            self._writer.add_document(**document_fields(doc, analyzer))
 
     def finish(self) -> Any:
         """Write the segment; returns a picklable token for ``commit(segments=...)``."""

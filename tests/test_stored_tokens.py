@@ -1,0 +1,103 @@
+"""Stored tokens: packed at index time, read back by the highlighter instead of re-analyzing."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch import Analyzer, Index
+from persearch.analysis.chars import ZWNJ
+from persearch.analysis.whoosh_adapter import WhooshAnalyzer
+from persearch.highlight import Matcher
+from persearch.stored_tokens import StoredTokens, for_storage, iter_tokens, needle, pack
+
+ANALYZER = Analyzer()
+PERSIAN = st.text(alphabet=st.sampled_from(list("کتابيكىئرسمهوخد ۲2.،" + ZWNJ + "\u064e\u0640")), max_size=80)
+
+
+def stored(text: str, title: str = "") -> StoredTokens:
+    title_tokens = ANALYZER.tokens(title, keep_stopwords=True)
+    return StoredTokens(for_storage(pack(title_tokens), pack(ANALYZER.tokens(text, keep_stopwords=True))), 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PERSIAN)
+def test_pack_round_trips_every_token(text: str) -> None:
+    tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
+    assert list(iter_tokens(pack(tokens))) == [(t.text, t.position, t.start, t.end) for t in tokens]
+
+
+def test_long_texts_get_wide_offsets() -> None:
+    text = "کتاب خوب " * 10_000  # 90,000 characters: past 16-bit offsets
+    tokens = list(ANALYZER.tokens(text))
+    raw = pack(tokens)
+    assert list(iter_tokens(raw))[-1] == (tokens[-1].text, tokens[-1].position, tokens[-1].start, tokens[-1].end)
+    last = StoredTokens(raw).spans([needle("خوب")])[-1]
+    assert text[last[0]:last[1]] == "خوب" and last[1] == len(text) - 1
+
+
+def test_unknown_bytes_are_refused() -> None:
+    with pytest.raises(ValueError):
+        StoredTokens(b"\x09" + pack([])[1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(PERSIAN, st.lists(st.sampled_from(["کتاب", "خوب", "رییس", "2", "مس", "سرد"]), min_size=1, max_size=3),
+       st.booleans())
+def test_stored_tokens_find_what_analysis_finds(text: str, words: list[str], prefix: bool) -> None:
+    terms, prefixes = (set(), set(words)) if prefix else (set(words), set())
+    matcher = Matcher(ANALYZER, terms, prefixes)
+    assert matcher.find(text, stored=stored(text)) == matcher.find(text)
+
+
+def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> None:
+    rng = random.Random(3)
+    for text in seed_texts.values():
+        words = [t.text for t in ANALYZER.tokens(text)]
+        tokens = stored(text, title="عنوان")
+        for _ in range(20):
+            matcher = Matcher(ANALYZER, rng.sample(words, 2), [rng.choice(words)[:3]])
+            expected = matcher.find(text)
+            assert expected and matcher.find(text, stored=tokens) == expected
+
+
+def test_title_and_body_are_stored_apart() -> None:
+    raw = for_storage(pack(ANALYZER.tokens("کتاب")), pack(ANALYZER.tokens("یک کتاب خوب")))
+    assert StoredTokens(raw, 0).spans([needle("کتاب")]) == [(0, 4, "کتاب")]
+    assert StoredTokens(raw, 1).spans([needle("کتاب")]) == [(3, 7, "کتاب")]
+
+
+def test_whoosh_adapter_replays_remembered_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter = WhooshAnalyzer(Analyzer())
+    title, body = "عنوان", f"کتاب{ZWNJ}ها را می خواهد"
+    remembered = adapter.remember(title, body)
+    calls = []
+    original = Analyzer.tokens
+    monkeypatch.setattr(Analyzer, "tokens", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    replayed = [(t.text, t.pos, t.startchar, t.endchar) for t in adapter(body, positions=True, chars=True)]
+    assert calls == []  # not analyzed again
+    assert replayed == [(t.text, t.position, t.start, t.end) for t in remembered[1]]
+    list(adapter(body, positions=True))  # replayed once only: a second call analyzes
+    assert calls == [(body,)]
+
+
+def test_hits_are_highlighted_from_stored_tokens(tmp_path, backend: str,  # type: ignore[no-untyped-def]
+                                                 seeds_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+    from persearch.query import parse
+
+    query = "ایران ترکیه"
+    with Index.create(tmp_path / "index", backend=backend) as index:
+        index.add_paths([seeds_dir])
+        # Hits are highlighted from the stored tokens: the text is not analyzed at search time.
+        monkeypatch.setattr(Matcher, "_group", lambda *a: pytest.fail("a hit's text was analyzed"))
+        hits = index.search(query).hits
+        monkeypatch.undo()
+        assert hits
+        matcher = parse(query, index.analyzer).matcher(index.analyzer)
+        for hit in hits:
+            text = index.stored_text(hit.id)
+            assert hit.matches == matcher.spans(text)  # what analyzing the text finds
+            assert {text[s:e] for s, e in hit.matches} >= {hit.snippet[s:e] for s, e in hit.highlights}
