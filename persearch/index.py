@@ -126,6 +126,7 @@ class Index:
 
     def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
         self.root = root
+        self._meta_file = os.fspath(root / META_FILE)  # stat before every search: no pathlib
         self.analyzer = analyzer
         self.lock_timeout = lock_timeout
         self._meta = meta
@@ -226,7 +227,7 @@ class Index:
 
     def _stamp(self) -> int:
         try:
-            return os.stat(self.root / META_FILE).st_mtime_ns
+            return os.stat(self._meta_file).st_mtime_ns
         except OSError:
             return -1
 

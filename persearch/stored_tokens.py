@@ -10,10 +10,10 @@ carry a document's tokens from a worker process to the indexer.
 One packed field: a version byte; the byte length of the terms part and the
 number of tokens (4 bytes each, little endian); the terms in UTF-8, each
 preceded by a NUL and the last followed by one (``\\0کتاب\\0خوب\\0``: a term
-is found as ``\\0term\\0``, and no term holds a NUL); a ``(start, end)``
-pair per token (16-bit unless the text is longer than 64K characters: the
-version byte says); then an int32 position per token. Positions are needed only
-to index the tokens: :func:`for_storage` cuts them off, and a document stores
+is found as ``\\0term\\0``, and no term holds a NUL); each token's start,
+then each token's end (16-bit unless the text is longer than 64K
+characters: the version byte says); then an int32 position per token.
+Positions are needed only to index the tokens: :func:`for_storage` cuts them off, and a document stores
 its title's tokens and its body's, one after the other.
 
     >>> raw = pack([("کتاب", 0, 7, 0, 1), ("خوب", 8, 11, 1, 1)])
@@ -25,66 +25,74 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:
     from .analysis import Token
 
 # The version byte also says how wide the offsets are: 16 bits when the text
-# is shorter than 64K characters (nearly always: half the bytes every hit
-# fetches), 32 bits otherwise.
-_NARROW, _WIDE = b"\x03", b"\x04"
-_PAIRS = {_NARROW: struct.Struct("<HH"), _WIDE: struct.Struct("<ii")}
+# is shorter than 64K characters (nearly always: fewer bytes for every hit
+# to fetch), 32 bits otherwise.
+_NARROW, _WIDE = b"\x05", b"\x06"
+_OFFSET = {_NARROW: struct.Struct("<H"), _WIDE: struct.Struct("<i")}
 _HEADER = struct.Struct("<cII")  # version, terms byte length, token count
 _SWAP = sys.byteorder != "little"  # stored little-endian whatever the machine
 
 
 def pack(tokens: Iterable["Token"]) -> bytes:
     """The packed form of ``tokens`` (as the analyzer yields them, in position order)."""
-    terms = [""]
-    offsets = array("i")
-    positions = array("i")
-    for text, start, end, position, _ in tokens:
-        terms.append(text)
-        offsets.extend((start, end))
-        positions.append(position)
-    terms.append("")
-    version = _NARROW if not offsets or max(offsets) < 0x10000 else _WIDE
-    if version == _NARROW:
-        offsets = array("H", offsets)
+    rows = list(tokens)
+    if not rows:
+        return pack_columns([], [], [], [])
+    terms, starts, ends, positions, _ = zip(*rows)
+    return pack_columns(terms, starts, ends, positions)
+
+
+def pack_columns(terms: Sequence[str], starts: Sequence[int], ends: Sequence[int],
+                 positions: Sequence[int]) -> bytes:
+    """The packed form of tokens given as columns (:meth:`Analyzer.columns`)."""
+    wide = bool(ends) and max(ends) >= 0x10000  # a token's end is past its start
+    code = "i" if wide else "H"
+    arrays = [array(code, starts), array(code, ends), array("i", positions)]
     if _SWAP:
-        offsets.byteswap()
-        positions.byteswap()
-    head = "\0".join(terms).encode("utf-8")
-    return _HEADER.pack(version, len(head), len(positions)) + head + offsets.tobytes() + positions.tobytes()
+        for numbers in arrays:
+            numbers.byteswap()
+    head = ("\0" + "\0".join(terms) + "\0").encode("utf-8") if terms else b"\0"
+    return b"".join([_HEADER.pack(_WIDE if wide else _NARROW, len(head), len(positions)), head,
+                     *(numbers.tobytes() for numbers in arrays)])
 
 
-def _sizes(raw: bytes, at: int) -> tuple[int, int, struct.Struct]:
-    """The end of the terms part, the end of the offsets and their layout, of the pack at ``at``."""
+def _layout(raw: bytes, at: int) -> tuple[int, int, struct.Struct]:
+    """Where the terms of the pack at ``at`` end, its token count and its offsets' format."""
     version, size, count = _HEADER.unpack_from(raw, at)
-    pair = _PAIRS.get(version)
-    if pair is None:
+    offset = _OFFSET.get(version)
+    if offset is None:
         raise ValueError("not packed tokens (or packed by another persearch version)")
-    terms_end = at + _HEADER.size + size
-    return terms_end, terms_end + pair.size * count, pair
+    return at + _HEADER.size + size, count, offset
 
 
 def for_storage(*packed: bytes) -> bytes:
     """Packs (a title's, a body's) joined for storage, positions cut off."""
-    return b"".join(raw[:_sizes(raw, 0)[1]] for raw in packed)
+    parts = []
+    for raw in packed:
+        terms_end, count, offset = _layout(raw, 0)
+        parts.append(raw[:terms_end + 2 * offset.size * count])
+    return b"".join(parts)
 
 
-def iter_tokens(raw: bytes) -> Iterator[tuple[str, int, int, int]]:
-    """``(term, position, start, end)`` for each token of one whole pack."""
-    terms_end, offsets_end, pair = _sizes(raw, 0)
+def unpack_columns(raw: bytes) -> tuple[list[str], list[int], list[int], list[int]]:
+    """One whole pack back as columns: terms, starts, ends, positions."""
+    terms_end, count, offset = _layout(raw, 0)
     head = raw[_HEADER.size:terms_end].decode("utf-8")
-    offsets = array("H" if pair.size == 4 else "i", raw[terms_end:offsets_end])
-    positions = array("i", raw[offsets_end:])
+    code = "i" if offset.size == 4 else "H"
+    width = offset.size * count
+    arrays = [array(code, raw[terms_end:terms_end + width]), array(code, raw[terms_end + width:terms_end + 2 * width]),
+              array("i", raw[terms_end + 2 * width:terms_end + 2 * width + 4 * count])]
     if _SWAP:
-        offsets.byteswap()
-        positions.byteswap()
-    terms = head[1:-1].split("\0") if len(head) > 1 else []
-    return zip(terms, positions, offsets[0::2], offsets[1::2])
+        for numbers in arrays:
+            numbers.byteswap()
+    terms = head[1:-1].split("\0") if count else []
+    return terms, arrays[0].tolist(), arrays[1].tolist(), arrays[2].tolist()
 
 
 def needle(term: str, prefix: bool = False) -> bytes:
@@ -95,15 +103,16 @@ def needle(term: str, prefix: bool = False) -> bytes:
 class StoredTokens:
     """One stored field's tokens: ``StoredTokens(raw, 1)`` reads the second pack (a body after its title)."""
 
-    __slots__ = ("raw", "terms_start", "terms_end", "pair")
+    __slots__ = ("raw", "terms_start", "terms_end", "count", "offset")
 
     def __init__(self, raw: bytes, part: int = 0) -> None:
         at = 0
         for _ in range(part):
-            at = _sizes(raw, at)[1]
+            terms_end, count, offset = _layout(raw, at)
+            at = terms_end + 2 * offset.size * count
         self.raw = raw
         self.terms_start = at + _HEADER.size
-        self.terms_end, _, self.pair = _sizes(raw, at)
+        self.terms_end, self.count, self.offset = _layout(raw, at)
 
     def spans(self, needles: Iterable[bytes]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted."""
@@ -121,13 +130,14 @@ class StoredTokens:
         found.sort()
         out = []
         index, last = 0, low
-        count, pair, width = raw.count, self.pair.unpack_from, self.pair.size
+        count, offset, width = raw.count, self.offset.unpack_from, self.offset.size
+        ends = high + width * self.count  # the starts begin at ``high``, the ends here
         for at, term in found:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
-            start, end = pair(raw, high + width * index)
+            start, end = offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0]
             out.append((start, end, term.decode("utf-8")))
         return out
 
 
-__all__ = ["pack", "for_storage", "iter_tokens", "needle", "StoredTokens"]
+__all__ = ["pack", "pack_columns", "unpack_columns", "for_storage", "needle", "StoredTokens"]

@@ -12,7 +12,7 @@ from persearch import Analyzer, Index
 from persearch.analysis.chars import ZWNJ
 from persearch.analysis.whoosh_adapter import WhooshAnalyzer
 from persearch.highlight import Matcher
-from persearch.stored_tokens import StoredTokens, for_storage, iter_tokens, needle, pack
+from persearch.stored_tokens import StoredTokens, for_storage, needle, pack, pack_columns, unpack_columns
 
 ANALYZER = Analyzer()
 PERSIAN = st.text(alphabet=st.sampled_from(list("کتابيكىئرسمهوخد ۲2.،" + ZWNJ + "\u064e\u0640")), max_size=80)
@@ -27,14 +27,20 @@ def stored(text: str, title: str = "") -> StoredTokens:
 @given(PERSIAN)
 def test_pack_round_trips_every_token(text: str) -> None:
     tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
-    assert list(iter_tokens(pack(tokens))) == [(t.text, t.position, t.start, t.end) for t in tokens]
+    columns = ([t.text for t in tokens], [t.start for t in tokens], [t.end for t in tokens],
+               [t.position for t in tokens])
+    assert ANALYZER.columns(text) == columns
+    assert unpack_columns(pack(tokens)) == columns
+    assert pack_columns(*columns) == pack(tokens)
 
 
 def test_long_texts_get_wide_offsets() -> None:
     text = "کتاب خوب " * 10_000  # 90,000 characters: past 16-bit offsets
     tokens = list(ANALYZER.tokens(text))
     raw = pack(tokens)
-    assert list(iter_tokens(raw))[-1] == (tokens[-1].text, tokens[-1].position, tokens[-1].start, tokens[-1].end)
+    terms, starts, ends, positions = unpack_columns(raw)
+    assert (terms[-1], starts[-1], ends[-1], positions[-1]) == (tokens[-1].text, tokens[-1].start, tokens[-1].end,
+                                                                tokens[-1].position)
     last = StoredTokens(raw).spans([needle("خوب")])[-1]
     assert text[last[0]:last[1]] == "خوب" and last[1] == len(text) - 1
 
@@ -75,11 +81,11 @@ def test_whoosh_adapter_replays_remembered_tokens(monkeypatch: pytest.MonkeyPatc
     title, body = "عنوان", f"کتاب{ZWNJ}ها را می خواهد"
     remembered = adapter.remember(title, body)
     calls = []
-    original = Analyzer.tokens
-    monkeypatch.setattr(Analyzer, "tokens", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
-    replayed = [(t.text, t.pos, t.startchar, t.endchar) for t in adapter(body, positions=True, chars=True)]
+    original = Analyzer.columns
+    monkeypatch.setattr(Analyzer, "columns", lambda self, *a: calls.append(a) or original(self, *a))
+    replayed = [(t.text, t.startchar, t.endchar, t.pos) for t in adapter(body, positions=True, chars=True)]
     assert calls == []  # not analyzed again
-    assert replayed == [(t.text, t.position, t.start, t.end) for t in remembered[1]]
+    assert replayed == list(zip(*remembered[1]))
     list(adapter(body, positions=True))  # replayed once only: a second call analyzes
     assert calls == [(body,)]
 

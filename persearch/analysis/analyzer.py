@@ -68,6 +68,10 @@ class Token(NamedTuple):
 
 # (term, start, end, position offset, length, is_stopword) relative to a group.
 _Entry = tuple[str, int, int, int, int, bool]
+# A group's terms, starts, ends and position offsets, and its width in positions.
+_GroupColumns = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
+#: Tokens as columns: terms, starts, ends, positions (see Analyzer.columns).
+Columns = tuple[list[str], list[int], list[int], list[int]]
 
 
 class Analyzer:
@@ -116,6 +120,7 @@ class Analyzer:
         self._lemmatize = optional.lemmatizer() if self.lemmatize else None
         self._stopword_set = load_stopwords()
         self._cache: dict[str, tuple[tuple[_Entry, ...], int]] = {}
+        self._column_cache: dict[str, _GroupColumns] = {}
 
     # -- configuration ----------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -171,6 +176,47 @@ class Analyzer:
                     continue
                 yield new(Token, (term, start + rel_start, start + rel_end, position + offset, length))
             position += width
+
+    def columns(self, text: str) -> Columns:
+        """Every token of ``text``, stopwords kept, as four lists: terms, starts, ends, positions.
+
+        What an index needs, built a word group at a time with no Python
+        step per token: about twice as fast as collecting :meth:`tokens`.
+        ``Analyzer().columns("کتاب خوب") == (["کتاب", "خوب"], [0, 5], [4, 8], [0, 1])``
+        """
+        cache, group_cache = self._column_cache, self._cache
+        terms: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        positions: list[int] = []
+        position = 0
+        for match in WORD_GROUP.finditer(text):
+            surface = match.group()
+            hit = cache.get(surface)
+            if hit is None:
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                entries = group_cache.get(surface)
+                if entries is None:
+                    entries = group_cache[surface] = self._analyze_group(surface)
+                rows, width = entries
+                hit = cache[surface] = (tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                                        tuple(r[2] for r in rows), tuple(r[3] for r in rows), width)
+            group_terms, group_starts, group_ends, offsets, width = hit
+            if len(group_terms) == 1:  # most groups: one token
+                start = match.start()
+                terms.append(group_terms[0])
+                starts.append(start + group_starts[0])
+                ends.append(start + group_ends[0])
+                positions.append(position + offsets[0])
+            elif group_terms:
+                start = match.start()
+                terms.extend(group_terms)
+                starts.extend(map(start.__add__, group_starts))
+                ends.extend(map(start.__add__, group_ends))
+                positions.extend(map(position.__add__, offsets))
+            position += width
+        return terms, starts, ends, positions
 
     def terms(self, text: str) -> list[str]:
         """Just the terms: ``Analyzer().terms("مسأله") == ["مساله"]``."""
@@ -280,6 +326,6 @@ def analyze(text: str, **options: Any) -> list[Token]:
     """Analyze Persian text with the default pipeline (or ``Analyzer(**options)``).
 
     >>> [(t.text, t.start, t.end) for t in analyze("رئیس‌جمهوری")]
-    [('رییسجمهوری', 0, 11, 0), ...]
+    [('رییسجمهوری', 0, 11), ('رییس', 0, 4), ('جمهوری', 5, 11)]
     """
     return _shared_analyzer(tuple(sorted(options.items())))(text)

@@ -8,12 +8,12 @@ non-phrase queries when the analyzer's ``stopwords`` option is on.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 
-from .analyzer import Analyzer, Token
+from .analyzer import Analyzer, Columns
 
 
 class WhooshAnalyzer(Tokenizer):
@@ -21,7 +21,7 @@ class WhooshAnalyzer(Tokenizer):
 
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
-        self._remembered: dict[int, tuple[str, list[Token]]] = {}
+        self._remembered: dict[int, tuple[str, Columns]] = {}
 
     def __getstate__(self) -> dict[str, Any]:  # pickled in the index schema: without the replay slots
         return {"analyzer": self.analyzer}
@@ -29,14 +29,15 @@ class WhooshAnalyzer(Tokenizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["analyzer"])  # type: ignore[misc]
 
-    def remember(self, *values: str) -> list[list[Token]]:
-        """Analyze ``values`` now; the next call on each of these very strings replays its tokens.
+    def remember(self, *values: str) -> list[Columns]:
+        """Analyze ``values`` now (:meth:`Analyzer.columns`); the next call on each of
+        these very strings replays its tokens.
 
         A writer that needs a document's tokens itself (to store them) gets
         them without Whoosh analyzing the text a second time.
         """
-        analyzed = [list(self.analyzer.tokens(value, keep_stopwords=True)) for value in values]
-        self._remembered = {id(value): (value, tokens) for value, tokens in zip(values, analyzed)}
+        analyzed = [self.analyzer.columns(value) for value in values]
+        self._remembered = {id(value): (value, columns) for value, columns in zip(values, analyzed)}
         return analyzed
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
@@ -45,18 +46,18 @@ class WhooshAnalyzer(Tokenizer):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         remembered = self._remembered.pop(id(value), None)
         if remembered is not None and remembered[0] is value:
-            tokens: Iterable[Token] = remembered[1]
+            terms, starts, ends, token_positions = remembered[1]
         else:
-            tokens = self.analyzer.tokens(value, keep_stopwords=True)
-        for t in tokens:
-            token.text = t.text
+            terms, starts, ends, token_positions = self.analyzer.columns(value)
+        for text, start, end, position in zip(terms, starts, ends, token_positions):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = value[t.start:t.end]
+                token.original = value[start:end]
             if positions:
-                token.pos = start_pos + t.position
+                token.pos = start_pos + position
             if chars:
-                token.startchar = start_char + t.start
-                token.endchar = start_char + t.end
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
-from ..stored_tokens import for_storage, iter_tokens, pack
+from ..stored_tokens import for_storage, pack_columns, unpack_columns
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
 #: Raw-term fields a filter may name directly; metadata keys go through ``meta``.
@@ -87,13 +87,14 @@ Analyzed = tuple[Document, bytes, bytes]
 
 def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
     """The index-time tokens of a document (stopwords kept, like the Whoosh adapter)."""
-    tokens = analyzer.tokens
-    return (doc, pack(tokens(doc.title or "", keep_stopwords=True)), pack(tokens(doc.text or "", keep_stopwords=True)))
+    columns = analyzer.columns
+    return doc, pack_columns(*columns(doc.title or "")), pack_columns(*columns(doc.text or ""))
 
 
 def _pretokenized(text: str, packed: bytes) -> Any:
     # Tokens in position order, as the analyzer yields them (tantivy drops out-of-order positions).
-    return _PreTokenized(text, [_Token(term, p, s, e) for term, p, s, e in iter_tokens(packed)])
+    terms, starts, ends, positions = unpack_columns(packed)
+    return _PreTokenized(text, list(map(_Token, terms, positions, starts, ends)))
 
 
 def make_document(analyzed: Analyzed) -> Any:

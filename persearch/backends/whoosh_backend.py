@@ -35,7 +35,7 @@ from whoosh.writing import SegmentWriter
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
-from ..stored_tokens import for_storage, pack
+from ..stored_tokens import for_storage, pack_columns
 from ..errors import IndexLocked, InvalidOption, PersearchError
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
@@ -91,7 +91,7 @@ def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
         "id": doc.id, "path": doc.path or None, "format": doc.format or None, "encoding": doc.encoding or None,
         "title": title, "body": body,
         "textz": zlib.compress(body.encode("utf-8"), 1),
-        "tokensz": zlib.compress(for_storage(pack(title_tokens), pack(body_tokens)), 1),
+        "tokensz": zlib.compress(for_storage(pack_columns(*title_tokens), pack_columns(*body_tokens)), 1),
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     for key, value in (doc.metadata or {}).items():
