@@ -164,12 +164,7 @@ class Analyzer:
         position = 0
         for match in WORD_GROUP.finditer(text):
             surface = match.group()
-            hit = cache.get(surface)
-            if hit is None:
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                hit = cache[surface] = self._analyze_group(surface)
-            entries, width = hit
+            entries, width = cache.get(surface) or self._entries(surface)
             start = match.start()
             for term, rel_start, rel_end, offset, length, is_stop in entries:
                 if is_stop and drop_stops:
@@ -196,10 +191,7 @@ class Analyzer:
             if hit is None:
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
-                entries = group_cache.get(surface)
-                if entries is None:
-                    entries = group_cache[surface] = self._analyze_group(surface)
-                rows, width = entries
+                rows, width = group_cache.get(surface) or self._entries(surface)
                 hit = cache[surface] = (tuple(r[0] for r in rows), tuple(r[1] for r in rows),
                                         tuple(r[2] for r in rows), tuple(r[3] for r in rows), width)
             group_terms, group_starts, group_ends, offsets, width = hit
@@ -217,6 +209,13 @@ class Analyzer:
                 positions.extend(map(position.__add__, offsets))
             position += width
         return terms, starts, ends, positions
+
+    def _entries(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
+        """Analyze one word group and remember it (the same groups recur all the time)."""
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        entries = self._cache[surface] = self._analyze_group(surface)
+        return entries
 
     def terms(self, text: str) -> list[str]:
         """Just the terms: ``Analyzer().terms("مسأله") == ["مساله"]``."""
