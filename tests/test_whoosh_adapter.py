@@ -49,3 +49,11 @@ def test_index_then_search_with_plain_term(tmp_path: Path) -> None:
         # Parts sit at consecutive positions, and stopwords are indexed for phrases.
         assert [h["id"] for h in searcher.search(Phrase("body", ["رییس", "جمهوری"]))] == ["1"]
         assert [h["id"] for h in searcher.search(Phrase("body", ["از", "این", "به", "بعد"]))] == ["1"]
+
+
+def test_adapter_compares_by_analyzer_options_after_pickling() -> None:
+    # Whoosh compares field analyzers (schema checks, segment merges) after unpickling the schema.
+    adapter = WhooshAnalyzer(Analyzer())
+    adapter.remember("کتاب")  # the replay slots are not part of its identity
+    assert pickle.loads(pickle.dumps(adapter)) == adapter
+    assert WhooshAnalyzer(Analyzer(stopwords=False)) != adapter

@@ -23,6 +23,9 @@ class WhooshAnalyzer(Tokenizer):
         self.analyzer = analyzer or Analyzer()
         self._remembered: dict[int, tuple[str, Columns]] = {}
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WhooshAnalyzer) and other.analyzer == self.analyzer
+
     def __getstate__(self) -> dict[str, Any]:  # pickled in the index schema: without the replay slots
         return {"analyzer": self.analyzer}
 
