@@ -3,8 +3,11 @@
 A hit's stored text is the original document: highlights must land on its
 surface words (diacritics, tatweel, ZWNJ suffixes and invisible characters
 included), so the text is never normalized as a whole. Re-analyzing a whole
-news article for every hit costs more than the search, so :class:`Matcher`
-works in two steps:
+news article for every hit costs more than the search. Indexes store each
+document's index-time tokens (:mod:`persearch.stored_tokens`): when given
+them, :meth:`Matcher.find` looks the query terms up there and analyzes
+nothing. Otherwise (fuzzy terms, texts without stored tokens) it works in two
+steps:
 
 1. a compiled regex finds *candidate* places cheaply: each query term's first
    letters, where every letter also accepts each spelling that folds to it
@@ -88,18 +91,18 @@ def _letter_pattern(ch: str) -> str:
     characters is merged into such a class, unless one alternative is an
     atomic group: ``(?:ي|ی|(?>ى))`` compiles 4× faster and matches as fast.
     """
-    runs: list[str] = []
+    runs: list[str] = []  # consecutive code points
     for c in sorted(_letter_chars(ch)):
         if runs and ord(c) == ord(runs[-1][-1]) + 1:
             runs[-1] += c
         else:
             runs.append(c)
     ranges = [re.escape(run) if len(run) == 1 else f"{re.escape(run[0])}-{re.escape(run[-1])}" for run in runs]
-    if len(ranges) == 1 and len(runs[0]) == 1:
+    if len(runs) == 1 and len(runs[0]) == 1:
         return ranges[0]
-    if len(ranges) <= 2:
+    if len(runs) <= 2:
         return "[" + "".join(ranges) + "]"
-    alternatives = [r if len(r) == 1 or r.startswith("\\") and len(r) == 2 else f"[{r}]" for r in ranges]
+    alternatives = [r if len(run) == 1 else f"[{r}]" for run, r in zip(runs, ranges)]
     return "(?:" + "|".join(alternatives[:-1]) + f"|(?>{alternatives[-1]}))"
 
 
@@ -210,7 +213,7 @@ class Matcher:
         search = self._candidates.search
         match = search(text, 0)
         while match is not None and len(found) < max_matches:
-            more, _, done = self._verify(text, match.start(), match.end(), done)
+            more, done = self._verify(text, match.start(), match.end(), done)
             found.extend(more)
             match = search(text, max(done, match.end()))
         return _merge(found)[:max_matches]
@@ -221,24 +224,22 @@ class Matcher:
             self._needles = [needle(t) for t in self.terms] + [needle(p, prefix=True) for p in self.prefixes]
         return self._needles
 
-    def _verify(self, text: str, start: int, end: int, done: int = 0) -> tuple[list[tuple[int, int, str]], int, int]:
-        """The matches in the word groups holding ``text[start:end]`` (usually one group).
-
-        Returns them with the stretch ``[low, high)`` of text analyzed; text
-        before ``done`` is not analyzed again. A clause around the candidate is
-        analyzed when its word is too long to find where its group starts.
+    def _verify(self, text: str, start: int, end: int, done: int) -> tuple[list[tuple[int, int, str]], int]:
+        """The matches in the word groups holding ``text[start:end]`` (usually one group),
+        and where the analyzed text ends; text before ``done`` is not analyzed again.
+        A clause around the candidate is analyzed when its word is too long to
+        find where its group starts.
         """
         low = group_start(text, start)
         if low is None:
             low = _clause_start(text, start)
-        low = high = max(done, low)
         found: list[tuple[int, int, str]] = []
-        for group in WORD_GROUP.finditer(text, low):
+        for group in WORD_GROUP.finditer(text, max(done, low)):
             if group.start() >= end:
                 break
             found.extend(self._group(group.group(), group.start()))
-            high = group.end()
-        return found, low, max(high, done)
+            done = group.end()
+        return found, done
 
     def _group(self, surface: str, offset: int) -> list[tuple[int, int, str]]:
         # The same words recur across a query's hits: remember each group's matches.
