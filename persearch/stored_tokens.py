@@ -118,15 +118,26 @@ class StoredTokens:
         """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted."""
         raw, low, high = self.raw, self.terms_start, self.terms_end
         find = raw.find
-        found = []
+        found: list[tuple[int, str]] = []
         for wanted in needles:
             # A substring search (C, fast even though every term starts with a
             # NUL, where a regex stops at each NUL).
             at = find(wanted, low, high)
-            while at != -1:
-                end = find(b"\0", at + len(wanted) - 1, high)  # NUL after the term
-                found.append((at, raw[at + 1:end]))
-                at = find(wanted, end, high)
+            if at == -1:
+                continue
+            if wanted[-1] == 0:  # a whole term: every find is that term
+                term = wanted[1:-1].decode("utf-8")
+                step = len(wanted) - 1  # its closing NUL opens the next term
+                while at != -1:
+                    found.append((at, term))
+                    at = find(wanted, at + step, high)
+            else:  # a prefix: the term runs to the next NUL
+                while at != -1:
+                    end = find(b"\0", at + len(wanted), high)
+                    found.append((at, raw[at + 1:end].decode("utf-8")))
+                    at = find(wanted, end, high)
+        if not found:
+            return []
         found.sort()
         out = []
         index, last = 0, low
@@ -135,8 +146,7 @@ class StoredTokens:
         for at, term in found:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
-            start, end = offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0]
-            out.append((start, end, term.decode("utf-8")))
+            out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
         return out
 
 
