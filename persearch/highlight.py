@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FARSI_YEH, FOLD_TABLE,
                              FORMAT_CHARS, LATIN_MARKS, NBSP, TATWEEL, WAW, YEH_HAMZA, ZWNJ)
-from .analysis.normalize import NEEDS_NFKC
+from .analysis.normalize import LATIN_ACCENTED, NEEDS_NFKC
 from .analysis.tokenize import WORD_GROUP, group_start
 from .stored_tokens import StoredTokens, needle
 
@@ -153,6 +153,12 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+#: Texts the letter classes of the candidate filter do not cover, analyzed whole:
+#: presentation forms and ligatures (normalized by NFKC) and precomposed accented
+#: Latin letters (decomposed: À is found by a).
+_UNFILTERED = re.compile(f"{NEEDS_NFKC.pattern}|{LATIN_ACCENTED.pattern}")
+
+
 class Matcher:
     """Finds the words of a text that match a query's terms, prefixes or fuzzy terms.
 
@@ -170,7 +176,7 @@ class Matcher:
         self._filter = analyzer.stemmer in ("builtin", None) and not analyzer.lemmatize
         # Built on first use: hits with stored tokens never need it (~0.1 ms a query).
         self._candidates: re.Pattern[str] | None | bool = False
-        self._needles: list[bytes] | None = None
+        self._needles: dict[bool, list[bytes]] = {}  # by the code of the stored terms
         self._by_surface: dict[str, list[tuple[int, int, str]]] = {}
         self.empty = not (self.terms or self.prefixes or self.fuzzy)
 
@@ -195,11 +201,9 @@ class Matcher:
         if self.empty or not text:
             return []
         if stored is not None and not self.fuzzy:
-            return _merge(stored.spans(self._stored_terms()))[:max_matches]
-        # Text that needs NFKC (presentation forms, ligatures): the letter classes
-        # of the filter do not cover ligatures, so such texts are analyzed whole.
+            return _merge(stored.spans(self._stored_terms(stored.compact)))[:max_matches]
         candidates = self._candidate_regex()
-        if candidates is None or NEEDS_NFKC.search(text):
+        if candidates is None or _UNFILTERED.search(text):
             return _merge(self._group(text, 0))[:max_matches]
         found: list[tuple[int, int, str]] = []
         done = 0  # text before this offset has been analyzed
@@ -223,11 +227,14 @@ class Matcher:
             self._candidates = re.compile(_candidate_pattern(keys)) if keys else None
         return self._candidates  # type: ignore[return-value]
 
-    def _stored_terms(self) -> list[bytes]:
+    def _stored_terms(self, compact_code: bool) -> list[bytes]:
         """The query's terms and prefixes as needles for :meth:`StoredTokens.spans`."""
-        if self._needles is None:
-            self._needles = [needle(t) for t in self.terms] + [needle(p, prefix=True) for p in self.prefixes]
-        return self._needles
+        needles = self._needles.get(compact_code)
+        if needles is None:
+            wanted = [needle(t, compact_code=compact_code) for t in self.terms]
+            wanted += [needle(p, prefix=True, compact_code=compact_code) for p in self.prefixes]
+            needles = self._needles[compact_code] = [n for n in wanted if n is not None]
+        return needles
 
     def _verify(self, text: str, start: int, end: int, done: int) -> tuple[list[tuple[int, int, str]], int]:
         """The matches in the word groups holding ``text[start:end]`` (usually one group),
@@ -346,22 +353,38 @@ def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 1
 def _best_window(items: list[tuple[int, int, str]], length: int) -> tuple[int, int]:
     """Indices ``(i, j)`` of the run of sorted ``items`` within ``length`` characters
     holding the most distinct labels, then the most items (the first such run)."""
-    counts: dict[str, int] = {}
-    best, best_score = (0, 0), (-1, -1)
-    j = -1  # items[i..j] is the window; counts holds their labels
     n = len(items)
+    if n == 1:
+        return (0, 0)
+    ends = [item[1] for item in items]
+    labels = [item[2] for item in items]
+    best = (0, 0)
+    j = 0  # items[i..j] is the window
+    if len(set(labels)) == 1:  # one query term: the run with the most items
+        most = -1
+        for i in range(n):
+            if j < i:
+                j = i
+            limit = items[i][0] + length
+            while j + 1 < n and ends[j + 1] <= limit:
+                j += 1
+            if j - i > most:
+                most, best = j - i, (i, j)
+        return best
+    counts = {labels[0]: 1}  # the labels of the window
+    best_score = (-1, -1)
     for i in range(n):
-        first = items[i][0]
         if j < i:
             j = i
-            counts[items[i][2]] = counts.get(items[i][2], 0) + 1
-        while j + 1 < n and items[j + 1][1] - first <= length:
+            counts[labels[i]] = counts.get(labels[i], 0) + 1
+        limit = items[i][0] + length
+        while j + 1 < n and ends[j + 1] <= limit:
             j += 1
-            counts[items[j][2]] = counts.get(items[j][2], 0) + 1
-        score = (len(counts), j - i + 1)
+            counts[labels[j]] = counts.get(labels[j], 0) + 1
+        score = (len(counts), j - i)
         if score > best_score:
             best_score, best = score, (i, j)
-        label = items[i][2]
+        label = labels[i]
         if counts[label] == 1:
             del counts[label]
         else:
@@ -373,26 +396,29 @@ def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments
     """Up to ``fragments`` non-overlapping stretches of ``text`` around the best runs of
     sorted ``items``, snapped to word boundaries, in text order, touching ones merged."""
     length = max(20, length)
+    size = len(text)
     remaining = items
     chosen: list[Span] = []
     while remaining and len(chosen) < max(1, fragments):
         i, j = _best_window(remaining, length)
-        first, last = remaining[i][0], max(e for _, e, _ in remaining[i:j + 1])
-        slack = max(0, length - (last - first))
-        start = max(0, first - slack // 3)
-        end = min(len(text), max(last, start + length))
+        first = remaining[i][0]
+        last = remaining[i][1] if i == j else max([item[1] for item in remaining[i:j + 1]])
+        start = max(0, first - max(0, length - (last - first)) // 3)
+        end = min(size, max(last, start + length))
         start = _snap_start(text, start, first)
         end = _snap_end(text, end, last)
         chosen.append((start, end))
         # Further fragments must not overlap those already chosen.
         remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
     if not chosen:
-        end = _snap_end(text, min(len(text), length), 0)
-        chosen.append((0, end if end > 0 else min(len(text), length)))
+        end = _snap_end(text, min(size, length), 0)
+        return [(0, end if end > 0 else min(size, length))]
+    if len(chosen) == 1:
+        return chosen
     chosen.sort()
-    merged: list[Span] = []
-    for s, e in chosen:
-        if merged and s <= merged[-1][1] + 1:
+    merged: list[Span] = [chosen[0]]
+    for s, e in chosen[1:]:
+        if s <= merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
             merged.append((s, e))
@@ -407,21 +433,19 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
     offset = 0
     for s, e in fragments:
         # Trim whitespace at the edges of the fragment (offsets shift accordingly).
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        if s < e and text[s].isspace():
+            s = e - len(text[s:e].lstrip())
+        if e > s and text[e - 1].isspace():
+            e = s + len(text[s:e].rstrip())
         if parts:
             prefix = " " + ellipsis + " "  # merged fragments never touch: text was left out
         else:
             prefix = ellipsis + " " if s > 0 else ""
         parts.append(prefix)
-        offset += len(prefix)
-        for ms, me, _ in matches:
-            if ms >= s and me <= e:
-                highlights.append((offset + ms - s, offset + me - s))
+        shift = offset + len(prefix) - s
+        highlights.extend((ms + shift, me + shift) for ms, me, _ in matches if ms >= s and me <= e)
         parts.append(_LINE_BREAK.sub(" ", text[s:e]))
-        offset += e - s
+        offset = shift + e
     if fragments and fragments[-1][1] < len(text.rstrip()):
         parts.append(" " + ellipsis)
     return Snippet("".join(parts), highlights)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read:
     from .ingest import FileResult, IngestOptions
 
 #: Bumped whenever fields or their analysis change incompatibly.
-SCHEMA_VERSION = 2  # 2: body tokens stored for the highlighter
+SCHEMA_VERSION = 3  # 2: body tokens stored for the highlighter; 3: stored in one byte a letter
 META_FILE = "persearch.json"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"

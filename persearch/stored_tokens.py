@@ -8,16 +8,18 @@ byte search per term (C speed) instead of analyzing anything. The same bytes
 carry a document's tokens from a worker process to the indexer.
 
 One packed field: a version byte; the byte length of the terms part and the
-number of tokens (4 bytes each, little endian); the terms in UTF-8, each
-preceded by a NUL and the last followed by one (``\\0کتاب\\0خوب\\0``: a term
-is found as ``\\0term\\0``, and no term holds a NUL); each token's start,
-then each token's end (16-bit unless the text is longer than 64K
-characters: the version byte says); then an int32 position per token.
+number of tokens (4 bytes each, little endian); the terms, each preceded by
+a NUL and the last followed by one (``\\0کتاب\\0خوب\\0``: a term is found
+as ``\\0term\\0``, and no term holds a NUL), in persearch.compact's one byte
+per character when every term fits its table, else in UTF-8; each token's
+start, then each token's end (16-bit unless the text is longer than 64K
+characters); then an int32 position per token. The version byte says which
+code and which width.
 Positions are needed only to index the tokens: :func:`for_storage` cuts them off, and a document stores
 its title's tokens and its body's, one after the other.
 
-    >>> raw = pack([("کتاب", 0, 7, 0, 1), ("خوب", 8, 11, 1, 1)])
-    >>> StoredTokens(raw).spans([needle("خوب")])
+    >>> stored = StoredTokens(pack([("کتاب", 0, 7, 0, 1), ("خوب", 8, 11, 1, 1)]))
+    >>> stored.spans([needle("خوب", compact_code=stored.compact)])
     [(8, 11, 'خوب')]
 """
 from __future__ import annotations
@@ -25,16 +27,21 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from . import compact
 
 if TYPE_CHECKING:
     from .analysis import Token
 
 # The version byte also says how wide the offsets are: 16 bits when the text
 # is shorter than 64K characters (nearly always: fewer bytes for every hit
-# to fetch), 32 bits otherwise.
-_NARROW, _WIDE = b"\x05", b"\x06"
-_OFFSET = {_NARROW: struct.Struct("<H"), _WIDE: struct.Struct("<i")}
+# to fetch), 32 bits otherwise; and how the terms are written: one byte per
+# character (persearch.compact: half the bytes of UTF-8) or UTF-8.
+_NARROW, _WIDE, _NARROW_COMPACT, _WIDE_COMPACT = b"\x05", b"\x06", b"\x07", b"\x08"
+_SHORT, _LONG = struct.Struct("<H"), struct.Struct("<i")
+_OFFSET = {_NARROW: _SHORT, _WIDE: _LONG, _NARROW_COMPACT: _SHORT, _WIDE_COMPACT: _LONG}
+_COMPACT = frozenset((_NARROW_COMPACT, _WIDE_COMPACT))
 _HEADER = struct.Struct("<cII")  # version, terms byte length, token count
 _SWAP = sys.byteorder != "little"  # stored little-endian whatever the machine
 
@@ -57,8 +64,13 @@ def pack_columns(terms: Sequence[str], starts: Sequence[int], ends: Sequence[int
     if _SWAP:
         for numbers in arrays:
             numbers.byteswap()
-    head = ("\0" + "\0".join(terms) + "\0").encode("utf-8") if terms else b"\0"
-    return b"".join([_HEADER.pack(_WIDE if wide else _NARROW, len(head), len(positions)), head,
+    joined = "\0" + "\0".join(terms) + "\0" if terms else "\0"
+    head = compact.encode(joined)
+    if head is not None:
+        version = _WIDE_COMPACT if wide else _NARROW_COMPACT
+    else:
+        head, version = joined.encode("utf-8"), _WIDE if wide else _NARROW
+    return b"".join([_HEADER.pack(version, len(head), len(positions)), head,
                      *(numbers.tobytes() for numbers in arrays)])
 
 
@@ -69,6 +81,15 @@ def _layout(raw: bytes, at: int) -> tuple[int, int, struct.Struct]:
     if offset is None:
         raise ValueError("not packed tokens (or packed by another persearch version)")
     return at + _HEADER.size + size, count, offset
+
+
+def _decoder(raw: bytes, at: int) -> Callable[[bytes], str]:
+    """How the terms of the pack at ``at`` are decoded."""
+    return compact.decode if raw[at:at + 1] in _COMPACT else _utf8
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8")
 
 
 def for_storage(*packed: bytes) -> bytes:
@@ -83,7 +104,7 @@ def for_storage(*packed: bytes) -> bytes:
 def unpack_columns(raw: bytes) -> tuple[list[str], list[int], list[int], list[int]]:
     """One whole pack back as columns: terms, starts, ends, positions."""
     terms_end, count, offset = _layout(raw, 0)
-    head = raw[_HEADER.size:terms_end].decode("utf-8")
+    head = _decoder(raw, 0)(raw[_HEADER.size:terms_end])
     code = "i" if offset.size == 4 else "H"
     width = offset.size * count
     arrays = [array(code, raw[terms_end:terms_end + width]), array(code, raw[terms_end + width:terms_end + 2 * width]),
@@ -95,15 +116,22 @@ def unpack_columns(raw: bytes) -> tuple[list[str], list[int], list[int], list[in
     return terms, arrays[0].tolist(), arrays[1].tolist(), arrays[2].tolist()
 
 
-def needle(term: str, prefix: bool = False) -> bytes:
-    """What :meth:`StoredTokens.spans` looks for: ``term``, or any term starting with it."""
-    return b"\0" + term.encode("utf-8") + (b"" if prefix else b"\0")
+def needle(term: str, prefix: bool = False, compact_code: bool = False) -> bytes | None:
+    """What :meth:`StoredTokens.spans` looks for: ``term``, or any term starting with it,
+    written as a pack writes its terms (None: no pack in that code can hold it)."""
+    data = compact.encode(term) if compact_code else term.encode("utf-8")
+    if data is None:
+        return None
+    return b"\0" + data + (b"" if prefix else b"\0")
 
 
 class StoredTokens:
-    """One stored field's tokens: ``StoredTokens(raw, 1)`` reads the second pack (a body after its title)."""
+    """One stored field's tokens: ``StoredTokens(raw, 1)`` reads the second pack (a body after its title).
 
-    __slots__ = ("raw", "terms_start", "terms_end", "count", "offset")
+    ``compact`` says which needles it wants (``needle(..., compact_code=True)`` or not).
+    """
+
+    __slots__ = ("raw", "terms_start", "terms_end", "count", "offset", "compact", "decode")
 
     def __init__(self, raw: bytes, part: int = 0) -> None:
         at = 0
@@ -113,6 +141,8 @@ class StoredTokens:
         self.raw = raw
         self.terms_start = at + _HEADER.size
         self.terms_end, self.count, self.offset = _layout(raw, at)
+        self.decode = _decoder(raw, at)
+        self.compact = self.decode is compact.decode
 
     def spans(self, needles: Iterable[bytes]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted."""
@@ -126,7 +156,7 @@ class StoredTokens:
             if at == -1:
                 continue
             if wanted[-1] == 0:  # a whole term: every find is that term
-                term = wanted[1:-1].decode("utf-8")
+                term = self.decode(wanted[1:-1])
                 step = len(wanted) - 1  # its closing NUL opens the next term
                 while at != -1:
                     found.append((at, term))
@@ -134,7 +164,7 @@ class StoredTokens:
             else:  # a prefix: the term runs to the next NUL
                 while at != -1:
                     end = find(b"\0", at + len(wanted), high)
-                    found.append((at, raw[at + 1:end].decode("utf-8")))
+                    found.append((at, self.decode(raw[at + 1:end])))
                     at = find(wanted, end, high)
         if not found:
             return []

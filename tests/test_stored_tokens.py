@@ -41,7 +41,8 @@ def test_long_texts_get_wide_offsets() -> None:
     terms, starts, ends, positions = unpack_columns(raw)
     assert (terms[-1], starts[-1], ends[-1], positions[-1]) == (tokens[-1].text, tokens[-1].start, tokens[-1].end,
                                                                 tokens[-1].position)
-    last = StoredTokens(raw).spans([needle("خوب")])[-1]
+    tokens_read = StoredTokens(raw)
+    last = tokens_read.spans([needle("خوب", compact_code=tokens_read.compact)])[-1]
     assert text[last[0]:last[1]] == "خوب" and last[1] == len(text) - 1
 
 
@@ -72,8 +73,36 @@ def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> 
 
 def test_title_and_body_are_stored_apart() -> None:
     raw = for_storage(pack(ANALYZER.tokens("کتاب")), pack(ANALYZER.tokens("یک کتاب خوب")))
-    assert StoredTokens(raw, 0).spans([needle("کتاب")]) == [(0, 4, "کتاب")]
-    assert StoredTokens(raw, 1).spans([needle("کتاب")]) == [(3, 7, "کتاب")]
+    wanted = [needle("کتاب", compact_code=True)]
+    assert StoredTokens(raw, 0).spans(wanted) == [(0, 4, "کتاب")]
+    assert StoredTokens(raw, 1).spans(wanted) == [(3, 7, "کتاب")]
+
+
+def test_persian_terms_are_stored_one_byte_a_letter_and_others_in_utf8() -> None:
+    persian = "کتاب‌های خوب را می‌خواهد"
+    terms = [t.text for t in ANALYZER.tokens(persian, keep_stopwords=True)]
+    packed = StoredTokens(pack(ANALYZER.tokens(persian, keep_stopwords=True)))
+    joined = "\0" + "\0".join(terms) + "\0"
+    assert packed.compact and packed.terms_end - packed.terms_start == len(joined) < len(joined.encode("utf-8"))
+    greek = "کتاب λόγος خوب"  # a term outside the one-byte table: the whole pack is UTF-8
+    mixed = StoredTokens(pack(ANALYZER.tokens(greek, keep_stopwords=True)))
+    assert not mixed.compact
+    assert needle("λόγος", compact_code=True) is None
+    found = mixed.spans([needle("خوب"), needle("λόγος")])
+    assert [greek[s:e] for s, e, _ in found] == ["λόγος", "خوب"]
+    for text in (persian, greek):  # both codes read back what was packed
+        tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
+        assert unpack_columns(pack(tokens))[0] == [t.text for t in tokens]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | PERSIAN)
+def test_any_text_packs_and_highlights_like_analysis(text: str) -> None:
+    tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
+    assert unpack_columns(pack(tokens))[0] == [t.text for t in tokens]
+    if tokens:
+        matcher = Matcher(ANALYZER, {tokens[-1].text}, {tokens[0].text[:2]})
+        assert matcher.find(text, stored=stored(text)) == matcher.find(text)
 
 
 def test_whoosh_adapter_replays_remembered_tokens(monkeypatch: pytest.MonkeyPatch) -> None:

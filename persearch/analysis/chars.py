@@ -110,6 +110,27 @@ LEFT_GUILLEMET = "\u00ab"  # «
 RIGHT_GUILLEMET = "\u00bb"  # »
 
 
+# --- One byte per character, for what an index stores -----------------------
+EN_DASH, EM_DASH, ELLIPSIS, BULLET = "\u2013", "\u2014", "\u2026", "\u2022"
+QUOTES = "\u2018\u2019\u201c\u201d"  # ‘ ’ “ ”
+#: The 128 characters persearch.compact stores in one byte each (ASCII keeps its
+#: own bytes): every letter, mark, digit and sign Persian and Arabic news text
+#: uses. A text with any other character is stored in UTF-8. The order is part
+#: of the index format: never reorder; changing it needs a new schema version.
+STORAGE_CHARS = (
+    "".join(map(chr, range(0x0621, 0x063B)))  # ء … غ
+    + TATWEEL + "".join(map(chr, range(0x0641, 0x0656)))  # ف … ي, harakat, madda, hamza above/below
+    + "\u0670" + ARABIC_INDIC_DIGITS + "\u066a" + ARABIC_DECIMAL_SEPARATOR + ARABIC_THOUSANDS_SEPARATOR
+    + "\u066d" + ALEF_WASLA + "\u067e\u0686\u0698" + KEHEH + "\u06af" + FARSI_YEH  # پ چ ژ ک گ ی
+    + HEH_YEH + HEH_GOAL + HEH_DOACHASHMEE + AE + YEH_BARREE + "\u06d4" + PERSIAN_DIGITS
+    + ARABIC_COMMA + ARABIC_SEMICOLON + ARABIC_QUESTION_MARK + ALM
+    + ZWNJ + ZWJ + ZWSP + LRM + RLM + BOM + NBSP + SOFT_HYPHEN + LEFT_GUILLEMET + RIGHT_GUILLEMET
+    + EN_DASH + EM_DASH + ELLIPSIS + BULLET + QUOTES + "\u00d7\u00f7\u00b0\u00a9\u2212\u2010"
+    + "".join(map(chr, range(0x202A, 0x202F))) + "".join(map(chr, range(0x2066, 0x206A))) + WORD_JOINER
+    + SWASH_KAF + KASHMIRI_YEH + YEH_WITH_TAIL + YEH_E
+)
+
+
 def _fold_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
     for ch in (ARABIC_YEH, ALEF_MAKSURA, KASHMIRI_YEH, FARSI_YEH_INVERTED_V, FARSI_YEH_TWO_DOTS_ABOVE,

@@ -24,7 +24,7 @@ NEEDS_NFKC = re.compile(
 # Precomposed accented Latin letters (é, ñ, ö): decomposed so their accent goes
 # like the accent of an already decomposed e + U+0301, and école = école = ecole.
 # Only these characters are decomposed: NFD would also split ئ into ی + hamza.
-_LATIN_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]+")
+LATIN_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]+")
 _VOWEL_LETTERS = ALEF + WAW + FARSI_YEH
 # ئ before ی (رئیس, پائیز) or after ا (مسائل, ارائه) is written ی in the other
 # spelling; before و (مسئول) it is و (مسؤول → مسوول). Before a consonant (مسئله,
@@ -44,8 +44,8 @@ def fold(text: str) -> str:
     """
     if NEEDS_NFKC.search(text):
         text = unicodedata.normalize("NFKC", text)
-    if _LATIN_ACCENTED.search(text):
-        text = _LATIN_ACCENTED.sub(_decompose, text)
+    if LATIN_ACCENTED.search(text):
+        text = LATIN_ACCENTED.sub(_decompose, text)
     # lower() before translate(): lowering can add a combining mark (İ → i̇).
     return text.lower().translate(FOLD_TABLE)
 
