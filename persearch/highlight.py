@@ -177,6 +177,8 @@ class Matcher:
         # Built on first use: hits with stored tokens never need it (~0.1 ms a query).
         self._candidates: re.Pattern[str] | None | bool = False
         self._needles: dict[bool, list[bytes]] = {}  # by the code of the stored terms
+        self._fuzzy_pattern: re.Pattern[str] | None = None
+        self._accepted: dict[str, bool] = {}
         self._by_surface: dict[str, list[tuple[int, int, str]]] = {}
         self.empty = not (self.terms or self.prefixes or self.fuzzy)
 
@@ -195,13 +197,15 @@ class Matcher:
         """Every matching word as ``(start, end, term)``, in text order, overlaps merged.
 
         ``term`` is the query term the word matched (for counting distinct terms).
-        ``stored``, the text's index-time tokens, spares analyzing anything
-        (fuzzy terms, which need an edit distance per word, still read the text).
+        ``stored``, the text's index-time tokens, spares analyzing anything.
         """
         if self.empty or not text:
             return []
-        if stored is not None and not self.fuzzy:
-            return _merge(stored.spans(self._stored_terms(stored.compact)))[:max_matches]
+        if stored is not None:
+            found = stored.spans(self._stored_terms(stored.compact))
+            if self.fuzzy:
+                found += stored.candidates(self._fuzzy_candidates(), self._accepts)
+            return _merge(found)[:max_matches]
         candidates = self._candidate_regex()
         if candidates is None or _UNFILTERED.search(text):
             return _merge(self._group(text, 0))[:max_matches]
@@ -226,6 +230,24 @@ class Matcher:
                 keys.discard("")
             self._candidates = re.compile(_candidate_pattern(keys)) if keys else None
         return self._candidates  # type: ignore[return-value]
+
+    def _fuzzy_candidates(self) -> re.Pattern[str]:
+        """Stored terms that may be within reach of a fuzzy term: same first letters, length in range."""
+        if self._fuzzy_pattern is None:
+            alternatives = []
+            for text, distance, prefix_len in self.fuzzy:
+                head = text[:prefix_len]
+                shortest, longest = max(1, len(text) - distance) - len(head), len(text) + distance - len(head)
+                alternatives.append(f"{re.escape(head)}[^\\0]{{{max(0, shortest)},{longest}}}")
+            self._fuzzy_pattern = re.compile("\\0(?:" + "|".join(alternatives) + ")(?=\\0)")
+        return self._fuzzy_pattern
+
+    def _accepts(self, term: str) -> bool:
+        # The same words recur across a query's hits: an edit distance is worked out once per word.
+        accepted = self._accepted.get(term)
+        if accepted is None:
+            accepted = self._accepted[term] = self._matches(term)
+        return accepted
 
     def _stored_terms(self, compact_code: bool) -> list[bytes]:
         """The query's terms and prefixes as needles for :meth:`StoredTokens.spans`."""

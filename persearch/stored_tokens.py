@@ -24,6 +24,7 @@ its title's tokens and its body's, one after the other.
 """
 from __future__ import annotations
 
+import re
 import struct
 import sys
 from array import array
@@ -177,6 +178,27 @@ class StoredTokens:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
             out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
+        return out
+
+    def candidates(self, pattern: re.Pattern[str], accept: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of each token whose term ``pattern`` finds and ``accept`` takes.
+
+        ``pattern`` runs over the decoded terms (``\\0term\\0term\\0``); a match is
+        the NUL before a term and the whole term, so it ends with ``(?=\\0)``: a
+        cheap filter (for fuzzy terms: first letters and length) before ``accept``.
+        """
+        raw, high = self.raw, self.terms_end
+        terms = self.decode(raw[self.terms_start:high])
+        out = []
+        index, last = 0, 0
+        count, offset, width = terms.count, self.offset.unpack_from, self.offset.size
+        ends = high + width * self.count
+        for match in pattern.finditer(terms):
+            term = match.group()[1:]
+            if accept(term):
+                index += count("\0", last, match.start())
+                last = match.start()
+                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
         return out
 
 

@@ -51,12 +51,14 @@ def test_unknown_bytes_are_refused() -> None:
         StoredTokens(b"\x09" + pack([])[1:])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(PERSIAN, st.lists(st.sampled_from(["کتاب", "خوب", "رییس", "2", "مس", "سرد"]), min_size=1, max_size=3),
-       st.booleans())
-def test_stored_tokens_find_what_analysis_finds(text: str, words: list[str], prefix: bool) -> None:
-    terms, prefixes = (set(), set(words)) if prefix else (set(words), set())
-    matcher = Matcher(ANALYZER, terms, prefixes)
+       st.sampled_from(["term", "prefix", "fuzzy", "fuzzy2"]))
+def test_stored_tokens_find_what_analysis_finds(text: str, words: list[str], kind: str) -> None:
+    if kind.startswith("fuzzy"):
+        matcher = Matcher(ANALYZER, fuzzy={(w, 2 if kind == "fuzzy2" else 1, 1) for w in words})
+    else:
+        matcher = Matcher(ANALYZER, set(words) if kind == "term" else (), set(words) if kind == "prefix" else ())
     assert matcher.find(text, stored=stored(text)) == matcher.find(text)
 
 
@@ -69,6 +71,9 @@ def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> 
             matcher = Matcher(ANALYZER, rng.sample(words, 2), [rng.choice(words)[:3]])
             expected = matcher.find(text)
             assert expected and matcher.find(text, stored=tokens) == expected
+            fuzzy = Matcher(ANALYZER, fuzzy=[(rng.choice(words), rng.choice((1, 2)), 1)])
+            expected = fuzzy.find(text)
+            assert expected and fuzzy.find(text, stored=tokens) == expected
 
 
 def test_title_and_body_are_stored_apart() -> None:
