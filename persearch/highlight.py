@@ -332,6 +332,7 @@ class Snippet:
 _SPACE = re.compile(r"\s")
 _LAST_SPACE = re.compile(r"(?s).*\s")  # greedy: backs off from the end to the last space
 _LINE_BREAK = re.compile("[\n\r\t\v\f\x1c-\x1f\x85\u2028\u2029]")  # shown as spaces, one for one
+_ONLY_SPACE = re.compile(r"\s*\Z")
 _SNAP_REACH = 40  # how far a fragment edge moves to reach a word boundary
 
 
@@ -468,7 +469,7 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
         highlights.extend((ms + shift, me + shift) for ms, me, _ in matches if ms >= s and me <= e)
         parts.append(_LINE_BREAK.sub(" ", text[s:e]))
         offset = shift + e
-    if fragments and fragments[-1][1] < len(text.rstrip()):
+    if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows
         parts.append(" " + ellipsis)
     return Snippet("".join(parts), highlights)
 
