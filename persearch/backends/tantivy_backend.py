@@ -16,7 +16,7 @@ Schema: ``id``, ``path``, ``format``, ``encoding`` (raw terms for lookups,
 deletes and filters), ``meta`` (one raw term ``key\\x1fvalue`` per metadata
 value), ``title`` and ``body`` (pre-tokenized, positions), ``fields`` (the
 small stored fields, NUL-separated) and ``text`` (the original text and its
-tokens, stored: see :func:`make_document`; tantivy compresses its document store itself).
+tokens, stored: see :func:`_document`; tantivy compresses its document store itself).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .. import compact
 from .. import querytree as qt
-from ..analysis.analyzer import Analyzer
+from ..analysis.analyzer import Analyzer, Columns
 from ..stored_tokens import for_storage, pack_columns, unpack_columns
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
@@ -80,30 +80,40 @@ def _filter_text(value: Any) -> str:
     return str(value)
 
 
-#: One document analyzed: the Document and its title and body tokens, packed
-#: (persearch.stored_tokens): small for the trip back from a worker process,
-#: and the body's are stored for the highlighter.
+#: One document analyzed, as a worker process sends it back: the Document and
+#: its title and body tokens, packed (persearch.stored_tokens: unpickling
+#: these bytes is ~200× faster than unpickling lists of tokens).
 Analyzed = tuple[Document, bytes, bytes]
 
 
 def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
-    """The index-time tokens of a document (stopwords kept, like the Whoosh adapter)."""
+    """The index-time tokens of a document (stopwords kept, like the Whoosh adapter), packed."""
     columns = analyzer.columns
     return doc, pack_columns(*columns(doc.title or "")), pack_columns(*columns(doc.text or ""))
 
 
-def _pretokenized(text: str, packed: bytes) -> Any:
+def make_document(analyzed: Analyzed) -> Any:
+    """A document a worker analyzed, as a tantivy document."""
+    doc, title, body = analyzed
+    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body))
+
+
+def new_document(analyzer: Analyzer, doc: Document) -> Any:
+    """A document analyzed here, as a tantivy document (no trip through packed tokens)."""
+    title, body = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
+    return _document(doc, title, body, for_storage(pack_columns(*title), pack_columns(*body)))
+
+
+def _pretokenized(text: str, columns: Columns) -> Any:
     # Tokens in position order, as the analyzer yields them (tantivy drops out-of-order positions).
-    terms, starts, ends, positions = unpack_columns(packed)
+    terms, starts, ends, positions = columns
     return _PreTokenized(text, list(map(_Token, terms, positions, starts, ends)))
 
 
 _COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"  # how a stored text is written
 
 
-def make_document(analyzed: Analyzed) -> Any:
-    """An analyzed Document as a tantivy document."""
-    doc, title, body = analyzed
+def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes) -> Any:
     out = tantivy.Document()
     out.add_text("id", doc.id)
     for name in ("path", "format", "encoding"):
@@ -125,7 +135,7 @@ def make_document(analyzed: Analyzed) -> Any:
     head = _COMPACT_TEXT if text is not None else _UTF8_TEXT
     if text is None:
         text = (doc.text or "").encode("utf-8")
-    out.add_bytes("text", head + len(text).to_bytes(4, "little") + text + for_storage(title, body))
+    out.add_bytes("text", head + len(text).to_bytes(4, "little") + text + stored_tokens)
     return out
 
 
@@ -252,25 +262,26 @@ class TantivyBackend:
             self._writer.garbage_collect_files()
         return self._writer
 
-    def _analyzed(self, documents: Iterable[Document]) -> Iterator[Analyzed]:
+    def _new_documents(self, documents: Iterable[Document]) -> Iterator[tuple[str, Any]]:
+        """``(id, tantivy document)`` for each document, analyzed here."""
         if self.analyzer is None:
             raise PersearchError("this tantivy backend was opened without an analyzer: it cannot index")
         analyzer = self.analyzer
         for doc in documents:
-            yield analyze_document(analyzer, doc)
+            yield doc.id, new_document(analyzer, doc)
 
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
         writer = self._w()
-        for analyzed in self._analyzed(documents):
-            writer.delete_documents_by_term("id", analyzed[0].id)
-            writer.add_document(make_document(analyzed))
+        for doc_id, document in self._new_documents(documents):
+            writer.delete_documents_by_term("id", doc_id)
+            writer.add_document(document)
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id)."""
         writer = self._w()
-        for analyzed in self._analyzed(documents):
-            writer.add_document(make_document(analyzed))
+        for _, document in self._new_documents(documents):
+            writer.add_document(document)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Delete documents by id; visible after :meth:`commit`."""
@@ -326,8 +337,8 @@ class TantivyBackend:
         self.cancel()
         writer = self._w(OPTIMIZE_HEAP_BYTES, 1)
         writer.delete_all_documents()
-        for analyzed in self._analyzed(docs):
-            writer.add_document(make_document(analyzed))
+        for _, document in self._new_documents(docs):
+            writer.add_document(document)
         self._finish(writer)
 
     def segment_count(self) -> int:
