@@ -49,6 +49,12 @@ _META_SEP = "\x1f"  # cannot occur in a metadata key, so "key<SEP>value" is unam
 #: keeps one segment per commit, like the Whoosh backend.
 HEAP_BYTES = 128_000_000
 THREADS = 1
+#: tantivy stores documents in compressed blocks and decompresses a whole
+#: block to fetch one hit. Its default, 16 KB, costs a news article's fetch
+#: 18.6 µs; 2 KB blocks cost 10.3 µs (poetry: 12.0 -> 6.0 µs) for a store
+#: 4-12 % larger. tantivy's Python binding cannot set the block size; tantivy
+#: reads it from meta.json, where create() writes it before any document.
+STORE_BLOCK_BYTES = 2048
 #: optimize() re-adds everything through one thread with this budget: one segment.
 OPTIMIZE_HEAP_BYTES = 2_000_000_000
 #: A prefix or fuzzy term expands into at most this many ranked term queries
@@ -209,11 +215,12 @@ class TantivyBackend:
     def create(cls, path: str | os.PathLike[str], analyzer: Analyzer, **kw: Any) -> "TantivyBackend":
         """Create an empty index in folder ``path``."""
         os.makedirs(path, exist_ok=True)
-        ix = tantivy.Index(make_schema(), str(path), reuse=False)
-        backend = cls(ix, path, analyzer, **kw)
-        backend._w()
-        backend.commit()  # an empty first commit: meta.json records an opstamp (the generation)
-        return backend
+        writer = tantivy.Index(make_schema(), str(path), reuse=False).writer(HEAP_BYTES, THREADS)
+        writer.commit()  # an empty first commit: meta.json records an opstamp (the generation)
+        writer.wait_merging_threads()
+        del writer  # releases tantivy's lock
+        _set_store_blocks(os.path.join(path, "meta.json"), STORE_BLOCK_BYTES)
+        return cls(tantivy.Index.open(str(path)), path, analyzer, **kw)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, **kw: Any) -> "TantivyBackend":
@@ -464,6 +471,19 @@ class TantivyBackend:
                 terms = [_Q.term_query(self._schema, "meta", key + _META_SEP + _filter_text(v)) for v in values]
             clauses.append((_Occur.Must, _Q.boolean_query([(_Occur.Should, t) for t in terms])))
         return _Q.boolean_query(clauses)
+
+
+def _set_store_blocks(meta_path: str, block_bytes: int) -> None:
+    """Set the document store's block size in a new index's meta.json (atomically)."""
+    with open(meta_path, encoding="utf-8") as fh:
+        meta = json.load(fh)
+    meta.setdefault("index_settings", {})["docstore_blocksize"] = block_bytes
+    tmp = meta_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(meta, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, meta_path)
 
 
 def _count(searcher: Any, query: Any) -> int:
