@@ -5,9 +5,9 @@ surface words (diacritics, tatweel, ZWNJ suffixes and invisible characters
 included), so the text is never normalized as a whole. Re-analyzing a whole
 news article for every hit costs more than the search. Indexes store each
 document's index-time tokens (:mod:`persearch.stored_tokens`): when given
-them, :meth:`Matcher.find` looks the query terms up there and analyzes
-nothing. Otherwise (fuzzy terms, texts without stored tokens) it works in two
-steps:
+them, :meth:`Matcher.find` looks the query terms, prefixes and fuzzy terms
+up there and analyzes nothing. Otherwise (texts without stored tokens) it
+works in two steps:
 
 1. a compiled regex finds *candidate* places cheaply: each query term's first
    letters, where every letter also accepts each spelling that folds to it
@@ -28,6 +28,7 @@ Offsets are Python ``str`` indices, half-open: ``text[start:end]`` is the word.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -65,9 +66,9 @@ def _inverse_fold() -> dict[str, str]:
     for code, target in FOLD_TABLE.items():
         if target and len(target) == 1:
             inverse.setdefault(target, {target}).add(chr(code))
-    # ئ becomes ی (or و before و), and ا in the hamza spelling variant.
+    # ئ (and ٸ, which folds to it) becomes ی (or و before و), and ا in the hamza spelling variant.
     for letter in (ALEF, FARSI_YEH, WAW):
-        inverse.setdefault(letter, {letter}).add(YEH_HAMZA)
+        inverse.setdefault(letter, {letter}).update(inverse.get(YEH_HAMZA, {YEH_HAMZA}))
     return {k: "".join(sorted(v)) for k, v in inverse.items()}
 
 
@@ -153,10 +154,16 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-#: Texts the letter classes of the candidate filter do not cover, analyzed whole:
-#: presentation forms and ligatures (normalized by NFKC) and precomposed accented
-#: Latin letters (decomposed: À is found by a).
-_UNFILTERED = re.compile(f"{NEEDS_NFKC.pattern}|{LATIN_ACCENTED.pattern}")
+@functools.lru_cache(maxsize=None)
+def _unfiltered() -> re.Pattern[str]:
+    """Texts the letter classes of the candidate filter do not cover, analyzed whole:
+    presentation forms and ligatures (normalized by NFKC), precomposed accented
+    Latin letters (decomposed: À is found by a), and letters that lowercase to a
+    letter which does not uppercase back to them (the Kelvin sign K, the ohm sign Ω).
+    Built on first use (~40 ms): only the analysis path needs it."""
+    irregular = "".join(c for c in map(chr, range(0x80, 0x1F000))
+                        if (low := c.lower()) != c and (len(low) != 1 or low.upper() != c))
+    return re.compile(f"{NEEDS_NFKC.pattern}|{LATIN_ACCENTED.pattern}|[{re.escape(irregular)}]")
 
 
 class Matcher:
@@ -169,8 +176,8 @@ class Matcher:
     def __init__(self, analyzer: "Analyzer", terms: Iterable[str] = (), prefixes: Iterable[str] = (),
                  fuzzy: Iterable[tuple[str, int, int]] = ()) -> None:
         self.analyzer = analyzer
-        self.terms = frozenset(terms)
-        self.prefixes = tuple(sorted(set(prefixes)))
+        self.terms = frozenset(t for t in terms if t)
+        self.prefixes = tuple(sorted(set(p for p in prefixes if p)))  # an empty prefix finds nothing
         self.fuzzy = tuple(sorted(set(fuzzy)))
         # Only the builtin stemmer is known to strip endings only.
         self._filter = analyzer.stemmer in ("builtin", None) and not analyzer.lemmatize
@@ -207,7 +214,7 @@ class Matcher:
                 found += stored.candidates(self._fuzzy_candidates(), self._accepts)
             return _merge(found)[:max_matches]
         candidates = self._candidate_regex()
-        if candidates is None or _UNFILTERED.search(text):
+        if candidates is None or _unfiltered().search(text):
             return _merge(self._group(text, 0))[:max_matches]
         found: list[tuple[int, int, str]] = []
         done = 0  # text before this offset has been analyzed
@@ -223,7 +230,8 @@ class Matcher:
         """The regex finding where a match may be (None: analyze whole texts)."""
         if self._candidates is False:
             keys: set[str] = set()
-            if self._filter:
+            # A fuzzy term whose first letter may differ (prefix length 0) has no key.
+            if self._filter and all(prefix_len > 0 for _, _, prefix_len in self.fuzzy):
                 keys.update(_key(t, exact_stem=True) for t in self.terms)
                 keys.update(_key(p, exact_stem=True) for p in self.prefixes)
                 keys.update(t[:max(prefix_len, 1)] for t, _, prefix_len in self.fuzzy)

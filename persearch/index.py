@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read:
 
 #: Bumped whenever fields or their analysis change incompatibly.
 SCHEMA_VERSION = 3  # 2: body tokens stored for the highlighter; 3: stored in one byte a letter
+#: Older schema versions still read, by backend: a version-2 Whoosh index
+#: differs only in how its stored token terms are written (UTF-8), still read.
+_READABLE_VERSIONS = {"whoosh": {2}}
 META_FILE = "persearch.json"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"
@@ -137,24 +140,29 @@ class Index:
 
     # -- opening -------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str = "whoosh", *,
+    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str | None = None, *,
                overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
         """Create an empty index in folder ``path`` (made if missing).
 
-        ``backend``: "whoosh" (default) or "tantivy" (much faster; needs
+        ``backend``: "whoosh" (the default) or "tantivy" (much faster; needs
         ``pip install 'persearch[tantivy]'``, else MissingExtra). It is
-        recorded in the index and used again by every :meth:`open`.
+        recorded in the index and used again by every :meth:`open`. With
+        ``overwrite=True`` the index replaced, even one of an older schema
+        version, keeps its backend unless ``backend`` is given.
 
         >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
         """
         root = Path(path).expanduser().absolute()
         analyzer = analyzer or Analyzer()
-        backend_cls = _backend_class(backend)
+        if backend is not None:
+            _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
         root.mkdir(parents=True, exist_ok=True)
         with _file_lock(root, lock_timeout):
-            old = _read_meta(root) if (root / META_FILE).exists() else None
+            old = _read_meta(root, any_version=True) if (root / META_FILE).exists() else None
             if old is not None and not overwrite:
                 raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
+            backend = backend or (old or {}).get("backend") or "whoosh"
+            backend_cls = _backend_class(backend)
             data = _next_data_name(old["data"] if old else None)
             created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
             manifest = _empty_manifest()
@@ -594,7 +602,7 @@ def _describe(analyzer: Analyzer) -> str:
     return ", ".join(f"{k}={v}" for k, v in analyzer.config().items())
 
 
-def _read_meta(root: Path) -> dict[str, Any]:
+def _read_meta(root: Path, any_version: bool = False) -> dict[str, Any]:
     try:
         meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -603,7 +611,8 @@ def _read_meta(root: Path) -> dict[str, Any]:
         raise IndexIncompatible(f"{root / META_FILE} is unreadable ({exc}); rebuild the index") from None
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_TAG:
         raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
-    if meta.get("schema_version") != SCHEMA_VERSION:
+    version = meta.get("schema_version")
+    if not any_version and version != SCHEMA_VERSION and version not in _READABLE_VERSIONS.get(meta.get("backend"), ()):
         raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
                                 f"needs {SCHEMA_VERSION}; re-create it: persearch index PATH --index NEWDIR")
     return meta

@@ -121,7 +121,7 @@ def needle(term: str, prefix: bool = False, compact_code: bool = False) -> bytes
     """What :meth:`StoredTokens.spans` looks for: ``term``, or any term starting with it,
     written as a pack writes its terms (None: no pack in that code can hold it)."""
     data = compact.encode(term) if compact_code else term.encode("utf-8")
-    if data is None:
+    if not data:  # not in the code, or empty (no term is)
         return None
     return b"\0" + data + (b"" if prefix else b"\0")
 
@@ -153,7 +153,7 @@ class StoredTokens:
         for wanted in needles:
             # A substring search (C, fast even though every term starts with a
             # NUL, where a regex stops at each NUL).
-            at = find(wanted, low, high)
+            at = find(wanted, low, high) if len(wanted) > 1 else -1  # a bare NUL: no term, no prefix
             if at == -1:
                 continue
             if wanted[-1] == 0:  # a whole term: every find is that term

@@ -243,6 +243,22 @@ def test_index_refuses_an_unreadable_path(corpus: Path, tmp_path: Path, monkeypa
     assert "permission denied" in one_error_line(result.stderr) and "a.txt" in result.stderr
 
 
+def test_an_index_of_an_older_schema_is_rebuilt_with_rebuild(built: Path, corpus: Path, backend: str) -> None:
+    meta_path = built / "persearch.json"
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "schema_version": 1}))
+    refused = cli("search", "علی", "--index", str(built))
+    assert refused.exit_code == 1
+    assert one_error_line(refused.stderr).endswith(f"rebuild it: persearch index PATH --index {built} --rebuild")
+    rebuilt = cli("index", str(corpus), "--index", str(built), "--rebuild", "--json")
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    found = json.loads(cli("search", "علی", "--index", str(built), "--json").stdout)
+    assert found["total"] == 1
+    from persearch import Index
+
+    with Index.open(built) as ix:
+        assert ix.backend_name == backend  # the old index's backend, not the default
+
+
 def test_index_backend_is_recorded_and_only_chosen_at_creation(built: Path, corpus: Path, backend: str) -> None:
     from persearch import Index
 

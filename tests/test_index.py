@@ -139,6 +139,34 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
         Index.open(tmp_path / "ix")
 
 
+def _set_schema_version(root: Path, version: int) -> None:
+    meta_path = root / META_FILE
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "schema_version": version}))
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_in_place_on_its_backend(tmp_path: Path, docs: Path,
+                                                                         backend: str) -> None:
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
+        ix.add_paths([docs])
+    _set_schema_version(tmp_path / "ix", 1)
+    with pytest.raises(IndexIncompatible, match="schema version 1"):
+        Index.open(tmp_path / "ix")
+    with Index.create(tmp_path / "ix", overwrite=True) as ix:  # the refused index does not stop its replacement
+        assert ix.backend_name == backend and len(ix) == 0
+        ix.add_paths([docs])
+        assert ids(ix, Term("کتاب")) == {"a.txt", "d.md"}
+
+
+def test_version_2_whoosh_indexes_are_still_read(tmp_path: Path, docs: Path) -> None:
+    # Version 3 only writes token terms one byte a character; Whoosh's version-2 (UTF-8) packs still read.
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_paths([docs])
+    _set_schema_version(tmp_path / "ix", 2)
+    with Index.open(tmp_path / "ix") as ix:
+        hits = ix.search("کتاب").hits
+        assert {Path(h.id).name for h in hits} == {"a.txt", "d.md"} and all(h.highlights for h in hits)
+
+
 def test_other_analyzer_version_is_refused(tmp_path: Path) -> None:
     # An analyzer that turns the same text into other terms must not search it.
     Index.create(tmp_path / "ix").close()

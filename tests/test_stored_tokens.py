@@ -141,3 +141,20 @@ def test_hits_are_highlighted_from_stored_tokens(tmp_path, backend: str,  # type
             text = index.stored_text(hit.id)
             assert hit.matches == matcher.spans(text)  # what analyzing the text finds
             assert {text[s:e] for s, e in hit.matches} >= {hit.snippet[s:e] for s, e in hit.highlights}
+
+
+@pytest.mark.parametrize(("matcher", "text", "surfaces"), [
+    (Matcher(ANALYZER, fuzzy={("کتاب", 1, 0)}), "یک نتاب و کتاب", ["نتاب", "کتاب"]),  # the first letter may differ
+    (Matcher(ANALYZER, terms={"ωα"}), "ΩΑ", ["ΩΑ"]),  # Ω: the ohm sign, lowercased to ω
+    (Matcher(ANALYZER, terms={"kg"}), "\u212aG", ["\u212aG"]),  # the Kelvin sign
+    (Matcher(ANALYZER, prefixes={""}, terms={""}), "کتاب خوب", []),  # empty: nothing to find
+])
+def test_both_paths_agree_on_odd_cases(matcher: Matcher, text: str, surfaces: list[str]) -> None:
+    found = [(s, e) for s, e, _ in matcher.find(text, stored=stored(text))]
+    assert [text[s:e] for s, e in found] == surfaces
+    assert matcher.spans(text) == found  # the analysis path
+
+
+def test_a_bare_nul_needle_finds_nothing() -> None:
+    assert StoredTokens(pack(ANALYZER.tokens("کتاب"))).spans([b"\0"]) == []
+    assert needle("") is None

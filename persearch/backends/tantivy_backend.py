@@ -232,8 +232,7 @@ class TantivyBackend:
         os.makedirs(path, exist_ok=True)
         writer = tantivy.Index(make_schema(), str(path), reuse=False).writer(HEAP_BYTES, THREADS)
         writer.commit()  # an empty first commit: meta.json records an opstamp (the generation)
-        writer.wait_merging_threads()
-        del writer  # releases tantivy's lock
+        writer.wait_merging_threads()  # and releases tantivy's lock
         _set_store_blocks(os.path.join(path, "meta.json"), STORE_BLOCK_BYTES)
         return cls(tantivy.Index.open(str(path)), path, analyzer, **kw)
 
@@ -339,6 +338,7 @@ class TantivyBackend:
         for batch in batches:
             for analyzed in batch:
                 writer.add_document(make_document(analyzed))
+        _TERMS.clear()  # shared for one commit's batches, not kept alive after
         self._finish(writer)
 
     def _finish(self, writer: Any) -> None:

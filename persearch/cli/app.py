@@ -182,7 +182,7 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
         if not fresh:
             reason = str(error).split(";")[0]
             raise IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild") from None
-        index = Index.create(location, overwrite=True, backend=backend or "whoosh")
+        index = Index.create(location, overwrite=True, backend=backend)  # the old index's backend unless given
     with index:
         yield index
 
