@@ -101,22 +101,7 @@ def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
 def make_document(analyzed: Analyzed) -> Any:
     """A document a worker analyzed, as a tantivy document."""
     doc, title, body = analyzed
-    return _document(doc, _shared_terms(unpack_columns(title)), _shared_terms(unpack_columns(body)),
-                     for_storage(title, body))
-
-
-#: One str object per distinct term across unpacked documents: tantivy
-#: encodes a str to UTF-8 once and caches it in the object, so shared terms
-#: make the parent's tokens ~30 % cheaper (terms fresh from unpacking are new
-#: objects; the analyzer's own are already shared through its cache).
-_TERMS: dict[str, str] = {}
-
-
-def _shared_terms(columns: Columns) -> Columns:
-    if len(_TERMS) > 500_000:
-        _TERMS.clear()
-    terms, starts, ends, positions = columns
-    return list(map(_TERMS.setdefault, terms, terms)), starts, ends, positions
+    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body))
 
 
 def new_document(analyzer: Analyzer, doc: Document) -> Any:
@@ -338,7 +323,6 @@ class TantivyBackend:
         for batch in batches:
             for analyzed in batch:
                 writer.add_document(make_document(analyzed))
-        _TERMS.clear()  # shared for one commit's batches, not kept alive after
         self._finish(writer)
 
     def _finish(self, writer: Any) -> None:
