@@ -552,7 +552,8 @@ class Index:
                 shutil.rmtree(self.root / new_data, ignore_errors=True)
                 raise
             new_backend.close()
-            meta = {**self._meta, "data": new_data, "backend": backend, "rebuilt_at": _now()}
+            meta = {**self._meta, "data": new_data, "backend": backend, "schema_version": SCHEMA_VERSION,
+                    "rebuilt_at": _now()}
             _write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
             shutil.rmtree(self.root / old_data, ignore_errors=True)

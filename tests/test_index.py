@@ -167,6 +167,18 @@ def test_version_2_whoosh_indexes_are_still_read(tmp_path: Path, docs: Path) -> 
         assert {Path(h.id).name for h in hits} == {"a.txt", "d.md"} and all(h.highlights for h in hits)
 
 
+def test_a_rebuild_records_the_schema_version_it_wrote(tmp_path: Path, docs: Path) -> None:
+    pytest.importorskip("tantivy")
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_paths([docs])
+    _set_schema_version(tmp_path / "ix", 2)  # readable on Whoosh only
+    with Index.open(tmp_path / "ix") as ix:
+        ix.rebuild(backend="tantivy")
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.backend_name == "tantivy" and ix.stats()["schema_version"] == SCHEMA_VERSION
+        assert ids(ix, Term("کتاب")) == {"a.txt", "d.md"}
+
+
 def test_other_analyzer_version_is_refused(tmp_path: Path) -> None:
     # An analyzer that turns the same text into other terms must not search it.
     Index.create(tmp_path / "ix").close()
