@@ -179,7 +179,7 @@ class Analyzer:
         step per token: about twice as fast as collecting :meth:`tokens`.
         ``Analyzer().columns("کتاب خوب") == (["کتاب", "خوب"], [0, 5], [4, 8], [0, 1])``
         """
-        cache, group_cache = self._column_cache, self._cache
+        cache = self._column_cache
         terms: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -191,9 +191,9 @@ class Analyzer:
             if hit is None:
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
-                rows, width = group_cache.get(surface) or self._entries(surface)
-                hit = cache[surface] = (tuple(r[0] for r in rows), tuple(r[1] for r in rows),
-                                        tuple(r[2] for r in rows), tuple(r[3] for r in rows), width)
+                rows, width = self._cache.get(surface) or self._analyze_group(surface)
+                terms_, starts_, ends_, offsets_, _, _ = zip(*rows) if rows else ((),) * 6
+                hit = cache[surface] = (terms_, starts_, ends_, offsets_, width)
             group_terms, group_starts, group_ends, offsets, width = hit
             if len(group_terms) == 1:  # most groups: one token
                 start = match.start()

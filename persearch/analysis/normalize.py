@@ -31,6 +31,11 @@ _VOWEL_LETTERS = ALEF + WAW + FARSI_YEH
 # هیئت) both ی and ا occur, so the word also gets an ا variant (see hamza_variant).
 _YEH_HAMZA_BEFORE_WAW = re.compile(YEH_HAMZA + "(?=" + WAW + ")")
 _YEH_HAMZA_BEFORE_CONSONANT = re.compile(f"(?<!{ALEF}){YEH_HAMZA}(?=[^{_VOWEL_LETTERS}])")
+# What can fold to ئ: ئ itself and what FOLD_TABLE maps to it (NFKC forms aside).
+# Most words hold none, and hamza_variant then skips folding them.
+_YEH_HAMZA_SOURCES = re.compile(
+    "[" + YEH_HAMZA + "".join(chr(code) for code, to in FOLD_TABLE.items() if to and YEH_HAMZA in to) + "]"
+)
 
 
 def _decompose(match: re.Match[str]) -> str:
@@ -73,6 +78,8 @@ def hamza_variant(word: str) -> str | None:
     ئ cannot fold to ا everywhere (رئیس is also written رییس), so such words get
     both forms as terms at one position.
     """
+    if not _YEH_HAMZA_SOURCES.search(word) and not NEEDS_NFKC.search(word):
+        return None
     folded = fold(word)
     if YEH_HAMZA not in folded or not _YEH_HAMZA_BEFORE_CONSONANT.search(folded):
         return None

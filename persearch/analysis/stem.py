@@ -59,6 +59,12 @@ INNER_SUFFIXES = frozenset({"ها", "ان", "ات", "گان", "یان", "تر", 
 
 MIN_STEM = 2
 
+#: SUFFIXES by their last letter, in SUFFIXES' order: a word is tried only
+#: against the suffixes it can end with (a third of them at most).
+_SUFFIXES_BY_LAST_LETTER: dict[str, tuple[tuple[str, bool, str], ...]] = {
+    letter: tuple(row for row in SUFFIXES if row[0][-1] == letter) for letter in {s[-1] for s, _, _ in SUFFIXES}
+}
+
 
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
@@ -85,7 +91,7 @@ def _stem(word: str, known: Container[str], depth: int, inner: bool = False) -> 
     best = ""
     plural = ""
     fallback = ""
-    for suffix, safe, restore in SUFFIXES:
+    for suffix, safe, restore in _SUFFIXES_BY_LAST_LETTER.get(word[-1], ()):
         if not word.endswith(suffix) or (inner and suffix not in INNER_SUFFIXES):
             continue
         base = word[: -len(suffix)] + restore
