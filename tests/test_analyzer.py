@@ -113,6 +113,27 @@ def test_seed_documents_analyze_cleanly(seed_texts: dict[str, str]) -> None:
         assert {"روحانی", "ایران", "رییس", "جمهوری", "داعش", "1403"} <= terms
 
 
+def _columns_of(tokens: list[Token]) -> tuple[list, list, list, list]:
+    return ([t.text for t in tokens], [t.start for t in tokens], [t.end for t in tokens],
+            [t.position for t in tokens])
+
+
+def test_columns_agree_with_tokens_cold_and_warm(seed_texts: dict[str, str]) -> None:
+    # columns() lays out one-token groups apart from the rest (compounds,
+    # spaced affixes, hamza variants, groups with no term): each kind,
+    # analyzed for the first time and from the cache, in real news text.
+    texts = [*seed_texts.values(), "رئیس‌جمهوری می خواهد کتاب ها را ـ مسئله ‏ ببیند", ""]
+    analyzer = Analyzer()
+    for _ in range(2):
+        for text in texts:
+            columns = analyzer.columns(text)
+            assert columns == _columns_of(list(analyzer.tokens(text, keep_stopwords=True)))
+            assert columns == _columns_of(list(Analyzer(stopwords=False).tokens(text)))
+    terms, starts, ends, positions = analyzer.columns(texts[-2])
+    assert terms[:3] == ["رییسجمهوری", "رییس", "جمهوری"] and positions[:3] == [0, 0, 1]
+    assert ("مسیله", "مساله") == tuple(terms[-3:-1]) and positions[-3] == positions[-2]
+
+
 def test_verb_prefix_forms_meet_through_default_analyzer() -> None:
     for text in ("می‌خواهد", "میخواهد", "می خواهد"):
         assert_analyzes(text, [("میخواهد", 0, len(text), 0)])

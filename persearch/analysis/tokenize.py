@@ -32,6 +32,9 @@ _SPACED_SUFFIX = (
 )
 #: One word group: optional spaced prefix, the word, any spaced suffixes.
 WORD_GROUP = re.compile(f"(?:{_SPACED_PREFIX})?{_WORD}(?:{_GAP}{_SPACED_SUFFIX})*")
+#: ``WORD_GROUP_SPLIT.split(text)`` is ``[gap, group, gap, …, group, gap]``: every
+#: group and the text between, with no match object per group.
+WORD_GROUP_SPLIT = re.compile(f"({WORD_GROUP.pattern})")
 #: Inside a group: the pieces between spaces and ZWNJs.
 PIECE = re.compile(f"[^ {NBSP}{ZWNJ}]+")
 
