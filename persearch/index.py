@@ -415,8 +415,10 @@ class Index:
                 last = number == len(chunks) - 1 or not chunks
                 segments: list[Any] = []
                 if pool is not None and chunk:
+                    # Does this chunk's commit delete too (replaced or vanished files)?
+                    with_changes = (last and bool(vanished)) or any(job.path in files for job in chunk)
                     results, segments = _run_parallel(pool, procs, backend.name, str(data_dir or self.data_dir),
-                                                      self.analyzer, chunk, options)
+                                                      self.analyzer, chunk, options, with_changes)
                     stale = [r.path for r in results if r.path in files and not r.unchanged]
                     backend.delete_paths(stale)
                     for result in results:
@@ -751,7 +753,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: Analyzer, chunk: list[_Job],
-                  options: IngestOptions) -> tuple[list[FileResult], list[Any]]:
+                  options: IngestOptions, with_changes: bool) -> tuple[list[FileResult], list[Any]]:
     """Split a chunk by size over the workers; each writes one segment."""
     groups: list[list[_Job]] = [[] for _ in range(procs)]
     loads = [0] * procs
@@ -759,7 +761,8 @@ def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: 
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, options) for group in groups if group]
+    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, options, with_changes)
+               for group in groups if group]
     results: list[FileResult] = []
     segments: list[Any] = []
     for future in futures:
@@ -770,15 +773,15 @@ def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: 
 
 
 def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[_Job],
-                  options: IngestOptions) -> tuple[Any, list[FileResult]]:
+                  options: IngestOptions, with_changes: bool) -> tuple[Any, list[FileResult]]:
     """In a worker: read and analyze files into the backend's segment builder.
 
     What a finished builder returns is the backend's business (a Whoosh
-    segment, analyzed tantivy documents): the parent passes it to ``commit``.
+    segment, tantivy segments or analyzed documents): the parent passes it to ``commit``.
     """
     from .ingest import read_file
 
-    builder = _backend_class(backend).segment_builder(data_dir, analyzer)
+    builder = _backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes)
     results = []
     for job in jobs:
         result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)

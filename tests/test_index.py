@@ -281,6 +281,78 @@ def test_two_worker_processes_index_the_same_documents(tmp_path: Path, docs: Pat
         assert two.update(workers=2).removed == 1 and len(two) == 33
 
 
+def _tantivy_files(ix: Index) -> tuple[set[str], set[str], list[str]]:
+    """A tantivy index folder's segment files, the files tantivy manages, and leftover worker folders."""
+    folder = Path(ix.backend.path)
+    names = {p.name for p in folder.iterdir()}
+    segment_files = {n for n in names if len(n.split(".", 1)[0]) == 32}
+    managed = set(json.loads((folder / ".managed.json").read_text()))
+    return segment_files, managed, sorted(n for n in names if n.startswith(".build-"))
+
+
+def test_tantivy_workers_write_segments_the_commit_adopts(tmp_path: Path, docs: Path) -> None:
+    pytest.importorskip("tantivy")
+    make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i} درباره درخت\n" for i in range(30)})
+    with Index.create(tmp_path / "ix", backend="tantivy") as ix:
+        before = ix.backend.generation()
+        assert ix.add_paths([docs], workers=2).added == 34
+        segment_files, managed, leftovers = _tantivy_files(ix)
+        # Each worker's segment is now the index's: listed, managed (so merges can
+        # delete it later), and no worker folder is left.
+        assert ix.backend.segment_count() == 2 and segment_files <= managed and leftovers == []
+        assert ix.backend.generation() > before and len(ix) == 34
+        assert ids(ix, Term("شماره")) == {f"n{i}.txt" for i in range(30)}
+        # Replacing files: workers only analyze, and the deletes and the new
+        # documents land in one commit (the old text is gone, the new found).
+        for i in range(10):
+            (docs / "more" / f"n{i}.txt").write_text(f"خبر {i}\nگزارش تازه {i}\n", encoding="utf-8")
+            touch_later(docs / "more" / f"n{i}.txt")
+        report = ix.update(workers=2)
+        assert (report.updated, report.unchanged) == (10, 24) and len(ix) == 34
+        assert ids(ix, Term("گزارش")) == {f"n{i}.txt" for i in range(10)}
+        assert ids(ix, Term("شماره")) == {f"n{i}.txt" for i in range(10, 30)}
+        ix.optimize()  # merged away: tantivy deletes the adopted files it manages
+        segment_files, managed, _ = _tantivy_files(ix)
+        assert ix.backend.segment_count() == 1 and len(segment_files) == len(managed - {"meta.json"})
+
+
+def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tantivy")
+    from persearch.backends import tantivy_backend
+
+    make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i}\n" for i in range(20)})
+    with Index.create(tmp_path / "ix", backend="tantivy") as ix:
+        ix.add_paths([docs / "a.txt"])
+        files_before = _tantivy_files(ix)[0]
+        real_write, parent = tantivy_backend._write_json, os.getpid()
+
+        def fail_on_meta(path: str, value: object) -> None:
+            if path.endswith("meta.json") and os.getpid() == parent:  # workers write theirs
+                raise OSError("disk full")
+            real_write(path, value)
+
+        # The segment files are moved in and managed, but meta.json is never written.
+        monkeypatch.setattr(tantivy_backend, "_write_json", fail_on_meta)
+        with pytest.raises(OSError, match="disk full"):
+            ix.add_paths([docs], workers=2)
+        monkeypatch.undo()
+        assert len(ix) == 1 and _tantivy_files(ix)[0] > files_before  # the old commit, orphans beside it
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.add_paths([docs], workers=1).added == 23 and len(ix) == 24
+        assert ids(ix, Term("شماره")) == {f"n{i}.txt" for i in range(20)}
+        segment_files, managed, leftovers = _tantivy_files(ix)
+        # The next writer's garbage collection deleted the orphans; no worker folder is left.
+        assert segment_files <= managed and leftovers == []
+        assert all(n.split(".", 1)[0].replace("-", "") in {s.replace("-", "") for s in _segment_ids(ix)}
+                   for n in segment_files)
+
+
+def _segment_ids(ix: Index) -> set[str]:
+    meta = json.loads((Path(ix.backend.path) / "meta.json").read_text())
+    return {s["segment_id"] for s in meta["segments"]}
+
+
 def test_remove_files_folders_and_ids(index: Index, docs: Path) -> None:
     make_docs(docs / "old", {"x.txt": "قدیمی\nکتاب کهنه\n", "y.txt": "قدیمی\nدرخت کهن\n"})
     index.add_paths([docs])

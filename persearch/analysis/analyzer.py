@@ -231,6 +231,9 @@ class Analyzer:
         hit = self._other_groups.get(surface)
         if hit is not None:
             return hit
+        term = self._plain_groups.get(surface)  # seen earlier in the same text
+        if term is not None:
+            return (term,), (0,), (len(surface),), (0,), 1
         if len(self._other_groups) + len(self._plain_groups) > _CACHE_LIMIT:
             self._other_groups.clear()
             self._plain_groups.clear()

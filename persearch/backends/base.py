@@ -104,7 +104,8 @@ class SegmentBuilder(Protocol):
 
     What :meth:`finish` returns is opaque to persearch: it is pickled back to
     the parent and handed to :meth:`Backend.commit` (a finished Whoosh
-    segment; analyzed documents for tantivy). Nothing is visible before then.
+    segment; tantivy segments, or analyzed documents when the commit also
+    deletes). Nothing is visible before then.
     """
 
     def append(self, documents: Iterable[Document]) -> None:
@@ -140,8 +141,12 @@ class Backend(Protocol):
         """Open the index in ``path``; ``analyzer`` is the one recorded in persearch.json."""
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer) -> SegmentBuilder:
-        """A builder for one worker process of a parallel build (see :class:`SegmentBuilder`)."""
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> SegmentBuilder:
+        """A builder for one worker process of a parallel build (see :class:`SegmentBuilder`).
+
+        ``with_changes``: the commit that takes its result also deletes or
+        replaces documents, and must still be atomic.
+        """
 
     def close(self) -> None:
         """Release searchers, writers and locks (uncommitted changes are dropped)."""

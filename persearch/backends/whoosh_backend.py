@@ -148,8 +148,9 @@ class WhooshBackend:
         return cls(windex.open_dir(str(path)), **kw)
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer) -> "SegmentBuilder":
-        """A writer for a worker process: one new segment, joined by :meth:`commit`."""
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> "SegmentBuilder":
+        """A writer for a worker process: one new segment, joined by :meth:`commit`
+        (with any deletes, in the same TOC write: ``with_changes`` makes no difference)."""
         return SegmentBuilder(path)
 
     def close(self) -> None:
