@@ -21,6 +21,7 @@ Results are cached per surface group, so repeated words cost a dict lookup.
 from __future__ import annotations
 
 import functools
+import re
 from itertools import accumulate
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -45,7 +46,7 @@ JOINING_SUFFIXES = frozenset({
 #: Suffixes that are nominal inflection when written apart: the host alone is
 #: stemmed (verb endings such as اند are left to the lemmatizer).
 _HOST_STEMMED_SUFFIXES = JOINING_SUFFIXES - {"اند", "ایم", "اید"}
-_GROUP_SEPARATORS = (" ", NBSP, ZWNJ)
+_GROUP_SEPARATOR = re.compile(f"[ {NBSP}{ZWNJ}]")
 _CACHE_LIMIT = 300_000
 #: Bumped whenever a change makes the same text give other terms: an index
 #: records it and refuses to be searched by an analyzer of another version.
@@ -295,7 +296,7 @@ class Analyzer:
         word before it. The separator settles what glued spelling cannot:
         خانهای may be خان + های, but خانه‌ای is خانه + ای.
         """
-        if not any(sep in surface for sep in _GROUP_SEPARATORS):
+        if not _GROUP_SEPARATOR.search(surface):
             word = self.normalize(surface)
             return [(word, 0, len(surface), word)] if word else []
         units: list[tuple[str, int, int, str]] = []

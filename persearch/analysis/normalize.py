@@ -38,6 +38,10 @@ _YEH_HAMZA_SOURCES = re.compile(
 )
 
 
+# Either of the two above: one search keeps both off the common path.
+_NFKC_OR_ACCENTED = re.compile(f"{NEEDS_NFKC.pattern}|{LATIN_ACCENTED.pattern}")
+
+
 def _decompose(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFD", match.group())
 
@@ -47,10 +51,11 @@ def fold(text: str) -> str:
 
     Does not handle ئ (see :func:`normalize_word`). ``fold("ي") == "ی"``.
     """
-    if NEEDS_NFKC.search(text):
-        text = unicodedata.normalize("NFKC", text)
-    if LATIN_ACCENTED.search(text):
-        text = LATIN_ACCENTED.sub(_decompose, text)
+    if _NFKC_OR_ACCENTED.search(text):
+        if NEEDS_NFKC.search(text):
+            text = unicodedata.normalize("NFKC", text)  # may compose an accented letter: decomposed next
+        if LATIN_ACCENTED.search(text):
+            text = LATIN_ACCENTED.sub(_decompose, text)
     # lower() before translate(): lowering can add a combining mark (İ → i̇).
     return text.lower().translate(FOLD_TABLE)
 

@@ -112,10 +112,11 @@ def new_document(analyzer: Analyzer, doc: Document) -> Any:
     return _document(doc, title, body, for_storage(pack_columns(*title), pack_columns(*body)))
 
 
-def _pretokenized(text: str, columns: Columns) -> Any:
+def _pretokenized(columns: Columns) -> Any:
     # Tokens in position order, as the analyzer yields them (tantivy drops out-of-order positions).
+    # No text: tantivy indexes only the tokens, and these fields are not stored.
     terms, starts, ends, positions = columns
-    return _PreTokenized(text, list(map(_Token, terms, positions, starts, ends)))
+    return _PreTokenized("", list(map(_Token, terms, positions, starts, ends)))
 
 
 _COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"  # how a stored text is written
@@ -132,8 +133,8 @@ def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes
         if _META_KEY.match(key):
             for v in value if isinstance(value, list) else [value]:
                 out.add_text("meta", key + _META_SEP + _filter_text(v))
-    out.add_pre_tokenized_text("title", _pretokenized(doc.title or "", title))
-    out.add_pre_tokenized_text("body", _pretokenized(doc.text or "", body))
+    out.add_pre_tokenized_text("title", _pretokenized(title))
+    out.add_pre_tokenized_text("body", _pretokenized(body))
     out.add_bytes("fields", _encode_fields(doc))
     # One stored field: how the text is written, its byte length, the text,
     # then its tokens for the highlighter (each stored field costs every hit a
