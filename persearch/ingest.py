@@ -414,9 +414,16 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
             result.error = f"too large: {st.st_size:,} bytes > limit {options.max_size:,}"
             return result
         with open(path, "rb") as fh:
-            data = fh.read(options.max_size + 1)
+            # Sized by the file, not the limit: read(n) allocates n bytes first,
+            # and 64 MiB for every small file costs more than reading it.
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:  # it grew since the stat
+                data += fh.read(options.max_size + 1 - len(data))
     except OSError as exc:
         result.error = f"unreadable: {exc.strerror or exc}"
+        return result
+    if len(data) > options.max_size:
+        result.error = f"too large: more than {options.max_size:,} bytes (limit)"
         return result
     result.size = len(data)
     result.hash = content_hash(data)

@@ -178,6 +178,34 @@ def test_too_large_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert result.documents == [] and result.error.startswith("too large")
 
 
+def test_a_file_that_grows_after_its_stat_is_read_whole_up_to_the_limit(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The read is sized by the stat; a file written to in between is still
+    # read whole, and still refused past the limit.
+    real_stat = os.stat
+
+    class StaleStat:  # st_size: 10 bytes, as before the file grew
+        st_size = 10
+
+        def __init__(self, st: os.stat_result) -> None:
+            self._st = st
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._st, name)
+
+    def stale_stat(path: object, *args: object, **kwargs: object) -> StaleStat:
+        return StaleStat(real_stat(path, *args, **kwargs))
+
+    text = "خبر تازه\n" + "کتاب خوب " * 30 + "\n"
+    path = write(tmp_path / "growing.txt", text)
+    monkeypatch.setattr("persearch.ingest.os.stat", stale_stat)
+    grown = read_file(path)
+    assert grown.error is None and grown.documents[0].text.strip().endswith("کتاب خوب")
+    assert grown.size == len(text.encode("utf-8"))
+    too_big = read_file(path, IngestOptions(max_size=100))
+    assert too_big.documents == [] and too_big.error.startswith("too large")
+
+
 def test_binary_file_with_text_extension_is_skipped(tmp_path: Path) -> None:
     result = read_file(write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10))
     assert (result.documents, result.error) == ([], "binary content")
