@@ -667,7 +667,7 @@ def _regex(item: str | tuple[str, ...]) -> str:
     return "|".join(_REGEX_SPECIAL.sub(r"\\\1", t) for t in items)
 
 
-#: Worker folders inside the index folder: ``.build-<parent pid>-<random>``.
+#: Worker folders inside the index folder: ``.build-<random>``.
 _BUILD_PREFIX = ".build-"
 
 
@@ -688,15 +688,17 @@ class SegmentWriter:
     """A worker's own tantivy index, whose segments the parent's commit adopts.
 
     The worker does all of a document's work (analysis, tantivy's tokens,
-    tantivy's indexing) in a folder of its own inside the index folder, so
-    two workers build twice as fast as one. Nothing is visible until the
-    parent moves the segment files in (:meth:`TantivyBackend._adopt`); a
-    crash leaves only a folder that the next adopting commit deletes.
+    tantivy's indexing) in a folder of its own inside the index folder, and
+    the parent none (turning every worker's tokens into tantivy's in the
+    parent, holding the GIL, left two processes only 1.3× faster than one on
+    news; this way 1.45×). Nothing is visible until the parent moves the
+    segment files in (:meth:`TantivyBackend._adopt`); a crash leaves only a
+    folder that the next commit deletes.
     """
 
     def __init__(self, path: str, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
-        self._folder = tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getppid()}-", dir=path)
+        self._folder = tempfile.mkdtemp(prefix=_BUILD_PREFIX, dir=path)
         _new_index(self._folder)
         self._writer: Any = tantivy.Index.open(self._folder).writer(HEAP_BYTES, THREADS)
         self._added = 0
