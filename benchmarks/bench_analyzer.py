@@ -8,6 +8,8 @@ the documents one by one and counts tokens; figures are medians of ``--runs``.
 hazm and parsivar are slow, so they see only the first ``--limit-mb`` MB of each
 corpus (the table says how much each measured); a baseline whose package is not
 installed is skipped with a note. Ratios are against the hazm pipeline.
+"persearch" collects :meth:`Analyzer.tokens` (what a query or the highlighter
+runs); "persearch columns" is :meth:`Analyzer.columns`, what indexing runs.
 """
 from __future__ import annotations
 
@@ -67,6 +69,18 @@ def persearch_pipeline() -> Pipeline:
     return run
 
 
+def persearch_columns_pipeline() -> Pipeline:
+    """What indexing runs: every token, stopwords kept, as columns (Analyzer.columns)."""
+    from persearch import Analyzer
+
+    analyzer = Analyzer()
+
+    def run(doc: str) -> int:
+        return len(analyzer.columns(doc)[0])
+
+    return run
+
+
 def hazm_pipeline() -> Pipeline:
     import hazm
 
@@ -103,6 +117,7 @@ def whoosh_pipeline() -> Pipeline:
 PIPELINES: dict[str, tuple[Callable[[], Pipeline], bool]] = {
     # name: (factory, slow -> measured on --limit-mb only)
     "persearch": (persearch_pipeline, False),
+    "persearch columns": (persearch_columns_pipeline, False),
     "hazm": (hazm_pipeline, True),
     "parsivar": (parsivar_pipeline, True),
     "whoosh-standard": (whoosh_pipeline, False),
