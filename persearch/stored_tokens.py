@@ -34,6 +34,7 @@ from . import compact
 
 if TYPE_CHECKING:
     from .analysis import Token
+    from .analysis.analyzer import Columns
 
 # The version byte also says how wide the offsets are: 16 bits when the text
 # is shorter than 64K characters (nearly always: fewer bytes for every hit
@@ -57,11 +58,14 @@ def pack(tokens: Iterable["Token"]) -> bytes:
 
 
 def pack_columns(terms: Sequence[str], starts: Sequence[int], ends: Sequence[int],
-                 positions: Sequence[int]) -> bytes:
-    """The packed form of tokens given as columns (:meth:`Analyzer.columns`)."""
+                 positions: Sequence[int] | None) -> bytes:
+    """The packed form of tokens given as columns (:meth:`Analyzer.columns`);
+    ``positions=None`` packs them as :func:`for_storage` would keep them."""
     wide = bool(ends) and max(ends) >= 0x10000  # a token's end is past its start
     code = "i" if wide else "H"
-    arrays = [array(code, starts), array(code, ends), array("i", positions)]
+    arrays = [array(code, starts), array(code, ends)]
+    if positions is not None:
+        arrays.append(array("i", positions))
     if _SWAP:
         for numbers in arrays:
             numbers.byteswap()
@@ -71,7 +75,7 @@ def pack_columns(terms: Sequence[str], starts: Sequence[int], ends: Sequence[int
         version = _WIDE_COMPACT if wide else _NARROW_COMPACT
     else:
         head, version = joined.encode("utf-8"), _WIDE if wide else _NARROW
-    return b"".join([_HEADER.pack(version, len(head), len(positions)), head,
+    return b"".join([_HEADER.pack(version, len(head), len(starts)), head,
                      *(numbers.tobytes() for numbers in arrays)])
 
 
@@ -91,6 +95,12 @@ def _decoder(raw: bytes, at: int) -> Callable[[bytes], str]:
 
 def _utf8(data: bytes) -> str:
     return data.decode("utf-8")
+
+
+def pack_for_storage(*columns: "Columns") -> bytes:
+    """Tokens as columns (a title's, a body's) packed for storage: ``for_storage``
+    of their packs, without building the positions it cuts off."""
+    return b"".join([pack_columns(terms, starts, ends, None) for terms, starts, ends, _ in columns])
 
 
 def for_storage(*packed: bytes) -> bytes:

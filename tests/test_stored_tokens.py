@@ -12,7 +12,8 @@ from persearch import Analyzer, Index
 from persearch.analysis.chars import ZWNJ
 from persearch.analysis.whoosh_adapter import WhooshAnalyzer
 from persearch.highlight import Matcher
-from persearch.stored_tokens import StoredTokens, for_storage, needle, pack, pack_columns, unpack_columns
+from persearch.stored_tokens import (StoredTokens, for_storage, needle, pack, pack_columns, pack_for_storage,
+                                     unpack_columns)
 
 ANALYZER = Analyzer()
 PERSIAN = st.text(alphabet=st.sampled_from(list("کتابيكىئرسمهوخد ۲2.،" + ZWNJ + "\u064e\u0640")), max_size=80)
@@ -32,6 +33,8 @@ def test_pack_round_trips_every_token(text: str) -> None:
     assert ANALYZER.columns(text) == columns
     assert unpack_columns(pack(tokens)) == columns
     assert pack_columns(*columns) == pack(tokens)
+    title = ANALYZER.columns(text[:20])
+    assert pack_for_storage(title, columns) == for_storage(pack_columns(*title), pack(tokens))
 
 
 def test_long_texts_get_wide_offsets() -> None:
@@ -44,6 +47,8 @@ def test_long_texts_get_wide_offsets() -> None:
     tokens_read = StoredTokens(raw)
     last = tokens_read.spans([needle("خوب", compact_code=tokens_read.compact)])[-1]
     assert text[last[0]:last[1]] == "خوب" and last[1] == len(text) - 1
+    columns = ANALYZER.columns(text)
+    assert pack_for_storage(columns) == for_storage(pack_columns(*columns))
 
 
 def test_unknown_bytes_are_refused() -> None:

@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 from .. import compact
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer, Columns
-from ..stored_tokens import for_storage, pack_columns, unpack_columns
+from ..stored_tokens import for_storage, pack_columns, pack_for_storage, unpack_columns
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
 #: Raw-term fields a filter may name directly; metadata keys go through ``meta``.
@@ -109,7 +109,7 @@ def make_document(analyzed: Analyzed) -> Any:
 def new_document(analyzer: Analyzer, doc: Document) -> Any:
     """A document analyzed here, as a tantivy document (no trip through packed tokens)."""
     title, body = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
-    return _document(doc, title, body, for_storage(pack_columns(*title), pack_columns(*body)))
+    return _document(doc, title, body, pack_for_storage(title, body))
 
 
 def _pretokenized(columns: Columns) -> Any:

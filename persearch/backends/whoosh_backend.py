@@ -36,7 +36,7 @@ from whoosh.writing import SegmentWriter
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
-from ..stored_tokens import for_storage, pack_columns
+from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
 from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 
@@ -93,7 +93,7 @@ def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
         "title": title, "body": body,
         "textz": zlib.compress(body.encode("utf-8"), 1),
         # Not compressed: packed tokens shrink by a quarter and zlib would cost every hit ~35 µs.
-        "tokens": for_storage(pack_columns(*title_tokens), pack_columns(*body_tokens)),
+        "tokens": pack_for_storage(title_tokens, body_tokens),
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     for key, value in (doc.metadata or {}).items():
