@@ -268,6 +268,11 @@ class Index:
         try:
             self._reload_meta()
             yield self._manifest()
+        except BaseException:
+            # Nothing half-done stays pending: an open engine writer would keep
+            # the engine's lock, and could later commit over another process's work.
+            self._backend.cancel()
+            raise
         finally:
             self._release()
 

@@ -422,10 +422,10 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
     except OSError as exc:
         result.error = f"unreadable: {exc.strerror or exc}"
         return result
+    result.size = len(data)
     if len(data) > options.max_size:
         result.error = f"too large: more than {options.max_size:,} bytes (limit)"
         return result
-    result.size = len(data)
     result.hash = content_hash(data)
     if known_hash is not None and known_hash == result.hash:
         result.unchanged = True

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from persearch import Analyzer, Index, IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
+from persearch import (Analyzer, Index, IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption,
+                       PersearchError)
 from persearch.backends.base import Document
 from persearch.index import MANIFEST_FILE, META_FILE, SCHEMA_VERSION, UpdateReport
 from persearch.querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Or, Phrase, Prefix, Term
@@ -338,14 +339,80 @@ def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
             ix.add_paths([docs], workers=2)
         monkeypatch.undo()
         assert len(ix) == 1 and _tantivy_files(ix)[0] > files_before  # the old commit, orphans beside it
-    with Index.open(tmp_path / "ix") as ix:
+        # The same object goes on (the caller caught the error): its next
+        # writer's garbage collection deletes the orphans.
         assert ix.add_paths([docs], workers=1).added == 23 and len(ix) == 24
         assert ids(ix, Term("شماره")) == {f"n{i}.txt" for i in range(20)}
         segment_files, managed, leftovers = _tantivy_files(ix)
-        # The next writer's garbage collection deleted the orphans; no worker folder is left.
         assert segment_files <= managed and leftovers == []
-        assert all(n.split(".", 1)[0].replace("-", "") in {s.replace("-", "") for s in _segment_ids(ix)}
-                   for n in segment_files)
+        assert {n.split(".", 1)[0] for n in segment_files} == {s.replace("-", "") for s in _segment_ids(ix)}
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.update().unchanged == 24 and len(ix) == 24
+
+
+def test_a_failed_write_leaves_no_engine_writer_behind(tmp_path: Path, docs: Path, backend: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # A write that raises half-way must not keep an engine writer (and the
+    # engine's lock) open: it would block other writers, and on tantivy could
+    # later commit its older segment list over another process's documents.
+    make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i}\n" for i in range(30)})
+    Index.create(tmp_path / "ix", backend=backend).close()
+    real_columns = Analyzer.columns
+
+    def interrupted(self: Analyzer, text: str) -> object:  # say, Ctrl-C half-way through a batch
+        if "ناتمام" in text:
+            raise KeyboardInterrupt
+        return real_columns(self, text)
+
+    with Index.open(tmp_path / "ix") as first:
+        monkeypatch.setattr(Analyzer, "columns", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            first.add_documents([Document(id="ok", text="سند خوب"), Document(id="cut", text="سند ناتمام")])
+        monkeypatch.undo()
+        assert not first.backend.pending()
+        with Index.open(tmp_path / "ix", lock_timeout=2) as second:  # another process, in effect
+            assert second.add_paths([docs], workers=2).added == 34
+        first.add_document("later", "سند بعدی")
+        assert len(first) == 35 and ids(first, Term("شماره")) == {f"n{i}.txt" for i in range(30)}
+    with Index.open(tmp_path / "ix") as again:
+        assert len(again) == 35 and again.update(workers=1).unchanged == 34
+
+
+def test_tantivy_adoption_waits_for_another_writer(tmp_path: Path, docs: Path) -> None:
+    # Adopting segments rewrites meta.json: it must hold tantivy's writer
+    # lock, or another writer's later commit would drop the adopted segments.
+    pytest.importorskip("tantivy")
+    from persearch.backends.tantivy_backend import TantivyBackend
+
+    make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i}\n" for i in range(30)})
+    with Index.create(tmp_path / "ix", backend="tantivy", lock_timeout=0.3) as ix:
+        other = TantivyBackend.open(ix.backend.path, Analyzer())
+        other.add([Document(id="held", text="سندی که هنوز ثبت نشده")])  # tantivy's lock, uncommitted
+        with pytest.raises(IndexLocked):
+            ix.add_paths([docs], workers=2)
+        other.commit()
+        other.close()
+        assert ix.add_paths([docs], workers=2).added == 34
+        assert len(ix) == 35 and ids(ix, Term("شماره")) == {f"n{i}.txt" for i in range(30)}
+        assert _tantivy_files(ix)[2] == []  # the refused build's worker folders are gone
+
+
+def test_tantivy_writer_sees_files_other_processes_added(tmp_path: Path, docs: Path) -> None:
+    # tantivy keeps the list of files it manages in memory: a writer from an
+    # index opened before another process's commits must not drop that
+    # process's files from the list (they would never be deleted after merges).
+    pytest.importorskip("tantivy")
+    Index.create(tmp_path / "ix", backend="tantivy").close()
+    with Index.open(tmp_path / "ix") as first, Index.open(tmp_path / "ix") as second:
+        first.add_document("first", "سند نخست")
+        for i in range(3):
+            second.add_document(f"second-{i}", f"سند دوم شماره {i}")
+        first.add_document("later", "سند بعدی")
+        first.optimize()
+        segment_files, managed, _ = _tantivy_files(first)
+        assert first.backend.segment_count() == 1 and len(first) == 5
+        assert segment_files <= managed and {n.split(".", 1)[0] for n in segment_files} == {
+            s.replace("-", "") for s in _segment_ids(first)}
 
 
 def _segment_ids(ix: Index) -> set[str]:

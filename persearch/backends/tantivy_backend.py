@@ -260,6 +260,10 @@ class TantivyBackend:
     # -- writing --------------------------------------------------------------
     def _w(self, heap: int = HEAP_BYTES, threads: int = THREADS) -> Any:
         if self._writer is None:
+            # A fresh view first: tantivy keeps the list of files it manages in
+            # memory, and a writer made from a stale list would drop files
+            # another process (or an adoption) added since from that list.
+            self._ix = tantivy.Index.open(self.path)
             # tantivy refuses a second writer at once (LockBusy); persearch waits a bounded time.
             deadline = time.monotonic() + self.lock_timeout
             while True:
@@ -354,22 +358,32 @@ class TantivyBackend:
         garbage collection deletes them; readers see them only once the new
         meta.json replaces the old one.
         """
-        meta_path, managed_path = os.path.join(self.path, "meta.json"), os.path.join(self.path, ".managed.json")
-        meta, managed = _read_json(meta_path), _read_json(managed_path)
-        moves = [(os.path.join(part.folder, name), os.path.join(self.path, name))
-                 for part in written for name in part.files()]
-        _write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
-        for src, dst in moves:
-            os.replace(src, dst)
-        added = [segment for part in written for segment in part.segments]
-        meta["segments"] = meta["segments"] + added
-        # The opstamp is persearch's generation: every commit must advance it.
-        meta["opstamp"] = int(meta.get("opstamp", 0)) + sum(int(seg["max_doc"]) for seg in added) + 1
-        _write_json(meta_path, meta)
-        _fsync_folder(self.path)
-        # A fresh view: tantivy keeps meta.json and the managed files' list in memory.
-        self._ix = tantivy.Index.open(self.path)
-        self._searcher = None
+        # Held, never committed: tantivy's writer lock keeps any other writer
+        # from committing its older segment list over this meta.json.
+        writer = self._w()
+        self._writer = None
+        try:
+            meta_path, managed_path = os.path.join(self.path, "meta.json"), os.path.join(self.path, ".managed.json")
+            meta, managed = _read_json(meta_path), _read_json(managed_path)
+            moves = [(os.path.join(part.folder, name), os.path.join(self.path, name))
+                     for part in written for name in part.files()]
+            _write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
+            for src, dst in moves:
+                os.replace(src, dst)
+            _fsync_folder(self.path)  # the files are in place before meta.json names them
+            added = [segment for part in written for segment in part.segments]
+            meta["segments"] = meta["segments"] + added
+            # The opstamp is persearch's generation: every commit must advance it.
+            meta["opstamp"] = int(meta.get("opstamp", 0)) + sum(int(seg["max_doc"]) for seg in added) + 1
+            _write_json(meta_path, meta)
+            _fsync_folder(self.path)
+        finally:
+            writer.wait_merging_threads()  # drops it and the lock, committing nothing
+            # tantivy keeps meta.json and its managed files' list in memory: a
+            # fresh view, also when this failed half-way (the next writer then
+            # collects the moved files).
+            self._ix = tantivy.Index.open(self.path)
+            self._searcher = None
 
     def _finish(self, writer: Any) -> None:
         """Commit, wait for the merges it started, drop the writer (and its lock)."""
