@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import accumulate
+import operator
+from itertools import accumulate, compress
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ..errors import InvalidOption
@@ -188,14 +189,20 @@ class Analyzer:
         # group, one position wide (98 % of a news article's). Those are laid
         # out by C loops over all groups at once: the groups and the text
         # between them from one regex split, offsets from the running sum of
-        # their lengths, terms from the plain-group cache. Python then steps
-        # only through the rest (None among the terms), splicing their tokens in.
+        # their lengths, terms from the plain-group cache. Groups seen for the
+        # first time are analyzed first; Python then steps only through the
+        # groups that are not plain (None among the terms), splicing their tokens in.
         parts = WORD_GROUP_SPLIT.split(text)
         bounds = list(accumulate(map(len, parts), initial=0))
         surfaces, group_starts, group_ends = parts[1::2], bounds[1:-1:2], bounds[2::2]
         plain_terms = list(map(self._plain_groups.get, surfaces))
         if None not in plain_terms:
             return plain_terms, group_starts, group_ends, list(range(len(plain_terms)))
+        new = set(compress(surfaces, map(operator.not_, plain_terms))).difference(self._other_groups)
+        if new:  # groups seen for the first time: analyze them, then look again
+            for surface in new:
+                self._group_columns(surface)
+            plain_terms = list(map(self._plain_groups.get, surfaces))
         terms: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -232,9 +239,6 @@ class Analyzer:
         hit = self._other_groups.get(surface)
         if hit is not None:
             return hit
-        term = self._plain_groups.get(surface)  # seen earlier in the same text
-        if term is not None:
-            return (term,), (0,), (len(surface),), (0,), 1
         if len(self._other_groups) + len(self._plain_groups) > _CACHE_LIMIT:
             self._other_groups.clear()
             self._plain_groups.clear()
