@@ -4,10 +4,13 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import persearch
 from analysis_helpers import assert_analyzes, check_stream
 from persearch import Analyzer, InvalidOption, Token, analyze
+from persearch.analysis import analyzer as analyzer_module
 from persearch.analysis.analyzer import ANALYZER_VERSION
 
 SENTENCE = "کتاب‌های رئیس‌جمهوری را از کتابخانه می خواهد."
@@ -132,6 +135,37 @@ def test_columns_agree_with_tokens_cold_and_warm(seed_texts: dict[str, str]) -> 
     terms, starts, ends, positions = analyzer.columns(texts[-2])
     assert terms[:3] == ["رییسجمهوری", "رییس", "جمهوری"] and positions[:3] == [0, 0, 1]
     assert ("مسیله", "مساله") == tuple(terms[-3:-1]) and positions[-3] == positions[-2]
+
+
+# Words and separators that make every kind of word group: spaced and glued
+# affixes, compounds, hamza spellings, marks, format characters, numbers.
+_PIECES = ["می", "نمی", "مي", "ها", "های", "هايي", "تر", "ترین", "اند", "ایم", "ای", "ی", "کتاب", "خواهد",
+           "مسئله", "مسأله", "رئیس", "جمهوری", "رئیس\u200cجمهوری", "هیئت", "مسئول", "را", "از", "آنها",
+           "کتابخانه", "شهرهای", "بزرگ", "ٸ", "ﻫ", "ﻻ", "École", "3.14", "1,000", "۳٫۱۴", "\u064e", "\u0640",
+           "\u200f", "ـ", "،", "«", "ي", "ك", "ة", "أ", "ء"]
+_SEPARATORS = [" ", "  ", "\u200c", "\u00a0", "", "\n", "، ", "\t"]
+_GROUPS_TEXT = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SEPARATORS)), max_size=30).map(
+    lambda pairs: "".join(word + sep for word, sep in pairs))
+_SHARED = Analyzer()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_GROUPS_TEXT, min_size=1, max_size=3), st.integers(2, 50))
+def test_columns_equal_tokens_with_any_cache_state(texts: list[str], cache_limit: int) -> None:
+    # A fresh analyzer, one warmed by earlier examples, and one whose caches
+    # overflow half-way through a text all lay out what tokens() yields.
+    for text in texts:
+        expected = _columns_of(list(Analyzer().tokens(text, keep_stopwords=True)))
+        assert Analyzer().columns(text) == expected
+        assert _SHARED.columns(text + " " + text) == _columns_of(
+            list(Analyzer().tokens(text + " " + text, keep_stopwords=True)))
+        small = Analyzer()
+        limit = analyzer_module._CACHE_LIMIT
+        analyzer_module._CACHE_LIMIT = cache_limit
+        try:
+            assert small.columns(text) == expected and small.columns(text) == expected
+        finally:
+            analyzer_module._CACHE_LIMIT = limit
 
 
 def test_verb_prefix_forms_meet_through_default_analyzer() -> None:
