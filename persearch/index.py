@@ -36,6 +36,7 @@ from .analysis import Analyzer
 from .analysis.analyzer import ANALYZER_VERSION
 from .backends.base import Document
 from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, PersearchError
+from .files import write_json
 
 if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read: searches start faster
     from .ingest import FileResult, IngestOptions
@@ -86,16 +87,6 @@ class _Job:
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically: a temp file, fsync, then rename over the old one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
@@ -168,11 +159,11 @@ class Index:
             manifest = _empty_manifest()
             manifest["generation"] = created.generation()
             manifest["updated_at"] = _now()
-            _write_json(root / data / MANIFEST_FILE, manifest)
+            write_json(root / data / MANIFEST_FILE, manifest)
             created.close()
             meta = {"format": _FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
                     "analyzer": analyzer.config(), "data": data, "created_at": _now()}
-            _write_json(root / META_FILE, meta)
+            write_json(root / META_FILE, meta)
             _remove_stale(root, data)
         return cls(root, meta, analyzer, lock_timeout)
 
@@ -309,14 +300,14 @@ class Index:
         shared = {k: manifest[k] for k in _SHARED}
         if any(self._meta.get(k) != v for k, v in shared.items()):
             self._meta = {**self._meta, **shared}
-            _write_json(self.root / META_FILE, self._meta)
+            write_json(self.root / META_FILE, self._meta)
             self._meta_stamp = self._stamp()
 
     def _save(self, manifest: dict[str, Any], backend: Any = None, data_dir: Path | None = None) -> None:
         backend = backend or self._backend
         manifest["generation"] = backend.generation()
         manifest["updated_at"] = _now()
-        _write_json((data_dir or self.data_dir) / MANIFEST_FILE, manifest)
+        write_json((data_dir or self.data_dir) / MANIFEST_FILE, manifest)
 
     # -- files ------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str = "text",
@@ -561,7 +552,7 @@ class Index:
             new_backend.close()
             meta = {**self._meta, "data": new_data, "backend": backend, "schema_version": SCHEMA_VERSION,
                     "rebuilt_at": _now()}
-            _write_json(self.root / META_FILE, meta)  # the atomic swap
+            write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
             shutil.rmtree(self.root / old_data, ignore_errors=True)
         return report

@@ -326,7 +326,7 @@ def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
     with Index.create(tmp_path / "ix", backend="tantivy") as ix:
         ix.add_paths([docs / "a.txt"])
         files_before = _tantivy_files(ix)[0]
-        real_write, parent = tantivy_backend._write_json, os.getpid()
+        real_write, parent = tantivy_backend.write_json, os.getpid()
 
         def fail_on_meta(path: str, value: object) -> None:
             if path.endswith("meta.json") and os.getpid() == parent:  # workers write theirs
@@ -334,7 +334,7 @@ def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
             real_write(path, value)
 
         # The segment files are moved in and managed, but meta.json is never written.
-        monkeypatch.setattr(tantivy_backend, "_write_json", fail_on_meta)
+        monkeypatch.setattr(tantivy_backend, "write_json", fail_on_meta)
         with pytest.raises(OSError, match="disk full"):
             ix.add_paths([docs], workers=2)
         monkeypatch.undo()

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
     raise MissingExtra("the tantivy backend needs the tantivy extra: pip install 'persearch[tantivy]'") from None
 
 from .. import compact
+from ..files import fsync_folder, write_json
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer, Columns
 from ..stored_tokens import for_storage, pack_columns, pack_for_storage, unpack_columns
@@ -367,16 +368,16 @@ class TantivyBackend:
             meta, managed = _read_json(meta_path), _read_json(managed_path)
             moves = [(os.path.join(part.folder, name), os.path.join(self.path, name))
                      for part in written for name in part.files()]
-            _write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
+            write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
             for src, dst in moves:
                 os.replace(src, dst)
-            _fsync_folder(self.path)  # the files are in place before meta.json names them
+            fsync_folder(self.path)  # the files are in place before meta.json names them
             added = [segment for part in written for segment in part.segments]
             meta["segments"] = meta["segments"] + added
             # The opstamp is persearch's generation: every commit must advance it.
             meta["opstamp"] = int(meta.get("opstamp", 0)) + sum(int(seg["max_doc"]) for seg in added) + 1
-            _write_json(meta_path, meta)
-            _fsync_folder(self.path)
+            write_json(meta_path, meta)
+            fsync_folder(self.path)
         finally:
             writer.wait_merging_threads()  # drops it and the lock, committing nothing
             # tantivy keeps meta.json and its managed files' list in memory: a
@@ -540,30 +541,12 @@ def _new_index(path: str) -> None:
     meta_path = os.path.join(path, "meta.json")
     meta = _read_json(meta_path)
     meta.setdefault("index_settings", {})["docstore_blocksize"] = STORE_BLOCK_BYTES
-    _write_json(meta_path, meta)
+    write_json(meta_path, meta)
 
 
 def _read_json(path: str) -> Any:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def _write_json(path: str, value: Any) -> None:
-    """Replace a file of tantivy's atomically and durably, as tantivy writes it."""
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(value, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _fsync_folder(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _count(searcher: Any, query: Any) -> int:
