@@ -389,7 +389,8 @@ class Index:
         files: dict[str, list[Any]] = manifest["files"]
         seen: set[str] = set()
         jobs: list[_Job] = []
-        for item in walk(targets, skip=manifest["excluded"]):
+        # The index's own folder may lie inside a root: its files are not documents.
+        for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
             if isinstance(item, tuple):
                 report.failed.append(item)
                 continue

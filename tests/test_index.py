@@ -420,6 +420,14 @@ def _segment_ids(ix: Index) -> set[str]:
     return {s["segment_id"] for s in meta["segments"]}
 
 
+def test_an_index_inside_its_own_root_does_not_index_itself(docs: Path, backend: str) -> None:
+    with Index.create(docs / "ix", backend=backend) as ix:
+        first = ix.add_paths([docs])
+        assert (first.added, first.failed) == (4, [])
+        again = ix.update()
+        assert (again.added, again.unchanged, again.failed) == (0, 4, []) and len(ix) == 4
+
+
 def test_remove_files_folders_and_ids(index: Index, docs: Path) -> None:
     make_docs(docs / "old", {"x.txt": "قدیمی\nکتاب کهنه\n", "y.txt": "قدیمی\nدرخت کهن\n"})
     index.add_paths([docs])
