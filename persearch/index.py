@@ -30,7 +30,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .analysis import Analyzer
 from .analysis.analyzer import ANALYZER_VERSION
@@ -40,6 +40,7 @@ from .files import write_json
 
 if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read: searches start faster
     from .ingest import FileResult, IngestOptions
+    from .query import Results
 
 #: Bumped whenever fields or their analysis change incompatibly.
 SCHEMA_VERSION = 3  # 2: body tokens stored for the highlighter; 3: stored in one byte a letter
@@ -83,6 +84,7 @@ class _Job:
     format: str
     size: int
     old_hash: str | None
+    options: IngestOptions
 
 
 def _now() -> str:
@@ -149,12 +151,13 @@ class Index:
             _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
         root.mkdir(parents=True, exist_ok=True)
         with _file_lock(root, lock_timeout):
-            old = _read_meta(root, any_version=True) if (root / META_FILE).exists() else None
+            old = _old_meta(root, overwrite)
             if old is not None and not overwrite:
                 raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
             backend = backend or (old or {}).get("backend") or "whoosh"
             backend_cls = _backend_class(backend)
             data = _next_data_name(old["data"] if old else None)
+            shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
             created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
             manifest = _empty_manifest()
             manifest["generation"] = created.generation()
@@ -166,6 +169,34 @@ class Index:
             write_json(root / META_FILE, meta)
             _remove_stale(root, data)
         return cls(root, meta, analyzer, lock_timeout)
+
+    @classmethod
+    def recreate(cls, path: str | os.PathLike[str], backend: str | None = None, *,
+                 lock_timeout: float = 10.0) -> "Index":
+        """Replace an index this persearch cannot read (another schema or
+        analyzer version, a damaged ``persearch.json``) by an empty one.
+
+        What can still be read of the old one is kept: its roots, exclusions,
+        field options, analyzer options and (unless ``backend`` is given) its
+        backend, so that :meth:`rebuild` or :meth:`update` indexes the same
+        files again. This is what ``persearch index PATH --rebuild`` does with
+        an index it cannot open.
+        """
+        root = Path(path).expanduser().absolute()
+        old = _old_meta(root, overwrite=True) or {}
+        try:
+            analyzer = Analyzer(**{**old.get("analyzer", {}), "version": ANALYZER_VERSION})
+        except (PersearchError, TypeError):  # options this persearch no longer has
+            analyzer = Analyzer()
+        index = cls.create(root, analyzer, backend, overwrite=True, lock_timeout=lock_timeout)
+        kept = {k: old[k] for k in _SHARED if isinstance(old.get(k), (list, dict))}
+        if kept:
+            with index._writing() as manifest:
+                manifest.update(kept)
+                manifest["options"] = _options_by_path(manifest)
+                index._save(manifest)
+                index._remember(manifest)
+        return index
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
@@ -285,6 +316,7 @@ class Index:
             # (or the manifest is gone): rebuild its file table from stored fields.
             manifest = {**_empty_manifest(), **manifest, "files": self._files_from_backend(self._backend)}
             self._save(manifest)
+        manifest["options"] = _options_by_path(manifest)
         return manifest
 
     @staticmethod
@@ -310,27 +342,29 @@ class Index:
         write_json((data_dir or self.data_dir) / MANIFEST_FILE, manifest)
 
     # -- files ------------------------------------------------------------------
-    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str = "text",
-                  title_field: str = "title", id_field: str = "id", max_size: int | None = None,
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,
+                  title_field: str | None = None, id_field: str | None = None, max_size: int | None = None,
                   workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
         """Index files and folders and remember them as roots for :meth:`update`.
 
-        ``workers``: processes for reading and analysis (None = all cores when
-        the batch is big). ``progress(done, total, path)`` is called as files
-        are processed.
+        The field options (JSON/JSONL/CSV record fields, size limit) given are
+        recorded for ``paths`` and everything under them, and used by every
+        later :meth:`update`; options left as None keep what was recorded for
+        a path before, else the defaults ("text", "title", "id", 64 MiB).
+        ``workers``: processes for reading and analysis (None = up to 4 cores
+        when the batch is big). ``progress(done, total, path)`` is called as
+        files are processed.
 
         >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
         12
         """
-        from .ingest import IngestOptions
-
         roots = _resolved(paths)
-        options = IngestOptions(text_field, title_field, id_field,
-                                max_size if max_size is not None else IngestOptions.max_size)
         with self._writing() as manifest:
-            _add_roots(manifest, roots, options)
+            _add_roots(manifest, roots)
+            _record_options(manifest, roots, _given(text_field=text_field, title_field=title_field,
+                                                   id_field=id_field, max_size=max_size))
             self._remember(manifest)
-            return self._sync_files(manifest, roots, options, workers, progress)
+            return self._sync_files(manifest, roots, workers, progress)
 
     def update(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, workers: int | None = None,
                progress: Progress | None = None) -> UpdateReport:
@@ -340,12 +374,9 @@ class Index:
         >>> index.update().unchanged                           # doctest: +SKIP
         12
         """
-        from .ingest import IngestOptions
-
         with self._writing() as manifest:
             targets = _resolved(paths) if paths is not None else list(manifest["roots"])
-            options = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
-            return self._sync_files(manifest, targets, options, workers, progress)
+            return self._sync_files(manifest, targets, workers, progress)
 
     def remove(self, paths_or_ids: Iterable[str]) -> UpdateReport:
         """Remove files, folders (and stop indexing them) or document ids.
@@ -366,6 +397,8 @@ class Index:
                     report.removed += len(doomed)
                     if path in manifest["roots"]:
                         manifest["roots"].remove(path)
+                        for named in [p for p in manifest["options"] if _under(p, [path])]:
+                            del manifest["options"][named]
                     elif _under(path, manifest["roots"]) and path not in manifest["excluded"]:
                         manifest["excluded"].append(path)  # update() must not bring it back
                 elif self._backend.stored(str(item)) is not None:
@@ -378,15 +411,15 @@ class Index:
             self._remember(manifest)
         return report
 
-    def _sync_files(self, manifest: dict[str, Any], targets: list[str], options: IngestOptions,
-                    workers: int | None, progress: Progress | None, backend: Any = None,
-                    data_dir: Path | None = None) -> UpdateReport:
+    def _sync_files(self, manifest: dict[str, Any], targets: list[str], workers: int | None,
+                    progress: Progress | None, backend: Any = None, data_dir: Path | None = None) -> UpdateReport:
         """Bring the documents of files under ``targets`` in step with the disk."""
         from .ingest import read_file, walk
 
         backend = backend or self._backend
         report = UpdateReport()
         files: dict[str, list[Any]] = manifest["files"]
+        options_for = _OptionsLookup(manifest["options"])
         seen: set[str] = set()
         jobs: list[_Job] = []
         # The index's own folder may lie inside a root: its files are not documents.
@@ -399,7 +432,7 @@ class Index:
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None))
+            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options_for(item.path)))
         vanished = [p for p in files if _under(p, targets) and p not in seen]
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
@@ -415,7 +448,7 @@ class Index:
                     # Does this chunk's commit delete too (replaced or vanished files)?
                     with_changes = (last and bool(vanished)) or any(job.path in files for job in chunk)
                     results, segments = _run_parallel(pool, procs, backend.name, str(data_dir or self.data_dir),
-                                                      self.analyzer, chunk, options, with_changes)
+                                                      self.analyzer, chunk, with_changes)
                     stale = [r.path for r in results if r.path in files and not r.unchanged]
                     backend.delete_paths(stale)
                     for result in results:
@@ -425,7 +458,7 @@ class Index:
                         progress(done, len(jobs), chunk[-1].path)
                 else:
                     for job in chunk:
-                        result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)
+                        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
                         if job.path in files and not result.unchanged:
                             backend.delete_paths([job.path])
                         if result.documents:
@@ -514,20 +547,19 @@ class Index:
                 progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
-        Field options left as None keep the recorded ones; ``backend`` moves
-        the index to another engine ("whoosh" or "tantivy"). Documents added
-        with :meth:`add_document` are copied over from their stored text.
-        Readers see the old index until the swap.
+        Field options given are recorded for ``paths`` (for every root when
+        no paths are given); those left as None keep the recorded ones.
+        ``backend`` moves the index to another engine ("whoosh" or
+        "tantivy"). Documents added with :meth:`add_document` are copied over
+        from their stored text. Readers see the old index until the swap.
         """
-        from .ingest import IngestOptions
-
         backend = backend or self._meta["backend"]
         backend_cls = _backend_class(backend)
         with self._writing() as manifest:
-            recorded = IngestOptions(**manifest["options"]) if manifest["options"] else IngestOptions()
-            changed = {k: v for k, v in (("text_field", text_field), ("title_field", title_field),
-                                         ("id_field", id_field)) if v is not None}
-            _add_roots(manifest, _resolved(paths), IngestOptions(**{**recorded.to_dict(), **changed}))
+            named = _resolved(paths)
+            _add_roots(manifest, named)
+            _record_options(manifest, named or list(manifest["roots"]),
+                            _given(text_field=text_field, title_field=title_field, id_field=id_field))
             old_data = self._meta["data"]
             _remove_stale(self.root, old_data)
             new_data = _next_data_name(old_data)
@@ -540,8 +572,7 @@ class Index:
                        for s in self._backend.iter_stored() if not s.get("path")]
                 if own:
                     new_backend.append(own)
-                options = IngestOptions(**fresh["options"]) if fresh["options"] else IngestOptions()
-                report = self._sync_files(fresh, list(fresh["roots"]), options, workers, progress,
+                report = self._sync_files(fresh, list(fresh["roots"]), workers, progress,
                                           backend=new_backend, data_dir=self.root / new_data)
                 if own and not fresh["roots"]:
                     new_backend.commit()
@@ -551,8 +582,8 @@ class Index:
                 shutil.rmtree(self.root / new_data, ignore_errors=True)
                 raise
             new_backend.close()
-            meta = {**self._meta, "data": new_data, "backend": backend, "schema_version": SCHEMA_VERSION,
-                    "rebuilt_at": _now()}
+            meta = {**self._meta, **{k: fresh[k] for k in _SHARED}, "data": new_data, "backend": backend,
+                    "schema_version": SCHEMA_VERSION, "rebuilt_at": _now()}
             write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
             shutil.rmtree(self.root / old_data, ignore_errors=True)
@@ -591,9 +622,16 @@ class Index:
             "segments": backend.segment_count(),
         }
 
-    def search(self, query, limit=10, page=1, fields=None, **filters):  # type: ignore[no-untyped-def]
+    def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None,
+               **options: Any) -> Results:
+        """One page of ranked hits with highlighted snippets: :func:`persearch.query.search`
+        (its other keyword arguments, and filters on stored fields, pass through).
+
+        >>> index.search("رئیس‌جمهوری", limit=5).total        # doctest: +SKIP
+        2
+        """
         from .query import search
-        return search(self, query, limit=limit, page=page, fields=fields, **filters)
+        return search(self, query, limit=limit, page=page, fields=fields, **options)
 
 
 # -- helpers -----------------------------------------------------------------
@@ -616,6 +654,19 @@ def _read_meta(root: Path, any_version: bool = False) -> dict[str, Any]:
         raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
                                 f"needs {SCHEMA_VERSION}; re-create it: persearch index PATH --index NEWDIR")
     return meta
+
+
+def _old_meta(root: Path, overwrite: bool) -> dict[str, Any] | None:
+    """The persearch.json an index being created would replace; one that
+    cannot be read counts as none when overwriting."""
+    if not (root / META_FILE).exists():
+        return None
+    try:
+        return _read_meta(root, any_version=True)
+    except (IndexIncompatible, IndexNotFound):
+        if not overwrite:
+            raise
+        return None
 
 
 def _next_data_name(current: str | None) -> str:
@@ -678,13 +729,56 @@ def _resolved(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return [str(Path(p).expanduser().absolute().resolve()) for p in paths]
 
 
-def _add_roots(manifest: dict[str, Any], roots: list[str], options: IngestOptions) -> None:
-    """Record ``roots`` (a root inside another is not recorded twice) and the ingest options."""
+def _add_roots(manifest: dict[str, Any], roots: list[str]) -> None:
+    """Record ``roots`` (a root inside another is not recorded twice)."""
     for root in roots:
         if root not in manifest["roots"] and not _under(root, manifest["roots"]):
             manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [root])] + [root]
     manifest["excluded"] = [e for e in manifest["excluded"] if not _under(e, roots)]
-    manifest["options"] = options.to_dict()
+
+
+# Field options are recorded by the path they were given for: a later
+# ``persearch index other/`` must not change how ``records.jsonl`` is read.
+def _given(**options: Any) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _options_by_path(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{path: IngestOptions dict}``; older indexes kept one set, which applied to every root."""
+    recorded = manifest.get("options") or {}
+    if "text_field" in recorded:
+        return {root: dict(recorded) for root in manifest.get("roots", [])}
+    return dict(recorded)
+
+
+def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str, Any]) -> None:
+    """Apply ``given`` options to ``paths`` and everything under them."""
+    if not given:
+        return
+    by_path = manifest["options"]
+    lookup = _OptionsLookup(by_path)
+    merged = {path: {**lookup(path).to_dict(), **given} for path in paths}
+    for path in paths:
+        for inner in [p for p in by_path if _under(p, [path])]:
+            del by_path[inner]
+    by_path.update(merged)
+
+
+class _OptionsLookup:
+    """The options of the most specific recorded path holding a file, else the defaults."""
+
+    def __init__(self, by_path: dict[str, dict[str, Any]]) -> None:
+        from .ingest import IngestOptions
+
+        self._named = sorted(by_path, key=len, reverse=True)
+        self._options = {p: IngestOptions(**by_path[p]) for p in by_path}
+        self._default = IngestOptions()
+
+    def __call__(self, path: str) -> IngestOptions:
+        for named in self._named:
+            if _under(path, [named]):
+                return self._options[named]
+        return self._default
 
 
 def _worker_count(workers: int | None, total_bytes: int, min_bytes: int, n_jobs: int) -> int:
@@ -750,7 +844,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: Analyzer, chunk: list[_Job],
-                  options: IngestOptions, with_changes: bool) -> tuple[list[FileResult], list[Any]]:
+                  with_changes: bool) -> tuple[list[FileResult], list[Any]]:
     """Split a chunk by size over the workers; each writes one segment."""
     groups: list[list[_Job]] = [[] for _ in range(procs)]
     loads = [0] * procs
@@ -758,7 +852,7 @@ def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: 
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, options, with_changes)
+    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes)
                for group in groups if group]
     results: list[FileResult] = []
     segments: list[Any] = []
@@ -770,7 +864,7 @@ def _run_parallel(pool: Any, procs: int, backend: str, data_dir: str, analyzer: 
 
 
 def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[_Job],
-                  options: IngestOptions, with_changes: bool) -> tuple[Any, list[FileResult]]:
+                  with_changes: bool) -> tuple[Any, list[FileResult]]:
     """In a worker: read and analyze files into the backend's segment builder.
 
     What a finished builder returns is the backend's business (a Whoosh
@@ -781,7 +875,7 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[_J
     builder = _backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes)
     results = []
     for job in jobs:
-        result = read_file(job.path, options, fmt=job.format, known_hash=job.old_hash)
+        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
         if result.documents:
             builder.append(result.documents)
         result.documents = []  # the parent needs counts, not texts

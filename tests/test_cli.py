@@ -233,6 +233,22 @@ def test_index_summary_and_failures_as_lines(corpus: Path, tmp_path: Path) -> No
     assert line.startswith("persearch: skipped ") and "broken.txt" in line
 
 
+def test_field_options_stay_with_the_path_they_were_given_for(tmp_path: Path) -> None:
+    poems, news = tmp_path / "poems", tmp_path / "news"
+    for folder, record in ((poems, {"id": "p1", "body": "دیوان حافظ"}), (news, {"id": "n1", "text": "خبر تازه"})):
+        folder.mkdir()
+        (folder / "r.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    location = str(tmp_path / "index")
+    assert cli("index", str(poems), "--index", location, "--text-field", "body").exit_code == 0
+    assert cli("index", str(news), "--index", location).exit_code == 0  # no flags: news/ gets the defaults
+    (poems / "r.jsonl").write_text(json.dumps({"id": "p1", "body": "دیوان سعدی"}, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    os.utime(poems / "r.jsonl", ns=(0, (poems / "r.jsonl").stat().st_mtime_ns + 2_000_000_000))
+    updated = json.loads(cli("update", "--index", location, "--json").stdout)
+    assert (updated["updated"], updated["failed"]) == (1, [])
+    assert json.loads(cli("search", "سعدی", "--index", location, "--json").stdout)["total"] == 1
+
+
 def test_index_refuses_an_unreadable_path(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests may run as root, where chmod 000 still reads: make the check see a denial.
     target = corpus / "a.txt"
@@ -249,10 +265,15 @@ def test_an_index_of_an_older_schema_is_rebuilt_with_rebuild(built: Path, corpus
     refused = cli("search", "علی", "--index", str(built))
     assert refused.exit_code == 1
     assert one_error_line(refused.stderr).endswith(f"rebuild it: persearch index PATH --index {built} --rebuild")
-    rebuilt = cli("index", str(corpus), "--index", str(built), "--rebuild", "--json")
+    other = corpus.parent / "other"
+    other.mkdir()
+    (other / "e.txt").write_text("باران بهاری در شیراز", encoding="utf-8")
+    rebuilt = cli("index", str(other), "--index", str(built), "--rebuild", "--json")
     assert rebuilt.exit_code == 0, rebuilt.stderr
+    # The recorded root (corpus) is indexed again beside the one named now.
     found = json.loads(cli("search", "علی", "--index", str(built), "--json").stdout)
     assert found["total"] == 1
+    assert json.loads(cli("search", "باران", "--index", str(built), "--json").stdout)["total"] == 1
     from persearch import Index
 
     with Index.open(built) as ix:

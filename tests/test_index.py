@@ -247,6 +247,86 @@ def test_jsonl_records_follow_their_file(index: Index, tmp_path: Path) -> None:
     assert len(index) == 1 and ids(index, MatchAll()) == {"r.jsonl#1"}
 
 
+def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_field_options_belong_to_the_path_they_were_given_for(index: Index, tmp_path: Path) -> None:
+    # Two collections with their own record fields: indexing the second must not
+    # change how the first is read on update (it used to: one set for the index).
+    poems = _jsonl(tmp_path / "poems" / "p.jsonl", [{"code": "p1", "body": "کتاب شعر حافظ"}])
+    news = _jsonl(tmp_path / "news" / "n.jsonl", [{"id": "n1", "text": "کتاب تازه در کتابخانه"}])
+    assert index.add_paths([poems.parent], text_field="body", id_field="code").added == 1
+    assert index.add_paths([news.parent]).added == 1  # defaults, for news/ only
+    assert ids(index, Term("کتاب")) == {"p.jsonl#p1", "n.jsonl#n1"}
+    _jsonl(poems, [{"code": "p1", "body": "کتاب شعر سعدی"}, {"code": "p2", "body": "دیوان حافظ"}])
+    touch_later(poems)
+    report = index.update()
+    assert (report.updated, report.failed) == (1, [])
+    assert ids(index, Term("حافظ")) == {"p.jsonl#p2"} and ids(index, Term("سعدی")) == {"p.jsonl#p1"}
+    # Naming a path again without options keeps what it was given before.
+    touch_later(poems)
+    assert index.add_paths([poems.parent]).failed == [] and ids(index, Term("حافظ")) == {"p.jsonl#p2"}
+    # A file inside a root can have options of its own; the most specific path wins.
+    inner = _jsonl(tmp_path / "news" / "inner" / "i.jsonl", [{"id": "i1", "matn": "درخت سیب"}])
+    assert index.add_paths([inner], text_field="matn").added == 1
+    touch_later(news)
+    assert index.update().failed == []
+    assert ids(index, Term("درخت")) == {"i.jsonl#i1"} and ids(index, Term("کتابخانه")) == {"n.jsonl#n1"}
+    # A rebuild keeps them all.
+    index.rebuild()
+    assert ids(index, Term("حافظ")) == {"p.jsonl#p2"} and ids(index, Term("درخت")) == {"i.jsonl#i1"}
+    assert len(index) == 4
+
+
+def test_field_options_of_older_indexes_apply_to_each_of_their_roots(index: Index, tmp_path: Path) -> None:
+    poems = _jsonl(tmp_path / "poems" / "p.jsonl", [{"id": "p1", "body": "کتاب شعر حافظ"}])
+    index.add_paths([poems.parent], text_field="body")
+    manifest_path = index.data_dir / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["options"] == {str(poems.parent.resolve()): {
+        "text_field": "body", "title_field": "title", "id_field": "id", "max_size": 64 * 1024 * 1024}}
+    # Earlier persearch versions kept one flat set for the whole index.
+    manifest["options"] = next(iter(manifest["options"].values()))
+    manifest_path.write_text(json.dumps(manifest))
+    _jsonl(poems, [{"id": "p2", "body": "دیوان سعدی"}])
+    touch_later(poems)
+    assert index.update().failed == [] and ids(index, Term("سعدی")) == {"p.jsonl#p2"}
+
+
+def test_removing_a_root_forgets_its_field_options(index: Index, tmp_path: Path) -> None:
+    poems = _jsonl(tmp_path / "poems" / "p.jsonl", [{"id": "p1", "body": "کتاب شعر"}])
+    index.add_paths([poems.parent], text_field="body")
+    assert index.remove([str(poems.parent)]).removed == 1
+    assert json.loads((index.data_dir / MANIFEST_FILE).read_text())["options"] == {}
+    report = index.add_paths([poems.parent])  # named anew with no options: the defaults
+    assert len(index) == 0 and "no 'text' or 'title' field" in report.failed[0][1]
+
+
+def test_recreate_keeps_what_an_unreadable_index_recorded(tmp_path: Path, docs: Path, backend: str) -> None:
+    poems = _jsonl(tmp_path / "poems" / "p.jsonl", [{"id": "p1", "body": "کتاب شعر حافظ"}])
+    with Index.create(tmp_path / "ix", Analyzer(stopwords=False), backend=backend) as ix:
+        ix.add_paths([docs])
+        ix.add_paths([poems.parent], text_field="body")
+        ix.remove([str(docs / "c.txt")])
+    _set_schema_version(tmp_path / "ix", 1)
+    with Index.recreate(tmp_path / "ix") as ix:
+        assert len(ix) == 0 and ix.backend_name == backend and ix.analyzer == Analyzer(stopwords=False)
+        ix.rebuild()
+        assert ids(ix, Term("کتاب")) == {"a.txt", "d.md", "p.jsonl#p1"}
+        assert ids(ix, Term("1403")) == set()  # c.txt stays excluded
+    # A persearch.json that is not even JSON: nothing to keep, but no refusal either.
+    (tmp_path / "ix" / META_FILE).write_text("{not json")
+    with pytest.raises(IndexIncompatible):
+        Index.open(tmp_path / "ix")
+    with Index.recreate(tmp_path / "ix", backend=backend) as ix:
+        assert len(ix) == 0 and ix.stats()["roots"] == []
+        ix.add_paths([docs])
+        assert ids(ix, Term("1403")) == {"c.txt"}
+
+
 def test_bad_files_among_good_ones(index: Index, docs: Path) -> None:
     (docs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
     (docs / "french.txt").write_bytes("Le café était très animé.".encode("latin-1"))

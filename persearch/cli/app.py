@@ -1,9 +1,10 @@
 """The ``persearch`` commands: each opens the index, calls one library method
 and shows the result (output.py decides how).
 
-Errors never show a traceback (unless ``--debug``): a :class:`PersearchError`
-or an OS error becomes one line on stderr and exit code 1, a usage error one
-line and exit code 2 (see :class:`PersearchGroup`). The library (whoosh) and
+Errors never show a traceback (unless ``--debug``): each becomes one line on
+stderr; exit code 2 for a usage error, a bad option value or a malformed query
+(InvalidOption, QueryError), 1 for any other PersearchError or OS error (see
+:class:`PersearchGroup`). The library (whoosh) and
 rich are imported inside the commands that need them, so ``persearch search
 --json`` never loads rich and ``persearch analyze`` never loads whoosh.
 
@@ -167,8 +168,9 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
            backend: Optional[str] = None) -> Iterator[Any]:
     """The index at ``location``, with CLI hints in its errors.
 
-    ``fresh``: an index this persearch cannot read is replaced by a new one
-    (``index --rebuild``) instead of failing. ``backend``: the engine of a
+    ``fresh``: an index this persearch cannot read is replaced by an empty
+    one that keeps its roots (``index --rebuild``, :meth:`Index.recreate`)
+    instead of failing. ``backend``: the engine of a
     new index (None: whoosh).
     """
     from ..index import Index
@@ -182,7 +184,7 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
         if not fresh:
             reason = str(error).split(";")[0]
             raise IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild") from None
-        index = Index.create(location, overwrite=True, backend=backend)  # the old index's backend unless given
+        index = Index.recreate(location, backend=backend)  # keeps its roots: --rebuild indexes them again
     with index:
         yield index
 
@@ -194,9 +196,12 @@ def index_command(
     index: Optional[Path] = IndexOption,
     rebuild: bool = typer.Option(False, "--rebuild", help="Build a fresh index from PATH... and swap it in."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Analysis processes [default: auto]."),
-    text_field: str = typer.Option("text", "--text-field", metavar="F", help="JSON/JSONL/CSV field with the text."),
-    title_field: str = typer.Option("title", "--title-field", metavar="F", help="JSON/JSONL/CSV field with the title."),
-    id_field: str = typer.Option("id", "--id-field", metavar="F", help="JSON/JSONL/CSV field with the record id."),
+    text_field: Optional[str] = typer.Option(None, "--text-field", metavar="F",
+                                             help="JSON/JSONL/CSV field with the text [default: text]."),
+    title_field: Optional[str] = typer.Option(None, "--title-field", metavar="F",
+                                              help="JSON/JSONL/CSV field with the title [default: title]."),
+    id_field: Optional[str] = typer.Option(None, "--id-field", metavar="F",
+                                           help="JSON/JSONL/CSV field with the record id [default: id]."),
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
     backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
