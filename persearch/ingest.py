@@ -5,8 +5,8 @@ files under some paths; :func:`read_file` turns one file into
 :class:`~persearch.backends.base.Document` objects, or says in one line why it
 cannot (binary, undecodable, too large, unreadable).
 
-    >>> docs, problems = read_file("/tmp/خبر.txt")            # doctest: +SKIP
-    >>> docs[0].title
+    >>> result = read_file("/tmp/خبر.txt")                   # doctest: +SKIP
+    >>> result.documents[0].title
     'رئیس‌جمهوری امروز به کتابخانه رفت'
 
 Formats: ``.txt``/``.md`` (title = first non-empty line), ``.html``/``.htm``

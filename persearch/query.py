@@ -2,8 +2,9 @@
 
 The query language (docs/query.md has the full story, with examples):
 
-- plain words: ``کتاب فارسی`` — every word counts for short queries; for long
-  ones (questions) a document needs most of them (see :func:`min_should_match`);
+- plain words: ``کتاب فارسی`` — a document needs every word of up to three
+  keywords, half of longer keyword lists (:func:`min_should_match`); a
+  question (a question word, or a final ?) is ranked as a plain OR;
 - ``"exact phrase"`` or ``«عبارت دقیق»``;
 - ``OR`` between two items; ``NOT word`` or ``-word``; parentheses;
 - ``title:word`` / ``body:word`` (also before a phrase or parentheses);
@@ -72,8 +73,8 @@ _SUFFIX = re.compile(r"(?:(?P<star>\*+)|~(?P<fuzzy>[0-9]?))$")
 def min_should_match(n: int, mode: str = "auto") -> int:
     """How many of ``n`` plain words a document needs.
 
-    ``min_should_match(2) == 2`` (keywords: all count), ``min_should_match(8) == 4``
-    (a question: half of its content words).
+    ``min_should_match(2) == 2`` (up to three keywords: all of them),
+    ``min_should_match(8) == 4`` (longer lists: half, at least three).
     """
     if n <= 1 or mode == "and":
         return n

@@ -4,8 +4,10 @@ compound splitting and stopword marking, with offsets that point back into
 the original text.
 
 Modules by role: chars (code points) ← normalize (str → str) ← tokenize
-(word groups) ← stem, compounds, lexicon, stopwords ← analyzer (the chain)
-← whoosh_adapter (imports Whoosh; only the index needs it).
+(word groups) ← stem, compounds, lexicon (word lists: stopwords, words not
+to stem) ← analyzer (the chain) ← whoosh_adapter (imports Whoosh; only the
+index needs it). optional.py plugs in hazm or parsivar stages when their
+extras are installed.
 """
 from .analyzer import Analyzer, Token, analyze
 from .normalize import normalize, normalize_word
