@@ -277,6 +277,11 @@ class Index:
         return str(self._meta["backend"])
 
     @property
+    def roots(self) -> list[str]:
+        """The folders and files :meth:`update` re-scans (resolved paths)."""
+        return list(self._meta.get("roots", []))
+
+    @property
     def data_dir(self) -> Path:
         return self.root / self._meta["data"]
 
@@ -395,11 +400,11 @@ class Index:
                     for p in doomed:
                         del files[p]
                     report.removed += len(doomed)
-                    if path in manifest["roots"]:
-                        manifest["roots"].remove(path)
-                        for named in [p for p in manifest["options"] if _under(p, [path])]:
-                            del manifest["options"][named]
-                    elif _under(path, manifest["roots"]) and path not in manifest["excluded"]:
+                    # Forget the path: as a root, the roots inside it and their field options.
+                    manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [path])]
+                    for named in [p for p in manifest["options"] if _under(p, [path])]:
+                        del manifest["options"][named]
+                    if _under(path, manifest["roots"]) and path not in manifest["excluded"]:
                         manifest["excluded"].append(path)  # update() must not bring it back
                 elif self._backend.stored(str(item)) is not None:
                     self._backend.delete([str(item)])
@@ -421,11 +426,19 @@ class Index:
         files: dict[str, list[Any]] = manifest["files"]
         options_for = _OptionsLookup(manifest["options"])
         seen: set[str] = set()
+        unreachable: list[str] = []
         jobs: list[_Job] = []
         # The index's own folder may lie inside a root: its files are not documents.
         for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
             if isinstance(item, tuple):
-                report.failed.append(item)
+                path, reason = item
+                # A root or folder that cannot be reached (an unmounted disk, a
+                # permission) has not lost its files: their documents are kept.
+                unreachable.append(path)
+                kept = sum(1 for p in files if _under(p, [path]))
+                if kept:
+                    reason += f"; its {kept} indexed file(s) are kept (persearch remove {path} drops them)"
+                report.failed.append((path, reason))
                 continue
             seen.add(item.path)
             old = files.get(item.path)
@@ -433,7 +446,7 @@ class Index:
                 report.unchanged += 1  # the fast path: not even read
                 continue
             jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options_for(item.path)))
-        vanished = [p for p in files if _under(p, targets) and p not in seen]
+        vanished = [p for p in files if _under(p, targets) and p not in seen and not _under(p, unreachable)]
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
         total_bytes = sum(job.size for job in jobs)
@@ -730,10 +743,17 @@ def _resolved(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 
 def _add_roots(manifest: dict[str, Any], roots: list[str]) -> None:
-    """Record ``roots`` (a root inside another is not recorded twice)."""
+    """Record ``roots``. A folder inside a recorded folder is not recorded
+    twice; a named file always is: the walk of its folder would skip it when
+    its extension is not one persearch reads (NOTES, data.log)."""
     for root in roots:
-        if root not in manifest["roots"] and not _under(root, manifest["roots"]):
-            manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [root])] + [root]
+        if root in manifest["roots"]:
+            continue
+        if not os.path.isdir(root):
+            manifest["roots"].append(root)
+        elif not _under(root, manifest["roots"]):
+            inner = [r for r in manifest["roots"] if _under(r, [root]) and os.path.isdir(r)]
+            manifest["roots"] = [r for r in manifest["roots"] if r not in inner] + [root]
     manifest["excluded"] = [e for e in manifest["excluded"] if not _under(e, roots)]
 
 
@@ -752,16 +772,21 @@ def _options_by_path(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str, Any]) -> None:
-    """Apply ``given`` options to ``paths`` and everything under them."""
+    """Apply ``given`` options to ``paths`` and everything under them; the
+    files they change are read again by the next sync, however unchanged."""
     if not given:
         return
     by_path = manifest["options"]
-    lookup = _OptionsLookup(by_path)
-    merged = {path: {**lookup(path).to_dict(), **given} for path in paths}
+    before = _OptionsLookup(by_path)
+    merged = {path: {**before(path).to_dict(), **given} for path in paths}
     for path in paths:
         for inner in [p for p in by_path if _under(p, [path])]:
             del by_path[inner]
     by_path.update(merged)
+    after = _OptionsLookup(by_path)
+    for file, entry in manifest["files"].items():
+        if _under(file, paths) and before(file) != after(file):
+            entry[:3] = [-1, -1, ""]  # no size, mtime or hash matches: read and indexed again
 
 
 class _OptionsLookup:

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,10 +156,12 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
                     target = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
                     subdirs.append(target)
                     continue
-                if not entry.is_file():
-                    continue
                 fmt = FORMATS.get(os.path.splitext(entry.name)[1].lower())
                 if fmt is None:
+                    continue
+                if not entry.is_file():
+                    if entry.is_symlink() and not os.path.exists(entry.path):
+                        yield (entry.path, "broken link")
                     continue
                 target = str(Path(entry.path).resolve()) if entry.is_symlink() else entry.path
                 if target in seen_files or target in skipped:
@@ -410,6 +413,9 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
     try:
         st = os.stat(path)
         result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read for ever, /dev/zero never end
+            result.error = "not a regular file"
+            return result
         if st.st_size > options.max_size:
             result.error = f"too large: {st.st_size:,} bytes > limit {options.max_size:,}"
             return result
@@ -419,6 +425,9 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
             data = fh.read(st.st_size + 1)
             if len(data) > st.st_size:  # it grew since the stat
                 data += fh.read(options.max_size + 1 - len(data))
+    except FileNotFoundError:
+        result.error = "not found (deleted while indexing)"
+        return result
     except OSError as exc:
         result.error = f"unreadable: {exc.strerror or exc}"
         return result

@@ -249,6 +249,23 @@ def test_field_options_stay_with_the_path_they_were_given_for(tmp_path: Path) ->
     assert json.loads(cli("search", "سعدی", "--index", location, "--json").stdout)["total"] == 1
 
 
+def test_update_with_a_root_gone_keeps_its_documents_and_exits_1(built: Path, corpus: Path) -> None:
+    corpus.rename(corpus.with_name("away"))
+    result = cli("update", "--index", str(built))
+    assert result.exit_code == 1
+    assert "removed 0" in result.stdout and "its 4 indexed file(s) are kept" in one_error_line(result.stderr)
+    assert json.loads(cli("search", "علی", "--index", str(built), "--json").stdout)["total"] == 1
+    corpus.with_name("away").rename(corpus)
+    assert cli("update", "--index", str(built)).exit_code == 0
+
+
+def test_a_named_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    result = proc("index", str(tmp_path / "pipe.txt"), "--index", str(tmp_path / "index"))
+    assert result.returncode == 1
+    assert one_error_line(result.stderr).endswith("pipe.txt: not a regular file")
+
+
 def test_index_refuses_an_unreadable_path(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests may run as root, where chmod 000 still reads: make the check see a denial.
     target = corpus / "a.txt"

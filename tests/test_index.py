@@ -305,6 +305,44 @@ def test_removing_a_root_forgets_its_field_options(index: Index, tmp_path: Path)
     assert len(index) == 0 and "no 'text' or 'title' field" in report.failed[0][1]
 
 
+def test_changing_the_field_options_of_a_path_reads_its_files_again(index: Index, tmp_path: Path) -> None:
+    records = _jsonl(tmp_path / "r" / "a.jsonl", [{"key": "k1", "head": "یک", "content": "زرافه نخست", "text": ""}])
+    index.add_paths([records.parent], id_field="key", title_field="head", text_field="content")
+    assert ids(index, Term("زرافه")) == {"a.jsonl#k1"}
+    # The file is unchanged on disk, but read with other fields it gives other documents.
+    report = index.add_paths([records.parent], text_field="text")
+    assert (report.updated, report.unchanged) == (1, 0)
+    assert ids(index, Term("زرافه")) == set() and ids(index, Term("یک")) == {"a.jsonl#k1"}
+    assert index.add_paths([records.parent], text_field="text").unchanged == 1  # same options: not read
+
+
+def test_a_root_that_cannot_be_reached_keeps_its_documents(index: Index, docs: Path, tmp_path: Path) -> None:
+    other = make_docs(tmp_path / "other", {"e.txt": "باران بهاری"})
+    index.add_paths([docs, other])
+    docs.rename(tmp_path / "away")  # an unmounted disk looks the same
+    report = index.update()
+    assert report.removed == 0 and [(p, r.split(";")[0]) for p, r in report.failed] == [(str(docs), "not found")]
+    assert "its 4 indexed file(s) are kept" in report.failed[0][1]
+    assert ids(index, Term("کتاب")) == {"a.txt", "d.md"} and len(index) == 5
+    (tmp_path / "away").rename(docs)
+    (docs / "c.txt").unlink()  # back, less one file: that one goes
+    report = index.update()
+    assert (report.removed, report.failed) == (1, []) and len(index) == 4
+    assert index.remove([str(docs)]).removed == 3 and index.roots == [str(other.resolve())]
+
+
+def test_a_named_file_inside_a_root_folder_stays_whatever_its_extension(index: Index, docs: Path) -> None:
+    (docs / "NOTES").write_text("زرافه‌ها در باغ وحش", encoding="utf-8")  # the walk skips this name
+    index.add_paths([docs])
+    index.add_paths([docs / "NOTES"])
+    assert ids(index, Term("زرافه")) == {"NOTES"}
+    assert index.update().removed == 0 and ids(index, Term("زرافه")) == {"NOTES"}
+    index.add_paths([docs])  # naming the folder again keeps the file root
+    assert index.update().removed == 0 and ids(index, Term("زرافه")) == {"NOTES"}
+    assert index.remove([str(docs)]).removed == 5 and index.roots == []
+    assert index.update().added == 0 and len(index) == 0
+
+
 def test_recreate_keeps_what_an_unreadable_index_recorded(tmp_path: Path, docs: Path, backend: str) -> None:
     poems = _jsonl(tmp_path / "poems" / "p.jsonl", [{"id": "p1", "body": "کتاب شعر حافظ"}])
     with Index.create(tmp_path / "ix", Analyzer(stopwords=False), backend=backend) as ix:

@@ -238,6 +238,24 @@ def test_walk_skips_hidden_unknown_and_follows_no_loop(tmp_path: Path) -> None:
     assert {f.format for f in found} == {"txt", "md"}
 
 
+def test_walk_reports_broken_links_to_indexable_names(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    write(root / "a.txt", MODERN)
+    os.symlink(tmp_path / "gone.txt", root / "b.txt")
+    os.symlink(tmp_path / "gone.bin", root / "c.bin")  # not a name persearch reads: silent
+    items = list(walk([root]))
+    assert [Path(i.path).name for i in items if not isinstance(i, tuple)] == ["a.txt"]
+    assert [i for i in items if isinstance(i, tuple)] == [(str(root / "b.txt"), "broken link")]
+
+
+def test_read_file_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it would wait for a writer for ever
+    assert read_file(str(fifo)).error == "not a regular file"
+    assert read_file("/dev/zero").error == "not a regular file"
+    assert read_file(str(tmp_path / "gone.txt")).error.startswith("not found")
+
+
 def test_walk_reports_missing_paths_and_reads_named_files_of_any_extension(tmp_path: Path) -> None:
     log = write(tmp_path / "notes.log", MODERN)
     items = list(walk([tmp_path / "missing", log]))

@@ -242,11 +242,13 @@ def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOpti
         try:
             with opened(index_location(index)) as ix:
                 report = ix.update(progress=progress)
+                roots = [Path(root) for root in ix.roots]
         except KeyboardInterrupt:
             print("persearch: interrupted; the index keeps every chunk committed before the interruption",
                   file=sys.stderr, flush=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
     _show_report(report, as_json)
+    _exit_if_named_path_failed(report, roots)  # a recorded root that is gone (its documents are kept)
 
 
 # Unknown options pass through as query words, so `persearch search -دولت` is a
@@ -376,9 +378,10 @@ def _show_report(report: Any, as_json: bool) -> None:
 
 
 def _exit_if_named_path_failed(report: Any, paths: List[Path]) -> None:
-    """Exit 1 if a file named on the command line itself could not be indexed."""
-    named = {str(p.resolve()) for p in paths if p.is_file()}
-    failed = {str(Path(f["path"]).resolve()) for f in output.report_json(report)["failed"]}
+    """Exit 1 if a path named on the command line (or a recorded root) itself
+    could not be read: a file, or a folder that is gone; not a file inside one."""
+    named = {str(p.absolute().resolve()) for p in paths}
+    failed = {str(Path(f["path"]).absolute().resolve()) for f in output.report_json(report)["failed"]}
     if named & failed:
         raise typer.Exit(EXIT_FAILURE)
 
