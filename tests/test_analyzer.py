@@ -171,3 +171,16 @@ def test_columns_equal_tokens_with_any_cache_state(texts: list[str], cache_limit
 def test_verb_prefix_forms_meet_through_default_analyzer() -> None:
     for text in ("می‌خواهد", "میخواهد", "می خواهد"):
         assert_analyzes(text, [("میخواهد", 0, len(text), 0)])
+
+
+@pytest.mark.parametrize("spellings, shared", [
+    # A suffix written apart is stemmed off the host; the ا variant must be cut the
+    # same way (مساله‌ای was once read as مسال + های, so it missed مسئله).
+    (["مسئله", "مسأله", "مساله", "مسئله‌ای", "مسأله‌ای", "مساله‌ای", "مسئله‌هایی", "مسأله‌ها"], "مساله"),
+    (["هیئت", "هیأت", "هیات", "هیئتی", "هیئت‌ها", "هیأت‌های"], "هیات"),
+    (["جرئت", "جرأت", "جرات", "جرئت‌ها"], "جرات"),
+])
+def test_hamza_spellings_meet_with_suffixes(spellings: list[str], shared: str) -> None:
+    for word in spellings:
+        terms = Analyzer().terms(word)
+        assert shared in terms and len(terms) <= 2, (word, terms)

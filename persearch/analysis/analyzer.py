@@ -51,7 +51,7 @@ _GROUP_SEPARATOR = re.compile(f"[ {NBSP}{ZWNJ}]")
 _CACHE_LIMIT = 300_000
 #: Bumped whenever a change makes the same text give other terms: an index
 #: records it and refuses to be searched by an analyzer of another version.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2  # 2: the ا variant of a word with ئ is stemmed as the word was
 
 
 class Token(NamedTuple):
@@ -337,7 +337,7 @@ class Analyzer:
                 entries.extend((part, start, end, i, 1, part in self._stopword_set) for i, part in enumerate(parts))
                 return tuple(entries), len(parts)
             entries.append((term, start, end, 0, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], term, 0, start, end)
+            self._add_variant(entries, surface[start:end], word, key, term, 0, start, end)
             return tuple(entries), 1
         last_word, _, _, last_key = units[-1]
         head = "".join(word for word, _, _, _ in units[:-1])
@@ -346,15 +346,32 @@ class Analyzer:
         for i, (word, start, end, key) in enumerate(units):
             term = self._term(word, key)
             entries.append((term, start, end, i, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], term, i, start, end)
+            self._add_variant(entries, surface[start:end], word, key, term, i, start, end)
         return tuple(entries), len(units)
 
-    def _add_variant(self, entries: list[_Entry], raw: str, term: str, offset: int, start: int, end: int) -> None:
+    def _add_variant(self, entries: list[_Entry], raw: str, word: str, key: str, term: str, offset: int,
+                     start: int, end: int) -> None:
+        """Add the ا spelling of a unit with ئ (مسئله → مساله), stemmed as the unit was.
+
+        The variant is the unit's own term with ا where ئ stood: stemming the
+        variant word apart could cut it otherwise (مساله‌ای read as مسال + های,
+        هیاتی kept whole while هیئتی loses its ی), and then مسئله‌ای would
+        not meet مساله. Runs once per distinct word group (cached).
+        """
         variant = hamza_variant(raw)
-        if variant:
+        if not variant:
+            return
+        variant = variant.replace(" ", "")
+        moved = [i for i, (a, b) in enumerate(zip(word, variant)) if a != b] if len(variant) == len(word) else []
+        if moved and term[:moved[-1] + 1] == word[:moved[-1] + 1]:
+            letters = list(term)
+            for i in moved:
+                letters[i] = variant[i]
+            variant = "".join(letters)
+        else:  # the stemmer changed the word before its ئ (a lemmatizer may): stem the variant alone
             variant = self.stem(variant)
-            if variant != term:
-                entries.append((variant, start, end, offset, 1, False))
+        if variant != term:
+            entries.append((variant, start, end, offset, 1, False))
 
 
 @functools.lru_cache(maxsize=16)
