@@ -58,7 +58,7 @@ FIELD_NAMES = {"title": "title", "body": "body", "text": "body"}
 _OPEN_QUOTES = {'"': '"', "«": "»", "\u201c": "\u201d", "\u201e": "\u201d"}
 _LEXER = re.compile(
     r"""(?P<space>\s+)
-      | (?P<field>[A-Za-z]+):(?=[^\s:])
+      | (?P<field>[A-Za-z]+):[ \t]*(?=[^\s:])
       | (?P<lparen>\()
       | (?P<rparen>\))
       | (?P<quote>["«\u201c\u201e])
@@ -152,7 +152,13 @@ def _lex(query: str, notes: list[str]) -> list[_Tok]:
         start, end = m.start(), m.end()
         pos = end
         if word in ("OR", "||"):
+            if toks and toks[-1].kind == "or":  # "a OR OR b" still means a OR b
+                notes.append(f"dropped a repeated {word}")
+                continue
             toks.append(_Tok("or", word, start, end))
+            continue
+        if word.endswith(":") and word[:-1].lower() in FIELD_NAMES:
+            notes.append(f"dropped {word} with nothing after it")
             continue
         if word in ("AND", "&&"):
             toks.append(_Tok("and", word, start, end))
@@ -692,11 +698,17 @@ def execute(index: Any, parsed: Parsed, limit: int, offset: int, filters: dict[s
     to a non-empty answer: its users asked for every word, and ranking the
     any-word matches of common words costs more than the search itself.
     """
+    return _execute(index, parsed, limit, offset, filters, fallback)[0]
+
+
+def _execute(index: Any, parsed: Parsed, limit: int, offset: int, filters: dict[str, Any],
+             fallback: bool) -> tuple[BackendResults, bool]:
+    """:func:`execute`, and whether the any-word fallback answered."""
     first = _run(index, parsed.node, limit, offset, filters)
     relaxed = _relaxed(parsed.node) if fallback else None
     if relaxed is None or first.at_least(1):
-        return first
-    return _run(index, relaxed, limit, offset, filters)
+        return first, False
+    return _run(index, relaxed, limit, offset, filters), True
 
 
 def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
@@ -720,16 +732,24 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
         return results
     offset = (page - 1) * limit
     fallback = fallback and mode == "auto"
-    found = execute(index, parsed, limit, offset, filters, fallback=fallback)
-    if suggest and page == 1 and not found.at_least(max(limit, 1)):
+    found, relaxed = _execute(index, parsed, limit, offset, filters, fallback)
+    # Few hits, or none with every word (the any-word fallback answered): a
+    # typo is the likely cause. The test depends on the total, not the page,
+    # so every page of one query makes the same choice.
+    if suggest and (relaxed or not found.at_least(max(limit, 1))):
         from .suggest import suggest_for
 
-        alternative = suggest_for(index, query, parsed, found.total, filters, mode)
+        alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total, filters, mode)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:
-                parsed = alternative.parsed
-                found = execute(index, parsed, limit, offset, filters, fallback=fallback)
+                other, other_relaxed = _execute(index, alternative.parsed, limit, offset, filters, fallback)
+                # Any-word matches of the correction are no better than the typed query's.
+                if not (relaxed and other_relaxed and found.total > 0):
+                    parsed, found, relaxed = alternative.parsed, other, other_relaxed
+    if relaxed and found.total > 0:
+        note = "no document has every word: these have some of them"
+        results.message = f"{results.message}; {note}" if results.message else note
     searched = time.perf_counter()
     results.found = found
     results.hits = _hits(index, parsed, found.hits, offset, snippets, snippet_length, fragments)

@@ -122,6 +122,15 @@ def test_unusable_queries_match_nothing_with_a_message(query: str) -> None:
     assert parsed.message
 
 
+def test_repeated_or_and_bare_field_names() -> None:
+    parsed = parse("ایران OR OR ترکیه", A)
+    assert parsed.node == node("ایران OR ترکیه") and parsed.message == "dropped a repeated OR"
+    assert node("title: ایران") == node("title:ایران")  # a space after the colon is allowed
+    bare = parse("ایران title:", A)
+    assert bare.node == Term("ایران") and bare.message == "dropped title: with nothing after it"
+    assert node("http: ایران") == node("http ایران")  # not a field name: text
+
+
 def test_only_stopwords_are_searched_as_a_phrase() -> None:
     assert node("از این") == Phrase(("از", "این"))
     assert node("از") == Term("از")
@@ -244,8 +253,17 @@ def test_spelling_suggestion(index) -> None:  # type: ignore[no-untyped-def]
     r = index.search("تررکیه")
     assert r.suggestion == "ترکیه"
     assert ids(r) == {"b", "c"}  # nothing found as typed, so the correction is searched
+    # No document holds both words as typed: the any-word matches of ایران would
+    # answer, so the typo is corrected and the correction searched instead.
     r = index.search("ایران تررکیه", limit=50)
-    assert r.suggestion == "ایران ترکیه"
+    assert r.suggestion == "ایران ترکیه" and ids(r) == {"b"} and r.message is None
+    assert ids(index.search("ایران تررکیه", limit=1, page=2)) <= {"b"}  # every page makes the same choice
+
+
+def test_any_word_answers_say_so(index) -> None:  # type: ignore[no-untyped-def]
+    either = index.search("پیکرند اقتصاد")
+    assert either.suggestion is None and "no document has every word" in either.message
+    assert index.search("ایران اقتصاد").message is None
 
 
 def test_total_counts_every_match_even_after_the_index_closes(tmp_path: Path, backend: str) -> None:
