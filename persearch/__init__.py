@@ -18,12 +18,12 @@ from .errors import (IndexIncompatible, IndexLocked, IndexNotFound, InvalidOptio
 __version__ = "0.1.0"
 
 __all__ = [
-    "Analyzer", "Token", "analyze", "normalize", "Index", "UpdateReport", "Results", "Hit",
+    "Analyzer", "Token", "analyze", "normalize", "Index", "UpdateReport", "Document", "Results", "Hit",
     "PersearchError", "MissingExtra", "InvalidOption", "IndexNotFound", "IndexIncompatible",
     "IndexLocked", "QueryError", "__version__",
 ]
 
-_LAZY = {"Index": "index", "UpdateReport": "index", "Results": "query", "Hit": "query"}
+_LAZY = {"Index": "index", "UpdateReport": "index", "Document": "backends.base", "Results": "query", "Hit": "query"}
 
 
 def __getattr__(name: str) -> Any:

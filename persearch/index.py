@@ -30,7 +30,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .analysis import Analyzer
 from .analysis.analyzer import ANALYZER_VERSION
@@ -146,6 +146,8 @@ class Index:
         >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
         """
         root = Path(path).expanduser().absolute()
+        if root.exists() and not root.is_dir():
+            raise InvalidOption(f"{root} is a file: an index is a folder")
         analyzer = analyzer or Analyzer()
         if backend is not None:
             _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
@@ -409,6 +411,9 @@ class Index:
                 elif self._backend.stored(str(item)) is not None:
                     self._backend.delete([str(item)])
                     report.removed += 1
+                elif "#" in str(item) and self._backend.stored(_record_id(str(item))) is not None:
+                    self._backend.delete([_record_id(str(item))])  # a record named by a relative path
+                    report.removed += 1
                 else:
                     report.failed.append((str(item), "not in the index"))
             self._backend.commit()
@@ -520,10 +525,17 @@ class Index:
         """
         self.add_documents([Document(id=str(id), text=text, title=title or "", metadata=fields)])
 
-    def add_documents(self, documents: Iterable[Document]) -> int:
-        """Add (or replace by id) many documents in one commit; returns how many."""
+    def add_documents(self, documents: Iterable[Document | Mapping[str, Any]]) -> int:
+        """Add (or replace by id) many documents in one commit; returns how many.
+
+        Each is a :class:`~persearch.Document` or a mapping with ``id`` and
+        ``text``, optionally ``title``; its other keys become metadata.
+
+        >>> index.add_documents([{"id": "۱", "text": "کتاب تازه", "tags": ["کتاب"]}])  # doctest: +SKIP
+        1
+        """
+        docs = [_as_document(item) for item in documents]  # a bad one fails before anything is written
         with self._writing() as manifest:
-            docs = list(documents)
             self._backend.add(docs)
             self._backend.commit()
             self._save(manifest)
@@ -661,7 +673,7 @@ def _read_meta(root: Path, any_version: bool = False) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise IndexIncompatible(f"{root / META_FILE} is unreadable ({exc}); rebuild the index") from None
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_TAG:
-        raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
+        raise IndexIncompatible(f"{root / META_FILE} is not a persearch index file; rebuild the index")
     version = meta.get("schema_version")
     if not any_version and version != SCHEMA_VERSION and version not in _READABLE_VERSIONS.get(meta.get("backend"), ()):
         raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
@@ -736,6 +748,33 @@ def _chunks(jobs: list[_Job], max_bytes: int, max_files: int) -> list[list[_Job]
     if current:
         chunks.append(current)
     return chunks
+
+
+def _record_id(item: str) -> str:
+    """``PATH#ID`` with PATH made absolute and resolved, as record ids are stored."""
+    path, _, record = item.partition("#")
+    return f"{Path(path).expanduser().absolute().resolve()}#{record}"
+
+
+def _as_document(item: Document | Mapping[str, Any]) -> Document:
+    """A Document from what :meth:`Index.add_documents` was given, or one clear error."""
+    if isinstance(item, Mapping):
+        fields = dict(item)
+        if "id" not in fields or "text" not in fields:
+            raise InvalidOption(f"a document needs an 'id' and a 'text', not only {sorted(fields)}")
+        item = Document(id=fields.pop("id"), text=fields.pop("text"), title=fields.pop("title", None) or "",
+                        metadata=fields)
+    elif not isinstance(item, Document):
+        raise InvalidOption(f"a document is a persearch.Document or a dict with 'id' and 'text', "
+                            f"not {type(item).__name__}")
+    if isinstance(item.id, int) and not isinstance(item.id, bool):
+        item.id = str(item.id)
+    for name in ("id", "text", "title"):
+        if not isinstance(getattr(item, name), str):
+            raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
+    if not item.id:
+        raise InvalidOption("a document id cannot be empty")
+    return item
 
 
 def _resolved(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -328,8 +328,11 @@ def _record_doc(record: Any, number: int, base: Document, options: IngestOptions
     if text is None and title is None:
         raise IngestError(f"record {number} has no {options.text_field!r} or {options.title_field!r} field")
     text = "" if text is None else text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
-    title = "" if title is None else str(title)
+    title = "" if title is None else title if isinstance(title, str) else json.dumps(title, ensure_ascii=False)
     raw_id = record.get(options.id_field)
+    if raw_id is not None and not isinstance(raw_id, (str, int, float)):
+        raise IngestError(f"record {number}: {options.id_field!r} must be text or a number, "
+                          f"not {type(raw_id).__name__}")
     rid = str(number) if raw_id is None or raw_id == "" else str(raw_id)
     if rid in seen:  # a duplicate id inside one file would silently replace a record
         rid = f"{rid}~{number}"
@@ -357,7 +360,9 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
             except json.JSONDecodeError as exc:
                 yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
     else:
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+        # strict: a quote left open swallows the rest of the file into one cell
+        # instead of being an error (Python's csv is lenient by default).
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",", strict=True)
         try:
             for number, row in enumerate(reader, 1):
                 row.pop(None, None)  # cells beyond the header

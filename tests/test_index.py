@@ -59,8 +59,11 @@ def test_open_without_index_says_how_to_make_one(tmp_path: Path) -> None:
         Index.open(tmp_path / "nothing")
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / META_FILE).write_text('{"hello": 1}')
-    with pytest.raises(IndexNotFound):
-        Index.open(tmp_path / "plain")
+    with pytest.raises(IndexIncompatible, match="not a persearch index file"):
+        Index.open(tmp_path / "plain", create=True)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InvalidOption, match="is a file: an index is a folder"):
+        Index.open(tmp_path / "file", create=True)
 
 
 def test_open_create_then_reopen(tmp_path: Path, docs: Path, backend: str) -> None:
@@ -579,6 +582,28 @@ def test_add_document_delete_and_metadata_filters(index: Index) -> None:
     assert len(index) == 2 and ids(index, Term("والیبال")) == {"n1"}
     assert index.delete("n1") and not index.delete("n1")
     assert len(index) == 1
+
+
+def test_add_documents_takes_dicts_and_refuses_bad_ones_before_writing(index: Index) -> None:
+    import persearch
+
+    assert index.add_documents([{"id": 7, "text": "کتاب تازه", "title": "نو", "tags": ["کتاب"]},
+                                persearch.Document(id="d2", text="درخت سیب")]) == 2
+    assert ids(index, Term("کتاب"), tags="کتاب") == {"7"} and index.document("7")["title"] == "نو"
+    for bad, message in (({"text": "بی‌شناسه"}, "needs an 'id' and a 'text'"), ("کتاب", "not str"),
+                         ({"id": "x", "text": {"a": 1}}, "text must be text"), ({"id": "", "text": "خالی"}, "empty")):
+        with pytest.raises(InvalidOption, match=message):
+            index.add_documents([{"id": "ok", "text": "سالم"}, bad])
+    assert len(index) == 2 and index.document("ok") is None
+
+
+def test_remove_a_record_named_by_a_relative_path(index: Index, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _jsonl(tmp_path / "r" / "a.jsonl", [{"id": "x1", "text": "کتاب یک"}, {"id": "x2", "text": "کتاب دو"}])
+    index.add_paths([tmp_path / "r"])
+    monkeypatch.chdir(tmp_path)
+    assert index.remove(["r/a.jsonl#x1"]).removed == 1 and ids(index, Term("کتاب")) == {"a.jsonl#x2"}
+    assert index.remove(["r/a.jsonl#x9"]).failed == [("r/a.jsonl#x9", "not in the index")]
 
 
 # -- the backend's query translation -----------------------------------------------------------

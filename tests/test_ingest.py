@@ -165,6 +165,20 @@ def test_csv_and_tsv_with_configured_columns(tmp_path: Path) -> None:
     assert [(d.id.split("#")[1], d.title, d.format) for d in tsv_docs] == [("1", "یک", "tsv"), ("2", "دو", "tsv")]
 
 
+def test_csv_with_a_quote_left_open_is_invalid_not_one_huge_cell(tmp_path: Path) -> None:
+    result = read_file(write(tmp_path / "open.csv", 'id,title,text\n1,"بی‌پایان,متن\n2,خبر,متن دوم\n'))
+    assert result.documents == [] and result.error == "invalid CSV: unexpected end of data"
+    quoted = read_file(write(tmp_path / "ok.csv", 'id,title,text\n1,"نقل ""قول""",متن\n')).documents
+    assert [(d.title, d.text) for d in quoted] == [('نقل "قول"', "متن")]
+
+
+def test_record_ids_and_titles_that_are_not_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "o.jsonl", '{"id": {"a": 1}, "text": "یک"}\n{"id": 2, "title": ["الف", "ب"], "text": "دو"}\n')
+    result = read_file(path)
+    assert [(d.id.split("#")[1], d.title) for d in result.documents] == [("2", '["الف", "ب"]')]
+    assert result.problems == [(f"{path}:1", "record 1: 'id' must be text or a number, not dict")]
+
+
 def test_duplicate_record_ids_do_not_replace_each_other(tmp_path: Path) -> None:
     path = write(tmp_path / "d.jsonl", '{"id": "a", "text": "یک"}\n{"id": "a", "text": "دو"}\n')
     assert [d.id.split("#")[1] for d in read_file(path).documents] == ["a", "a~2"]

@@ -52,6 +52,8 @@ _CACHE_LIMIT = 300_000
 #: Bumped whenever a change makes the same text give other terms: an index
 #: records it and refuses to be searched by an analyzer of another version.
 ANALYZER_VERSION = 2  # 2: the ا variant of a word with ئ is stemmed as the word was
+#: The stemmers an Analyzer takes (or None: no stemming).
+STEMMERS = ("builtin", "hazm", "parsivar")
 
 
 class Token(NamedTuple):
@@ -99,8 +101,8 @@ class Analyzer:
                                 f"its terms cannot be reproduced; rebuild the index")
         if stemmer is False:  # allow stemmer=False as "off"
             stemmer = None
-        if stemmer not in (None, "builtin", "hazm", "parsivar"):
-            raise InvalidOption(f"unknown stemmer {stemmer!r}: use 'builtin', 'hazm', 'parsivar' or None")
+        if stemmer not in (None, *STEMMERS):
+            raise InvalidOption(f"unknown stemmer {stemmer!r}: use {', '.join(STEMMERS)} or none (None)")
         if normalizer not in ("builtin", "hazm", "parsivar"):
             raise InvalidOption(f"unknown normalizer {normalizer!r}: use 'builtin', 'hazm' or 'parsivar'")
         self.stemmer = stemmer

@@ -41,7 +41,7 @@ def stemmer(name: str) -> WordFunction:
         find = _require("parsivar", "parsivar stemmer").FindStems()
         # parsivar answers "past&present" for verbs; the first form is the stem.
         return lambda word: find.convert_to_stem(word).split("&")[0]
-    raise InvalidOption(f"unknown stemmer {name!r}: use 'builtin', 'hazm', 'parsivar' or None")
+    raise InvalidOption(f"unknown stemmer {name!r}: use 'hazm' or 'parsivar' (the extras' stemmers)")
 
 
 #: Verb prefixes and perfect endings the analyzer glues (می + روم → میروم,
