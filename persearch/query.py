@@ -454,8 +454,10 @@ class _Parser:
             if tokens:
                 # The whole word (a compound's joined term), not its first part.
                 term = max(tokens, key=lambda t: (t.position == tokens[0].position, t.length)).text
-                distance = int(tok.suffix[1:]) if tok.suffix[1:] else 1
-                distance = max(1, min(2, distance))
+                asked = int(tok.suffix[1:]) if tok.suffix[1:] else 1
+                distance = max(1, min(2, asked))
+                if distance != asked:
+                    self.notes.append(f"{text}~{asked} searched as {text}~{distance} (1 or 2 edits)")
                 self.parsed.fuzzy.add((term, distance, 1))
                 return _Concept(Fuzzy(term, distance, field_name, prefix_length=1))
         slots, joined = self._slots(text)

@@ -129,6 +129,8 @@ def test_repeated_or_and_bare_field_names() -> None:
     bare = parse("ایران title:", A)
     assert bare.node == Term("ایران") and bare.message == "dropped title: with nothing after it"
     assert node("http: ایران") == node("http ایران")  # not a field name: text
+    capped = parse("کتاب~5", A)
+    assert capped.node == node("کتاب~2") and capped.message == "کتاب~5 searched as کتاب~2 (1 or 2 edits)"
 
 
 def test_only_stopwords_are_searched_as_a_phrase() -> None:
