@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 from .analysis import Analyzer
 from .analysis.analyzer import ANALYZER_VERSION
 from .backends.base import Document
-from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, PersearchError
+from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, MissingExtra, PersearchError
 from .files import write_json
 
 if TYPE_CHECKING:  # ingest (HTML, CSV, hashing) loads only when files are read: searches start faster
@@ -145,32 +145,7 @@ class Index:
 
         >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
         """
-        root = Path(path).expanduser().absolute()
-        if root.exists() and not root.is_dir():
-            raise InvalidOption(f"{root} is a file: an index is a folder")
-        analyzer = analyzer or Analyzer()
-        if backend is not None:
-            _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
-        root.mkdir(parents=True, exist_ok=True)
-        with _file_lock(root, lock_timeout):
-            old = _old_meta(root, overwrite)
-            if old is not None and not overwrite:
-                raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
-            backend = backend or (old or {}).get("backend") or "whoosh"
-            backend_cls = _backend_class(backend)
-            data = _next_data_name(old["data"] if old else None)
-            shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
-            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
-            manifest = _empty_manifest()
-            manifest["generation"] = created.generation()
-            manifest["updated_at"] = _now()
-            write_json(root / data / MANIFEST_FILE, manifest)
-            created.close()
-            meta = {"format": _FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
-                    "analyzer": analyzer.config(), "data": data, "created_at": _now()}
-            write_json(root / META_FILE, meta)
-            _remove_stale(root, data)
-        return cls(root, meta, analyzer, lock_timeout)
+        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout)
 
     @classmethod
     def recreate(cls, path: str | os.PathLike[str], backend: str | None = None, *,
@@ -178,27 +153,47 @@ class Index:
         """Replace an index this persearch cannot read (another schema or
         analyzer version, a damaged ``persearch.json``) by an empty one.
 
-        What can still be read of the old one is kept: its roots, exclusions,
-        field options, analyzer options and (unless ``backend`` is given) its
-        backend, so that :meth:`rebuild` or :meth:`update` indexes the same
-        files again. This is what ``persearch index PATH --rebuild`` does with
-        an index it cannot open.
+        What can still be read of the old one is kept, in the same locked
+        step: its roots, exclusions and field options (from ``persearch.json``,
+        else from its manifest), analyzer options and (unless ``backend`` is
+        given) its backend, so that :meth:`rebuild` or :meth:`update` indexes
+        the same files again. This is what ``persearch index PATH --rebuild``
+        does with an index it cannot open.
         """
+        return cls._create(path, None, backend, overwrite=True, keep=True, lock_timeout=lock_timeout)
+
+    @classmethod
+    def _create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None, backend: str | None, *,
+                overwrite: bool, keep: bool, lock_timeout: float) -> "Index":
         root = Path(path).expanduser().absolute()
-        old = _old_meta(root, overwrite=True) or {}
-        try:
-            analyzer = Analyzer(**{**old.get("analyzer", {}), "version": ANALYZER_VERSION})
-        except (PersearchError, TypeError):  # options this persearch no longer has
-            analyzer = Analyzer()
-        index = cls.create(root, analyzer, backend, overwrite=True, lock_timeout=lock_timeout)
-        kept = {k: old[k] for k in _SHARED if isinstance(old.get(k), (list, dict))}
-        if kept:
-            with index._writing() as manifest:
-                manifest.update(kept)
-                manifest["options"] = _options_by_path(manifest)
-                index._save(manifest)
-                index._remember(manifest)
-        return index
+        if root.exists() and not root.is_dir():
+            raise InvalidOption(f"{root} is a file: an index is a folder")
+        if backend is not None:
+            _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
+        root.mkdir(parents=True, exist_ok=True)
+        with _file_lock(root, lock_timeout):
+            old = _old_meta(root, overwrite)
+            if old is not None and not overwrite:
+                raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
+            shared = _kept_settings(root, old) if keep else {}
+            if analyzer is None:
+                analyzer = _kept_analyzer(old) if keep else Analyzer()
+            backend = backend or (old or {}).get("backend") or "whoosh"
+            backend_cls = _backend_class(backend)
+            newest = old["data"] if old else next((folder.name for folder in _data_folders(root)), None)
+            data = _next_data_name(newest)
+            shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
+            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            manifest = {**_empty_manifest(), **shared}
+            manifest["generation"] = created.generation()
+            manifest["updated_at"] = _now()
+            write_json(root / data / MANIFEST_FILE, manifest)
+            created.close()
+            meta = {"format": _FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
+                    "analyzer": analyzer.config(), "data": data, "created_at": _now(), **shared}
+            write_json(root / META_FILE, meta)
+            _remove_stale(root, data)
+        return cls(root, meta, analyzer, lock_timeout)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
@@ -321,7 +316,11 @@ class Index:
         if manifest.get("generation") != self._backend.generation():
             # The engine committed but we died before the manifest was written
             # (or the manifest is gone): rebuild its file table from stored fields.
-            manifest = {**_empty_manifest(), **manifest, "files": self._files_from_backend(self._backend)}
+            files = self._files_from_backend(self._backend)
+            for path, entry in manifest.get("files", {}).items():
+                if entry[0] == -1 and path in files:  # still to be read again with new options
+                    files[path][:3] = entry[:3]
+            manifest = {**_empty_manifest(), **manifest, "files": files}
             self._save(manifest)
         manifest["options"] = _options_by_path(manifest)
         return manifest
@@ -383,7 +382,9 @@ class Index:
         """
         with self._writing() as manifest:
             targets = _resolved(paths) if paths is not None else list(manifest["roots"])
-            return self._sync_files(manifest, targets, workers, progress)
+            report = self._sync_files(manifest, targets, workers, progress)
+            self._remember(manifest)  # a named file that is gone is no longer a root
+            return report
 
     def remove(self, paths_or_ids: Iterable[str]) -> UpdateReport:
         """Remove files, folders (and stop indexing them) or document ids.
@@ -430,6 +431,7 @@ class Index:
         report = UpdateReport()
         files: dict[str, list[Any]] = manifest["files"]
         options_for = _OptionsLookup(manifest["options"])
+        indexed = _PathCounter(files)
         seen: set[str] = set()
         unreachable: list[str] = []
         jobs: list[_Job] = []
@@ -437,12 +439,19 @@ class Index:
         for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
             if isinstance(item, tuple):
                 path, reason = item
-                # A root or folder that cannot be reached (an unmounted disk, a
-                # permission) has not lost its files: their documents are kept.
-                unreachable.append(path)
-                kept = sum(1 for p in files if _under(p, [path]))
-                if kept:
-                    reason += f"; its {kept} indexed file(s) are kept (persearch remove {path} drops them)"
+                # A recorded root folder that is not there (moved, an unmounted
+                # disk) or a folder that cannot be read has not lost its files:
+                # their documents are kept. A file that is gone is gone, and so
+                # is a folder named to update() that is not a root.
+                if path in files and reason == "not found":
+                    if path in manifest["roots"]:  # a named file deleted: forget it (vanished below)
+                        manifest["roots"].remove(path)
+                    continue
+                kept_back = reason.startswith("unreadable folder") or path in manifest["roots"]
+                inside = indexed.inside(path) if kept_back else 0
+                if inside:
+                    unreachable.append(path)
+                    reason += f"; its {inside} indexed file(s) are kept (persearch remove {path} drops them)"
                 report.failed.append((path, reason))
                 continue
             seen.add(item.path)
@@ -450,7 +459,17 @@ class Index:
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options_for(item.path)))
+            options = options_for(item.path, item.root)
+            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options))
+        # A root folder that is there but empty, while the index holds files from
+        # it, is most likely an unmounted disk's mount point: keep its documents.
+        found = _PathCounter(seen)
+        for target in targets:
+            inside = indexed.inside(target)
+            if inside and not found.inside(target) and os.path.isdir(target):
+                unreachable.append(target)
+                report.failed.append((target, f"empty folder (a disk not mounted?); its {inside} indexed "
+                                              f"file(s) are kept (persearch remove {target} drops them)"))
         vanished = [p for p in files if _under(p, targets) and p not in seen and not _under(p, unreachable)]
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
@@ -673,7 +692,9 @@ def _read_meta(root: Path, any_version: bool = False) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise IndexIncompatible(f"{root / META_FILE} is unreadable ({exc}); rebuild the index") from None
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_TAG:
-        raise IndexIncompatible(f"{root / META_FILE} is not a persearch index file; rebuild the index")
+        # Some other program's file: never overwritten, nor the folders beside it.
+        raise PersearchError(f"{root / META_FILE} is not a persearch index's file; "
+                             f"choose another folder for the index")
     version = meta.get("schema_version")
     if not any_version and version != SCHEMA_VERSION and version not in _READABLE_VERSIONS.get(meta.get("backend"), ()):
         raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
@@ -699,11 +720,48 @@ def _next_data_name(current: str | None) -> str:
     return f"data-{number}"
 
 
+def _data_folders(root: Path) -> list[Path]:
+    """The ``data-N`` folders in an index folder, newest first (``data-raw`` is not one)."""
+    found = [entry for entry in root.glob("data-*") if entry.is_dir() and entry.name[5:].isdigit()]
+    return sorted(found, key=lambda entry: int(entry.name[5:]), reverse=True)
+
+
 def _remove_stale(root: Path, keep: str) -> None:
     """Delete data folders a crashed rebuild or create left behind (write lock held)."""
-    for entry in root.glob("data-*"):
-        if entry.name != keep and entry.is_dir():
+    for entry in _data_folders(root):
+        if entry.name != keep:
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _kept_settings(root: Path, old: dict[str, Any] | None) -> dict[str, Any]:
+    """Roots, exclusions and field options of an index being recreated: from its
+    persearch.json, else (damaged) from the newest readable manifest."""
+    sources = [old] if old else []
+    for folder in _data_folders(root):
+        try:
+            sources.append(json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    for source in sources:
+        if isinstance(source, dict) and isinstance(source.get("roots"), list):
+            kept = {k: source[k] for k in _SHARED if isinstance(source.get(k), (list, dict))}
+            kept["options"] = _options_by_path({**_empty_manifest(), **kept})
+            return kept
+    return {}
+
+
+def _kept_analyzer(old: dict[str, Any] | None) -> Analyzer:
+    """The analyzer options of an index being recreated, at this persearch's version.
+
+    A missing extra (hazm, parsivar) is an error rather than a silent change
+    of analyzer; options this persearch no longer has fall back to the defaults.
+    """
+    try:
+        return Analyzer(**{**(old or {}).get("analyzer", {}), "version": ANALYZER_VERSION})
+    except MissingExtra:
+        raise
+    except (TypeError, InvalidOption):
+        return Analyzer()
 
 
 def _acquire(root: Path, timeout: float) -> int:
@@ -804,8 +862,12 @@ def _given(**options: Any) -> dict[str, Any]:
 
 def _options_by_path(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``{path: IngestOptions dict}``; older indexes kept one set, which applied to every root."""
+    from .ingest import IngestOptions
+
     recorded = manifest.get("options") or {}
     if "text_field" in recorded:
+        if IngestOptions(**recorded) == IngestOptions():
+            return {}
         return {root: dict(recorded) for root in manifest.get("roots", [])}
     return dict(recorded)
 
@@ -818,9 +880,9 @@ def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str,
     by_path = manifest["options"]
     before = _OptionsLookup(by_path)
     merged = {path: {**before(path).to_dict(), **given} for path in paths}
-    for path in paths:
+    for path in paths:  # a path inside keeps its own options, but for the ones given now
         for inner in [p for p in by_path if _under(p, [path])]:
-            del by_path[inner]
+            by_path[inner] = {**by_path[inner], **given}
     by_path.update(merged)
     after = _OptionsLookup(by_path)
     for file, entry in manifest["files"].items():
@@ -829,20 +891,57 @@ def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str,
 
 
 class _OptionsLookup:
-    """The options of the most specific recorded path holding a file, else the defaults."""
+    """The options of the most specific recorded path holding a file, else the defaults.
+
+    Looked up by walking up the file's folders (a few dict probes, whatever
+    the number of recorded paths), remembered per folder.
+    """
 
     def __init__(self, by_path: dict[str, dict[str, Any]]) -> None:
         from .ingest import IngestOptions
 
-        self._named = sorted(by_path, key=len, reverse=True)
         self._options = {p: IngestOptions(**by_path[p]) for p in by_path}
         self._default = IngestOptions()
+        self._folders: dict[str, IngestOptions | None] = {}
 
-    def __call__(self, path: str) -> IngestOptions:
-        for named in self._named:
-            if _under(path, [named]):
-                return self._options[named]
-        return self._default
+    def __call__(self, path: str, reached_from: str | None = None) -> IngestOptions:
+        """``reached_from``: the root the walk came from, for a file reached
+        through a link to outside it (its path is the link's target)."""
+        if path in self._options:
+            return self._options[path]
+        found = self._folder(os.path.dirname(path))
+        if found is None and reached_from is not None:
+            found = self._folder(reached_from)
+        return self._default if found is None else found
+
+    def _folder(self, folder: str) -> IngestOptions | None:
+        if folder in self._folders:
+            return self._folders[folder]
+        if folder in self._options:
+            found: IngestOptions | None = self._options[folder]
+        else:
+            parent = os.path.dirname(folder)
+            found = None if parent == folder else self._folder(parent)
+        self._folders[folder] = found
+        return found
+
+
+class _PathCounter:
+    """How many indexed files lie under a path (sorted once, then two bisections)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self._files: list[str] | None = None
+        self._source = files
+
+    def inside(self, path: str) -> int:
+        import bisect
+
+        if self._files is None:
+            self._files = sorted(self._source)
+        prefix = path.rstrip(os.sep) + os.sep
+        # Every path starting with PREFIX sorts between PREFIX and PREFIX + U+10FFFF.
+        below = bisect.bisect_right(self._files, prefix + "\U0010ffff") - bisect.bisect_left(self._files, prefix)
+        return below
 
 
 def _worker_count(workers: int | None, total_bytes: int, min_bytes: int, n_jobs: int) -> int:

@@ -70,6 +70,9 @@ class FileInfo:
     size: int
     mtime_ns: int
     format: str
+    #: The path :func:`walk` was given that led here (resolved): a file reached
+    #: through a link has its target's path, which may lie outside it.
+    root: str = ""
 
 
 @dataclass
@@ -117,7 +120,10 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
             yield (str(path.absolute()), "not found")
             continue
         if resolved.is_dir():
-            yield from _walk_dir(resolved, seen_dirs, seen_files, skipped)
+            for item in _walk_dir(resolved, seen_dirs, seen_files, skipped):
+                if not isinstance(item, tuple):
+                    item.root = str(resolved)
+                yield item
         elif str(resolved) not in seen_files and str(resolved) not in skipped:
             seen_files.add(str(resolved))
             try:
@@ -126,7 +132,7 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
                 yield (str(resolved), f"unreadable: {exc.strerror or exc}")
                 continue
             fmt = FORMATS.get(resolved.suffix.lower(), "txt")
-            yield FileInfo(str(resolved), st.st_size, st.st_mtime_ns, fmt)
+            yield FileInfo(str(resolved), st.st_size, st.st_mtime_ns, fmt, str(resolved))
 
 
 def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
@@ -360,15 +366,30 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
             except json.JSONDecodeError as exc:
                 yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
     else:
-        # strict: a quote left open swallows the rest of the file into one cell
-        # instead of being an error (Python's csv is lenient by default).
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",", strict=True)
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
         try:
-            for number, row in enumerate(reader, 1):
-                row.pop(None, None)  # cells beyond the header
-                yield number, row
+            rows = list(reader)
         except csv.Error as exc:
             raise IngestError(f"invalid {fmt.upper()}: {exc}") from None
+        for number, row in enumerate(rows, 1):
+            row.pop(None, None)  # cells beyond the header
+            if number == len(rows) and _runaway_quote(text, row):
+                yield number, IngestError(f"record {number}: a quote is never closed "
+                                          f"(the rest of the file would be one cell)")
+                continue
+            yield number, row
+
+
+def _runaway_quote(text: str, last_row: dict[str, Any]) -> bool:
+    """Whether the last row's last cell is a quoted cell never closed.
+
+    Python's csv reads such a cell to the end of the file. Quotes in a valid
+    file pair up (open/close, and "" inside a cell), and an unquoted cell
+    cannot span lines; a cell with a line break and an odd quote count is the
+    sign. (A lone quote inside an unquoted cell, «"کلیله" و دمنه», is fine.)
+    """
+    values = [v for v in last_row.values() if isinstance(v, str)]
+    return bool(values) and "\n" in values[-1].rstrip("\r\n") and text.count('"') % 2 == 1
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()

@@ -741,7 +741,11 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
     if suggest and (relaxed or not found.at_least(max(limit, 1))):
         from .suggest import suggest_for
 
-        alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total, filters, mode)
+        # Where the fallback answered, only a one-edit correction replaces its
+        # hits: a right word the index lacks (پنگوئن) would otherwise be
+        # swapped for a two-edit neighbour (سنگین).
+        alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total, filters, mode,
+                                  search_edits=1 if relaxed else 2)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:

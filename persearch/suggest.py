@@ -212,12 +212,18 @@ def spell_index(index: Any) -> SpellIndex:
 
 def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None:
     """``query`` with each unknown word replaced by its correction, or None."""
+    found = _spelling(index, query, parsed)
+    return found[0] if found else None
+
+
+def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int] | None:
+    """:func:`spelling_alternative`, and the most edits any of its words needed."""
     analyzer = index.analyzer
     if not parsed.words:
         return None
     table = spell_index(index)
     corrected = query
-    changed = False
+    edits = 0
     for surface, terms in parsed.words:
         content = [t for t in terms if not analyzer.is_stopword(t)]
         if not content or any(t in table for t in content):
@@ -225,8 +231,8 @@ def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None
         fix = table.correct(content[0])
         if fix is not None:
             corrected = corrected.replace(surface, fix, 1)
-            changed = True
-    return corrected if changed else None
+            edits = max(edits, edit_distance(content[0], fix, 2))
+    return (corrected, edits) if edits else None
 
 
 # --- the decision ------------------------------------------------------------------
@@ -249,11 +255,13 @@ class Suggestion:
 
 
 def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
-                filters: dict[str, Any] | None = None, mode: str = "auto") -> Suggestion | None:
+                filters: dict[str, Any] | None = None, mode: str = "auto",
+                search_edits: int = 2) -> Suggestion | None:
     """What to suggest for a query that found ``total`` (few) documents.
 
     A keyboard-layout reading that finds more documents is searched instead;
-    otherwise a spelling correction is offered (and searched when nothing was found).
+    otherwise a spelling correction is offered, and searched when nothing was
+    found and no word of it is more than ``search_edits`` edits from the typed one.
     """
     from .query import execute, parse
     from .querytree import MatchNone
@@ -274,9 +282,10 @@ def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
         n, p = count(other)
         if n > 0 and n > 2 * total:
             return Suggestion(other, p, n)
-    fixed = spelling_alternative(index, query, parsed)
-    if fixed is not None and fixed != query:
-        if total == 0:
+    spelled = _spelling(index, query, parsed)
+    if spelled is not None and spelled[0] != query:
+        fixed, edits = spelled
+        if total == 0 and edits <= search_edits:
             n, p = count(fixed)
             if n > 0:
                 return Suggestion(fixed, p, n)

@@ -58,9 +58,15 @@ def test_open_without_index_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFound, match=r"no index at .*; run: persearch index PATH --index"):
         Index.open(tmp_path / "nothing")
     (tmp_path / "plain").mkdir()
+    # Some other program's persearch.json: refused, even by overwrite, and nothing beside it is touched.
     (tmp_path / "plain" / META_FILE).write_text('{"hello": 1}')
-    with pytest.raises(IndexIncompatible, match="not a persearch index file"):
-        Index.open(tmp_path / "plain", create=True)
+    (tmp_path / "plain" / "data-raw").mkdir()
+    for attempt in (lambda: Index.open(tmp_path / "plain", create=True),
+                    lambda: Index.create(tmp_path / "plain", overwrite=True),
+                    lambda: Index.recreate(tmp_path / "plain")):
+        with pytest.raises(PersearchError, match="not a persearch index's file; choose another folder"):
+            attempt()
+    assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["data-raw", META_FILE, "write.lock"]
     (tmp_path / "file").write_text("")
     with pytest.raises(InvalidOption, match="is a file: an index is a folder"):
         Index.open(tmp_path / "file", create=True)
@@ -334,6 +340,74 @@ def test_a_root_that_cannot_be_reached_keeps_its_documents(index: Index, docs: P
     assert index.remove([str(docs)]).removed == 3 and index.roots == [str(other.resolve())]
 
 
+def test_what_is_really_gone_still_goes(index: Index, docs: Path, tmp_path: Path) -> None:
+    (docs / "sub").mkdir()
+    (docs / "sub" / "s.txt").write_text("زرافه در باغ", encoding="utf-8")
+    index.add_paths([docs])
+    index.add_paths([docs / "a.txt"])  # a named file: a root of its own
+    (docs / "a.txt").unlink()
+    report = index.update()
+    assert (report.removed, report.failed) == (1, []) and str(docs / "a.txt") not in index.roots
+    (docs / "sub" / "s.txt").unlink()
+    (docs / "sub").rmdir()
+    report = index.update([docs / "sub"])  # a folder named to update() that is not a root
+    assert (report.removed, ids(index, Term("زرافه"))) == (1, set())
+
+
+def test_an_emptied_root_folder_keeps_its_documents(index: Index, docs: Path) -> None:
+    # An unmounted disk leaves its mount point: the folder is there, empty.
+    index.add_paths([docs])
+    for child in docs.iterdir():
+        child.unlink()
+    report = index.update()
+    assert report.removed == 0 and "empty folder (a disk not mounted?); its 4 indexed file(s) are kept" in \
+        report.failed[0][1]
+    assert len(index) == 4
+
+
+def test_options_given_for_a_folder_leave_the_rest_of_an_inner_path_s_own(index: Index, tmp_path: Path) -> None:
+    poems = tmp_path / "poems"
+    _jsonl(poems / "a.jsonl", [{"id": "a1", "body": "دیوان حافظ"}])
+    _jsonl(poems / "sub" / "b.jsonl", [{"key": "b1", "verse": "موش و گربه"}])
+    index.add_paths([poems], text_field="body")
+    index.add_paths([poems / "sub"], text_field="verse")
+    report = index.add_paths([poems], id_field="key")  # sub keeps text_field="verse"
+    assert report.failed == [] and ids(index, Term("موش")) == {"b.jsonl#b1"}
+
+
+def test_files_reached_through_a_link_get_the_options_of_their_root(index: Index, tmp_path: Path) -> None:
+    elsewhere = _jsonl(tmp_path / "elsewhere" / "t.jsonl", [{"id": "t1", "body": "موش و گربه"}])
+    (tmp_path / "root").mkdir()
+    os.symlink(elsewhere.parent, tmp_path / "root" / "linked")
+    report = index.add_paths([tmp_path / "root"], text_field="body")
+    assert report.failed == [] and ids(index, Term("موش")) == {"t.jsonl#t1"}
+
+
+def test_a_crash_after_new_options_still_reads_every_file_again(tmp_path: Path, backend: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    records = tmp_path / "r"
+    for n in range(3):
+        _jsonl(records / f"{n}.jsonl", [{"id": f"x{n}", "text": "کهنه", "body": "تازه"}])
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
+        ix.chunk_files = 1
+        ix.add_paths([records])
+        saves = iter(range(100))
+        real_save = Index._save
+
+        def dying_save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if next(saves) == 1:
+                raise KeyboardInterrupt  # the engine committed chunk 2, its manifest never written
+            return real_save(self, *args, **kwargs)
+
+        monkeypatch.setattr(Index, "_save", dying_save)
+        with pytest.raises(KeyboardInterrupt):
+            ix.add_paths([records], text_field="body")
+        monkeypatch.setattr(Index, "_save", real_save)
+    with Index.open(tmp_path / "ix") as ix:
+        ix.update()
+        assert ids(ix, Term("تازه")) == {"0.jsonl#x0", "1.jsonl#x1", "2.jsonl#x2"} and ids(ix, Term("کهنه")) == set()
+
+
 def test_a_named_file_inside_a_root_folder_stays_whatever_its_extension(index: Index, docs: Path) -> None:
     (docs / "NOTES").write_text("زرافه‌ها در باغ وحش", encoding="utf-8")  # the walk skips this name
     index.add_paths([docs])
@@ -358,14 +432,39 @@ def test_recreate_keeps_what_an_unreadable_index_recorded(tmp_path: Path, docs: 
         ix.rebuild()
         assert ids(ix, Term("کتاب")) == {"a.txt", "d.md", "p.jsonl#p1"}
         assert ids(ix, Term("1403")) == set()  # c.txt stays excluded
-    # A persearch.json that is not even JSON: nothing to keep, but no refusal either.
+    # A persearch.json that is not even JSON: the roots come from the manifest.
     (tmp_path / "ix" / META_FILE).write_text("{not json")
     with pytest.raises(IndexIncompatible):
         Index.open(tmp_path / "ix")
     with Index.recreate(tmp_path / "ix", backend=backend) as ix:
-        assert len(ix) == 0 and ix.stats()["roots"] == []
+        assert len(ix) == 0 and set(ix.roots) == {str(docs.resolve()), str(poems.parent.resolve())}
+        ix.rebuild()
+        assert ids(ix, Term("کتاب")) == {"a.txt", "d.md", "p.jsonl#p1"}
+    # The roots are in persearch.json as soon as recreate returns (one locked step).
+    assert set(json.loads((tmp_path / "ix" / META_FILE).read_text())["roots"]) == set(ix.roots)
+    # Nothing readable at all: an empty index, and no refusal either.
+    (tmp_path / "ix" / META_FILE).write_text("{not json")
+    for folder in (tmp_path / "ix").glob("data-*"):
+        (folder / MANIFEST_FILE).write_text("[")
+    with Index.recreate(tmp_path / "ix", backend=backend) as ix:
+        assert len(ix) == 0 and ix.roots == []
+
+
+def test_recreate_does_not_swap_an_analyzer_whose_extra_is_missing(tmp_path: Path, docs: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("hazm") is not None:
+        pytest.skip("needs hazm to be missing")
+    from persearch import MissingExtra
+
+    with Index.create(tmp_path / "ix") as ix:
         ix.add_paths([docs])
-        assert ids(ix, Term("1403")) == {"c.txt"}
+    meta_path = tmp_path / "ix" / META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "analyzer": {**meta["analyzer"], "stemmer": "hazm", "version": 1}}))
+    with pytest.raises(MissingExtra):
+        Index.recreate(tmp_path / "ix")
+    assert json.loads(meta_path.read_text())["analyzer"]["stemmer"] == "hazm"  # nothing replaced
 
 
 def test_bad_files_among_good_ones(index: Index, docs: Path) -> None:

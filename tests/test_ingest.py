@@ -165,11 +165,16 @@ def test_csv_and_tsv_with_configured_columns(tmp_path: Path) -> None:
     assert [(d.id.split("#")[1], d.title, d.format) for d in tsv_docs] == [("1", "یک", "tsv"), ("2", "دو", "tsv")]
 
 
-def test_csv_with_a_quote_left_open_is_invalid_not_one_huge_cell(tmp_path: Path) -> None:
-    result = read_file(write(tmp_path / "open.csv", 'id,title,text\n1,"بی‌پایان,متن\n2,خبر,متن دوم\n'))
-    assert result.documents == [] and result.error == "invalid CSV: unexpected end of data"
-    quoted = read_file(write(tmp_path / "ok.csv", 'id,title,text\n1,"نقل ""قول""",متن\n')).documents
-    assert [(d.title, d.text) for d in quoted] == [('نقل "قول"', "متن")]
+@pytest.mark.parametrize("sep, name", [(",", "t.csv"), ("\t", "t.tsv")])
+def test_csv_with_a_quote_left_open_keeps_the_rows_before_it(tmp_path: Path, sep: str, name: str) -> None:
+    path = write(tmp_path / name, "id,title,text\n1,یک,متن\n2,\"بی‌پایان,متن\n3,سه,شیر\n4,چهار,ببر\n".replace(",", sep))
+    result = read_file(path)
+    assert [d.title for d in result.documents] == ["یک"]
+    assert result.problems == [(f"{path}:2", "record 2: a quote is never closed (the rest of the file would be one cell)")]
+    # Quotes that open a cell's text, or pair up, are not that: every row is read.
+    fine = "id,title,text\n1,\"کلیله\" و دمنه,موش\n2,\"نقل \"\"قول\"\"\",متن\n3,\"چند\nخطی\",شیر\n".replace(",", sep)
+    docs = read_file(write(tmp_path / ("fine" + name), fine)).documents
+    assert [d.title for d in docs] == ["کلیله و دمنه", 'نقل "قول"', "چند\nخطی"]
 
 
 def test_record_ids_and_titles_that_are_not_text(tmp_path: Path) -> None:

@@ -262,6 +262,15 @@ def test_spelling_suggestion(index) -> None:  # type: ignore[no-untyped-def]
     assert ids(index.search("ایران تررکیه", limit=1, page=2)) <= {"b"}  # every page makes the same choice
 
 
+def test_only_a_one_edit_correction_replaces_any_word_hits(index) -> None:  # type: ignore[no-untyped-def]
+    # اقتتصادد is two edits from اقتصاد: maybe a real word this index lacks, so the
+    # any-word hits (every ایران document) stay and the correction is only offered.
+    two = index.search("ایران اقتتصادد", limit=100)
+    assert two.suggestion == "ایران اقتصاد" and "b" in ids(two)
+    one = index.search("ایران اقتصان", limit=100)  # one edit: searched instead
+    assert one.suggestion == "ایران اقتصاد" and ids(one) == {f"n{i:02d}" for i in range(30)}
+
+
 def test_any_word_answers_say_so(index) -> None:  # type: ignore[no-untyped-def]
     either = index.search("پیکرند اقتصاد")
     assert either.suggestion is None and "no document has every word" in either.message
