@@ -366,11 +366,15 @@ class Index:
         """
         roots = _resolved(paths)
         with self._writing() as manifest:
-            _add_roots(manifest, roots)
+            _add_roots(manifest, [root for root in roots if os.path.exists(root)])  # a typo is no root
             _record_options(manifest, roots, _given(text_field=text_field, title_field=title_field,
                                                    id_field=id_field, max_size=max_size))
+            # On disk before the first chunk: a crash must not forget the new options.
+            self._save(manifest)
             self._remember(manifest)
-            return self._sync_files(manifest, roots, workers, progress)
+            report = self._sync_files(manifest, roots, workers, progress)
+            self._remember(manifest)  # a named file found gone is no longer a root
+            return report
 
     def update(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, workers: int | None = None,
                progress: Progress | None = None) -> UpdateReport:
@@ -397,7 +401,7 @@ class Index:
             files = manifest["files"]
             for item in paths_or_ids:
                 path = str(Path(item).expanduser().absolute().resolve())
-                doomed = [p for p in files if _under(p, [path])]
+                doomed = [p for p in files if _under(p, [path]) or (len(files[p]) > 4 and _under(files[p][4], [path]))]
                 if doomed or path in manifest["roots"]:
                     self._backend.delete_paths(doomed)
                     for p in doomed:
@@ -434,6 +438,7 @@ class Index:
         indexed = _PathCounter(files)
         seen: set[str] = set()
         unreachable: list[str] = []
+        reached_via: dict[str, str] = {}
         jobs: list[_Job] = []
         # The index's own folder may lie inside a root: its files are not documents.
         for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
@@ -455,22 +460,31 @@ class Index:
                 report.failed.append((path, reason))
                 continue
             seen.add(item.path)
+            if item.via and os.path.dirname(item.via) != os.path.dirname(item.path):
+                reached_via[item.path] = item.via  # through a link: may lie outside every root
             old = files.get(item.path)
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            options = options_for(item.path, item.root)
+            options = options_for(item.via or item.path)
             jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options))
         # A root folder that is there but empty, while the index holds files from
         # it, is most likely an unmounted disk's mount point: keep its documents.
         found = _PathCounter(seen)
         for target in targets:
+            if target not in manifest["roots"] or _under(target, unreachable) or found.inside(target):
+                continue
             inside = indexed.inside(target)
-            if inside and not found.inside(target) and os.path.isdir(target):
+            if inside and _empty_folder(target):
                 unreachable.append(target)
                 report.failed.append((target, f"empty folder (a disk not mounted?); its {inside} indexed "
                                               f"file(s) are kept (persearch remove {target} drops them)"))
-        vanished = [p for p in files if _under(p, targets) and p not in seen and not _under(p, unreachable)]
+        def where(path: str) -> str:  # a file reached through a link belongs where the link is
+            entry = files[path]
+            return entry[4] if len(entry) > 4 else path
+
+        vanished = [p for p in files if p not in seen and _under(where(p), targets)
+                    and not _under(where(p), unreachable)]
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
         total_bytes = sum(job.size for job in jobs)
@@ -510,6 +524,10 @@ class Index:
                         del files[p]
                     report.removed += len(vanished)
                 backend.commit(segments)
+                for path, via in reached_via.items():
+                    entry = files.get(path)
+                    if entry is not None and entry[4:] != [via]:
+                        entry[4:] = [via]
                 self._save(manifest, backend, data_dir)
         except BaseException:
             backend.cancel()
@@ -601,7 +619,8 @@ class Index:
         backend_cls = _backend_class(backend)
         with self._writing() as manifest:
             named = _resolved(paths)
-            _add_roots(manifest, named)
+            _refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
+            _add_roots(manifest, [root for root in named if os.path.exists(root)])
             _record_options(manifest, named or list(manifest["roots"]),
                             _given(text_field=text_field, title_field=title_field, id_field=id_field))
             old_data = self._meta["data"]
@@ -720,9 +739,30 @@ def _next_data_name(current: str | None) -> str:
     return f"data-{number}"
 
 
+def _empty_folder(path: str) -> bool:
+    """A folder with nothing in it at all: how an unmounted disk's mount point looks."""
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
+
+
+def _refuse_unreachable_roots(manifest: dict[str, Any]) -> None:
+    """Raise if a root holding indexed files is missing or an empty folder."""
+    indexed = _PathCounter(manifest["files"])
+    for root in manifest["roots"]:
+        inside = indexed.inside(root)
+        if inside and (not os.path.exists(root) or _empty_folder(root)):
+            raise PersearchError(f"{root} cannot be reached (missing, or an empty folder: a disk not mounted?); "
+                                 f"a rebuild would lose its {inside} indexed file(s): make it reachable, "
+                                 f"or drop it first: persearch remove {root}")
+
+
 def _data_folders(root: Path) -> list[Path]:
     """The ``data-N`` folders in an index folder, newest first (``data-raw`` is not one)."""
-    found = [entry for entry in root.glob("data-*") if entry.is_dir() and entry.name[5:].isdigit()]
+    found = [entry for entry in root.glob("data-*")
+             if entry.is_dir() and entry.name[5:].isascii() and entry.name[5:].isdigit()]
     return sorted(found, key=lambda entry: int(entry.name[5:]), reverse=True)
 
 
@@ -886,6 +926,7 @@ def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str,
     by_path.update(merged)
     after = _OptionsLookup(by_path)
     for file, entry in manifest["files"].items():
+        file = entry[4] if len(entry) > 4 else file  # reached through a link: where the link is
         if _under(file, paths) and before(file) != after(file):
             entry[:3] = [-1, -1, ""]  # no size, mtime or hash matches: read and indexed again
 
@@ -904,14 +945,11 @@ class _OptionsLookup:
         self._default = IngestOptions()
         self._folders: dict[str, IngestOptions | None] = {}
 
-    def __call__(self, path: str, reached_from: str | None = None) -> IngestOptions:
-        """``reached_from``: the root the walk came from, for a file reached
-        through a link to outside it (its path is the link's target)."""
+    def __call__(self, path: str) -> IngestOptions:
+        """``path``: as reached from the root (for a file reached through a link, not its target)."""
         if path in self._options:
             return self._options[path]
         found = self._folder(os.path.dirname(path))
-        if found is None and reached_from is not None:
-            found = self._folder(reached_from)
         return self._default if found is None else found
 
     def _folder(self, folder: str) -> IngestOptions | None:

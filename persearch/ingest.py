@@ -70,9 +70,10 @@ class FileInfo:
     size: int
     mtime_ns: int
     format: str
-    #: The path :func:`walk` was given that led here (resolved): a file reached
-    #: through a link has its target's path, which may lie outside it.
-    root: str = ""
+    #: The path as reached from what :func:`walk` was given, links not
+    #: followed: ``path`` of a file reached through a link is its target's,
+    #: which may lie outside that root (field options follow this one).
+    via: str = ""
 
 
 @dataclass
@@ -120,10 +121,7 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
             yield (str(path.absolute()), "not found")
             continue
         if resolved.is_dir():
-            for item in _walk_dir(resolved, seen_dirs, seen_files, skipped):
-                if not isinstance(item, tuple):
-                    item.root = str(resolved)
-                yield item
+            yield from _walk_dir(resolved, seen_dirs, seen_files, skipped)
         elif str(resolved) not in seen_files and str(resolved) not in skipped:
             seen_files.add(str(resolved))
             try:
@@ -137,9 +135,10 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
 
 def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
               skipped: set[str]) -> Iterator[FileInfo | tuple[str, str]]:
-    stack = [root]
+    # Each folder with the path it was reached by (links not followed).
+    stack: list[tuple[Path, str]] = [(root, str(root))]
     while stack:
-        folder = stack.pop()
+        folder, reached = stack.pop()
         try:
             st = folder.stat()
         except OSError:
@@ -160,7 +159,7 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
             try:
                 if entry.is_dir():  # follows symlinks; loops are caught by seen_dirs
                     target = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
-                    subdirs.append(target)
+                    subdirs.append((target, os.path.join(reached, entry.name)))
                     continue
                 fmt = FORMATS.get(os.path.splitext(entry.name)[1].lower())
                 if fmt is None:
@@ -174,7 +173,7 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
                     continue
                 seen_files.add(target)
                 est = entry.stat()
-                yield FileInfo(target, est.st_size, est.st_mtime_ns, fmt)
+                yield FileInfo(target, est.st_size, est.st_mtime_ns, fmt, os.path.join(reached, entry.name))
             except OSError as exc:
                 yield (entry.path, f"unreadable: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
@@ -367,29 +366,41 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
                 yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
     else:
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+        rows: list[dict[str, Any]] = []
+        last_start = 0  # the physical line the last row starts on
         try:
-            rows = list(reader)
+            while True:
+                start = reader.line_num
+                row = next(reader, None)
+                if row is None:
+                    break
+                rows.append(row)
+                last_start = start
         except csv.Error as exc:
             raise IngestError(f"invalid {fmt.upper()}: {exc}") from None
         for number, row in enumerate(rows, 1):
             row.pop(None, None)  # cells beyond the header
-            if number == len(rows) and _runaway_quote(text, row):
+            if number == len(rows) and _runaway_quote(text, last_start, row):
                 yield number, IngestError(f"record {number}: a quote is never closed "
                                           f"(the rest of the file would be one cell)")
                 continue
             yield number, row
 
 
-def _runaway_quote(text: str, last_row: dict[str, Any]) -> bool:
+def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any]) -> bool:
     """Whether the last row's last cell is a quoted cell never closed.
 
-    Python's csv reads such a cell to the end of the file. Quotes in a valid
-    file pair up (open/close, and "" inside a cell), and an unquoted cell
-    cannot span lines; a cell with a line break and an odd quote count is the
+    Python's csv reads such a cell to the end of the file. The quotes of a
+    valid row pair up (open/close, and "" inside a cell), and an unquoted cell
+    cannot span lines: a last cell with a line break, in a row whose source
+    (from ``start_line`` to the end) holds an odd number of quotes, is the
     sign. (A lone quote inside an unquoted cell, «"کلیله" و دمنه», is fine.)
     """
     values = [v for v in last_row.values() if isinstance(v, str)]
-    return bool(values) and "\n" in values[-1].rstrip("\r\n") and text.count('"') % 2 == 1
+    if not values or "\n" not in values[-1].rstrip("\r\n"):
+        return False
+    tail = "".join(io.StringIO(text, newline="").readlines()[start_line:])
+    return tail.count('"') % 2 == 1
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()

@@ -745,7 +745,7 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
         # hits: a right word the index lacks (پنگوئن) would otherwise be
         # swapped for a two-edit neighbour (سنگین).
         alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total, filters, mode,
-                                  search_edits=1 if relaxed else 2)
+                                  search_edits=1 if relaxed and found.total > 0 else 2)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:

@@ -67,6 +67,12 @@ def test_open_without_index_says_how_to_make_one(tmp_path: Path) -> None:
         with pytest.raises(PersearchError, match="not a persearch index's file; choose another folder"):
             attempt()
     assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["data-raw", META_FILE, "write.lock"]
+    # Folders that only look like data folders are left alone (and do not break a create).
+    (tmp_path / "odd").mkdir()
+    for name in ("data-²", "data-٣", "data-7x"):
+        (tmp_path / "odd" / name).mkdir()
+    Index.create(tmp_path / "odd", overwrite=True).close()
+    assert {"data-²", "data-٣", "data-7x", "data-1"} <= {p.name for p in (tmp_path / "odd").iterdir()}
     (tmp_path / "file").write_text("")
     with pytest.raises(InvalidOption, match="is a file: an index is a folder"):
         Index.open(tmp_path / "file", create=True)
@@ -363,6 +369,38 @@ def test_an_emptied_root_folder_keeps_its_documents(index: Index, docs: Path) ->
     assert report.removed == 0 and "empty folder (a disk not mounted?); its 4 indexed file(s) are kept" in \
         report.failed[0][1]
     assert len(index) == 4
+    with pytest.raises(PersearchError, match="a rebuild would lose its 4 indexed file"):
+        index.rebuild()
+    assert len(index) == 4
+    # Not empty, only of files persearch does not read: the indexed ones were deleted.
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    report = index.update()
+    assert (report.removed, report.failed, len(index)) == (4, [], 0)
+
+
+def test_a_folder_named_to_update_is_no_mount_point(index: Index, docs: Path) -> None:
+    (docs / "sub").mkdir()
+    (docs / "sub" / "s.txt").write_text("زرافه در باغ", encoding="utf-8")
+    index.add_paths([docs])
+    (docs / "sub" / "s.txt").unlink()
+    assert index.update([docs / "sub"]).to_dict()["removed"] == 1 and ids(index, Term("زرافه")) == set()
+
+
+def test_a_path_that_does_not_exist_is_not_recorded(index: Index, docs: Path) -> None:
+    report = index.add_paths([docs, docs / "typo.txt"])
+    assert report.failed == [(str(docs / "typo.txt"), "not found")] and index.roots == [str(docs)]
+
+
+def test_files_reached_through_a_link_go_when_the_link_goes(index: Index, docs: Path, tmp_path: Path) -> None:
+    outside = make_docs(tmp_path / "outside", {"o.txt": "زرافه در باغ"})
+    os.symlink(outside, docs / "linked")
+    index.add_paths([docs])
+    assert ids(index, Term("زرافه")) == {"o.txt"}
+    (docs / "linked").unlink()
+    assert index.update().removed == 1 and ids(index, Term("زرافه")) == set()
+    os.symlink(outside, docs / "linked")
+    index.update()
+    assert index.remove([str(docs / "linked")]).removed == 1 and ids(index, Term("زرافه")) == set()
 
 
 def test_options_given_for_a_folder_leave_the_rest_of_an_inner_path_s_own(index: Index, tmp_path: Path) -> None:
@@ -375,15 +413,20 @@ def test_options_given_for_a_folder_leave_the_rest_of_an_inner_path_s_own(index:
     assert report.failed == [] and ids(index, Term("موش")) == {"b.jsonl#b1"}
 
 
-def test_files_reached_through_a_link_get_the_options_of_their_root(index: Index, tmp_path: Path) -> None:
+def test_files_reached_through_a_link_get_the_options_of_where_the_link_is(index: Index, tmp_path: Path) -> None:
     elsewhere = _jsonl(tmp_path / "elsewhere" / "t.jsonl", [{"id": "t1", "body": "موش و گربه"}])
-    (tmp_path / "root").mkdir()
-    os.symlink(elsewhere.parent, tmp_path / "root" / "linked")
+    other = _jsonl(tmp_path / "other" / "u.jsonl", [{"id": "u1", "body": "ببر", "verse": "شیر"}])
+    (tmp_path / "root" / "sub").mkdir(parents=True)
+    os.symlink(elsewhere.parent, tmp_path / "root" / "linked")  # a folder link
+    os.symlink(other, tmp_path / "root" / "sub" / "u.jsonl")  # a file link, in a folder with its own options
     report = index.add_paths([tmp_path / "root"], text_field="body")
     assert report.failed == [] and ids(index, Term("موش")) == {"t.jsonl#t1"}
+    index.add_paths([tmp_path / "root" / "sub"], text_field="verse")
+    assert ids(index, Term("شیر")) == {"u.jsonl#u1"} and ids(index, Term("ببر")) == set()
 
 
-def test_a_crash_after_new_options_still_reads_every_file_again(tmp_path: Path, backend: str,
+@pytest.mark.parametrize("dying_commit", [1, 2])  # after the first chunk's engine commit, after a later one
+def test_a_crash_after_new_options_still_reads_every_file_again(tmp_path: Path, backend: str, dying_commit: int,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     records = tmp_path / "r"
     for n in range(3):
@@ -391,12 +434,14 @@ def test_a_crash_after_new_options_still_reads_every_file_again(tmp_path: Path, 
     with Index.create(tmp_path / "ix", backend=backend) as ix:
         ix.chunk_files = 1
         ix.add_paths([records])
-        saves = iter(range(100))
+        commits: list[int] = []
+        engine_commit = ix._backend.commit
+        monkeypatch.setattr(ix._backend, "commit", lambda *a, **k: (commits.append(1), engine_commit(*a, **k))[1])
         real_save = Index._save
 
         def dying_save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if next(saves) == 1:
-                raise KeyboardInterrupt  # the engine committed chunk 2, its manifest never written
+            if len(commits) == dying_commit:
+                raise KeyboardInterrupt  # the engine committed a chunk, its manifest never written
             return real_save(self, *args, **kwargs)
 
         monkeypatch.setattr(Index, "_save", dying_save)

@@ -172,9 +172,12 @@ def test_csv_with_a_quote_left_open_keeps_the_rows_before_it(tmp_path: Path, sep
     assert [d.title for d in result.documents] == ["یک"]
     assert result.problems == [(f"{path}:2", "record 2: a quote is never closed (the rest of the file would be one cell)")]
     # Quotes that open a cell's text, or pair up, are not that: every row is read.
-    fine = "id,title,text\n1,\"کلیله\" و دمنه,موش\n2,\"نقل \"\"قول\"\"\",متن\n3,\"چند\nخطی\",شیر\n".replace(",", sep)
+    fine = ("id,title,text\n1,\"کلیله\" و دمنه,موش\n0,نمایشگر 27\" سامسونگ,x\n2,\"نقل \"\"قول\"\"\",متن\n"
+            "3,\"چند\nخطی\",شیر\n").replace(",", sep)  # an inch mark elsewhere changes nothing
     docs = read_file(write(tmp_path / ("fine" + name), fine)).documents
-    assert [d.title for d in docs] == ["کلیله و دمنه", 'نقل "قول"', "چند\nخطی"]
+    assert [d.title for d in docs] == ["کلیله و دمنه", 'نمایشگر 27" سامسونگ', 'نقل "قول"', "چند\nخطی"]
+    inch = "id,title,text\n1,نمایشگر 27\" سامسونگ,x\n2,\"باز\n3,ج\n".replace(",", sep)
+    assert read_file(write(tmp_path / ("inch" + name), inch)).problems[0][1].startswith("record 2: a quote")
 
 
 def test_record_ids_and_titles_that_are_not_text(tmp_path: Path) -> None:

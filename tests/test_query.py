@@ -271,6 +271,12 @@ def test_only_a_one_edit_correction_replaces_any_word_hits(index) -> None:  # ty
     assert one.suggestion == "ایران اقتصاد" and ids(one) == {f"n{i:02d}" for i in range(30)}
 
 
+def test_two_edit_corrections_are_searched_when_nothing_answered(index) -> None:  # type: ignore[no-untyped-def]
+    # Every word mistyped: not even any-word matches, so the two-edit correction is searched.
+    typo = index.search("اقتتصادد بازاارر")
+    assert typo.suggestion == "اقتصاد بازار" and typo.total == 30
+
+
 def test_any_word_answers_say_so(index) -> None:  # type: ignore[no-untyped-def]
     either = index.search("پیکرند اقتصاد")
     assert either.suggestion is None and "no document has every word" in either.message
