@@ -318,8 +318,10 @@ class Index:
             # (or the manifest is gone): rebuild its file table from stored fields.
             files = self._files_from_backend(self._backend)
             for path, entry in manifest.get("files", {}).items():
-                if entry[0] == -1 and path in files:  # still to be read again with new options
-                    files[path][:3] = entry[:3]
+                if path in files:
+                    files[path][4:] = entry[4:]  # where a link to it is (see _home)
+                    if entry[0] == -1:  # still to be read again with new options
+                        files[path][:3] = entry[:3]
             manifest = {**_empty_manifest(), **manifest, "files": files}
             self._save(manifest)
         manifest["options"] = _options_by_path(manifest)
@@ -366,9 +368,10 @@ class Index:
         """
         roots = _resolved(paths)
         with self._writing() as manifest:
-            _add_roots(manifest, [root for root in roots if os.path.exists(root)])  # a typo is no root
-            _record_options(manifest, roots, _given(text_field=text_field, title_field=title_field,
-                                                   id_field=id_field, max_size=max_size))
+            existing = [root for root in roots if os.path.exists(root)]  # a typo is no root
+            _add_roots(manifest, existing)
+            _record_options(manifest, existing, _given(text_field=text_field, title_field=title_field,
+                                                      id_field=id_field, max_size=max_size))
             # On disk before the first chunk: a crash must not forget the new options.
             self._save(manifest)
             self._remember(manifest)
@@ -401,7 +404,7 @@ class Index:
             files = manifest["files"]
             for item in paths_or_ids:
                 path = str(Path(item).expanduser().absolute().resolve())
-                doomed = [p for p in files if _under(p, [path]) or (len(files[p]) > 4 and _under(files[p][4], [path]))]
+                doomed = [p for p in files if _under(p, [path]) or _under(_home(p, files[p]), [path])]
                 if doomed or path in manifest["roots"]:
                     self._backend.delete_paths(doomed)
                     for p in doomed:
@@ -411,7 +414,9 @@ class Index:
                     manifest["roots"] = [r for r in manifest["roots"] if not _under(r, [path])]
                     for named in [p for p in manifest["options"] if _under(p, [path])]:
                         del manifest["options"][named]
-                    if _under(path, manifest["roots"]) and path not in manifest["excluded"]:
+                    reached = str(Path(item).expanduser().absolute())  # a link inside a root, to outside it
+                    if (_under(path, manifest["roots"]) or _under(reached, manifest["roots"])) \
+                            and path not in manifest["excluded"]:
                         manifest["excluded"].append(path)  # update() must not bring it back
                 elif self._backend.stored(str(item)) is not None:
                     self._backend.delete([str(item)])
@@ -435,7 +440,7 @@ class Index:
         report = UpdateReport()
         files: dict[str, list[Any]] = manifest["files"]
         options_for = _OptionsLookup(manifest["options"])
-        indexed = _PathCounter(files)
+        indexed = _PathCounter(_home(p, e) for p, e in files.items())
         seen: set[str] = set()
         unreachable: list[str] = []
         reached_via: dict[str, str] = {}
@@ -460,13 +465,13 @@ class Index:
                 report.failed.append((path, reason))
                 continue
             seen.add(item.path)
-            if item.via and os.path.dirname(item.via) != os.path.dirname(item.path):
-                reached_via[item.path] = item.via  # through a link: may lie outside every root
+            if item.via and item.via != item.path and not _under(item.path, manifest["roots"]):
+                reached_via[item.path] = item.via  # through a link, from outside every root
             old = files.get(item.path)
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            options = options_for(item.via or item.path)
+            options = options_for(item.path, reached_via.get(item.path))
             jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options))
         # A root folder that is there but empty, while the index holds files from
         # it, is most likely an unmounted disk's mount point: keep its documents.
@@ -479,12 +484,9 @@ class Index:
                 unreachable.append(target)
                 report.failed.append((target, f"empty folder (a disk not mounted?); its {inside} indexed "
                                               f"file(s) are kept (persearch remove {target} drops them)"))
-        def where(path: str) -> str:  # a file reached through a link belongs where the link is
-            entry = files[path]
-            return entry[4] if len(entry) > 4 else path
-
-        vanished = [p for p in files if p not in seen and _under(where(p), targets)
-                    and not _under(where(p), unreachable)]
+        vanished = [p for p in files if p not in seen
+                    and (_under(p, targets) or _under(_home(p, files[p]), targets))
+                    and not (_under(p, unreachable) or _under(_home(p, files[p]), unreachable))]
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
         total_bytes = sum(job.size for job in jobs)
@@ -524,10 +526,7 @@ class Index:
                         del files[p]
                     report.removed += len(vanished)
                 backend.commit(segments)
-                for path, via in reached_via.items():
-                    entry = files.get(path)
-                    if entry is not None and entry[4:] != [via]:
-                        entry[4:] = [via]
+                _set_homes(files, seen, reached_via)
                 self._save(manifest, backend, data_dir)
         except BaseException:
             backend.cancel()
@@ -750,7 +749,7 @@ def _empty_folder(path: str) -> bool:
 
 def _refuse_unreachable_roots(manifest: dict[str, Any]) -> None:
     """Raise if a root holding indexed files is missing or an empty folder."""
-    indexed = _PathCounter(manifest["files"])
+    indexed = _PathCounter(_home(p, e) for p, e in manifest["files"].items())
     for root in manifest["roots"]:
         inside = indexed.inside(root)
         if inside and (not os.path.exists(root) or _empty_folder(root)):
@@ -926,9 +925,30 @@ def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str,
     by_path.update(merged)
     after = _OptionsLookup(by_path)
     for file, entry in manifest["files"].items():
-        file = entry[4] if len(entry) > 4 else file  # reached through a link: where the link is
-        if _under(file, paths) and before(file) != after(file):
+        # Reached through a link from outside every root (a root may just have come to hold it).
+        via = entry[4] if len(entry) > 4 and not _under(file, manifest["roots"]) else None
+        if (_under(file, paths) or _under(via or file, paths)) and before(file, via) != after(file, via):
             entry[:3] = [-1, -1, ""]  # no size, mtime or hash matches: read and indexed again
+
+
+def _home(path: str, entry: list[Any]) -> str:
+    """Where an indexed file belongs: its path, or, for a file outside every root
+    reached through a link, where the link is (manifest entry item 4)."""
+    return entry[4] if len(entry) > 4 else path
+
+
+def _set_homes(files: dict[str, list[Any]], seen: Iterable[str], reached_via: dict[str, str]) -> None:
+    """Record (or clear) where the links to the files just seen are."""
+    for path in seen:
+        entry = files.get(path)
+        if entry is None:
+            continue
+        via = reached_via.get(path)
+        if via is not None:
+            if entry[4:] != [via]:
+                entry[4:] = [via]
+        elif len(entry) > 4:
+            del entry[4:]
 
 
 class _OptionsLookup:
@@ -945,11 +965,11 @@ class _OptionsLookup:
         self._default = IngestOptions()
         self._folders: dict[str, IngestOptions | None] = {}
 
-    def __call__(self, path: str) -> IngestOptions:
-        """``path``: as reached from the root (for a file reached through a link, not its target)."""
-        if path in self._options:
+    def __call__(self, path: str, via: str | None = None) -> IngestOptions:
+        """``via``: where the link is, for a file reached through a link from outside every root."""
+        if path in self._options:  # a file named with options of its own
             return self._options[path]
-        found = self._folder(os.path.dirname(path))
+        found = self._folder(os.path.dirname(via or path))
         return self._default if found is None else found
 
     def _folder(self, folder: str) -> IngestOptions | None:

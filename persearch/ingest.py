@@ -70,9 +70,9 @@ class FileInfo:
     size: int
     mtime_ns: int
     format: str
-    #: The path as reached from what :func:`walk` was given, links not
-    #: followed: ``path`` of a file reached through a link is its target's,
-    #: which may lie outside that root (field options follow this one).
+    #: The path as reached from what :func:`walk` was given (resolved) through
+    #: the links on the way: ``path`` of a file reached through a link is its
+    #: target's, which may lie outside that root.
     via: str = ""
 
 
@@ -365,7 +365,8 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
             except json.JSONDecodeError as exc:
                 yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
     else:
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+        delimiter = "\t" if fmt == "tsv" else ","
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows: list[dict[str, Any]] = []
         last_start = 0  # the physical line the last row starts on
         try:
@@ -380,27 +381,32 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
             raise IngestError(f"invalid {fmt.upper()}: {exc}") from None
         for number, row in enumerate(rows, 1):
             row.pop(None, None)  # cells beyond the header
-            if number == len(rows) and _runaway_quote(text, last_start, row):
+            if number == len(rows) and _runaway_quote(text, last_start, row, delimiter):
                 yield number, IngestError(f"record {number}: a quote is never closed "
                                           f"(the rest of the file would be one cell)")
                 continue
             yield number, row
 
 
-def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any]) -> bool:
+def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimiter: str) -> bool:
     """Whether the last row's last cell is a quoted cell never closed.
 
-    Python's csv reads such a cell to the end of the file. The quotes of a
-    valid row pair up (open/close, and "" inside a cell), and an unquoted cell
-    cannot span lines: a last cell with a line break, in a row whose source
-    (from ``start_line`` to the end) holds an odd number of quotes, is the
-    sign. (A lone quote inside an unquoted cell, «"کلیله" و دمنه», is fine.)
+    Python's lenient csv reads such a cell to the end of the file. Only a cell
+    spanning lines can be one; the row's own lines (from ``start_line``) are
+    then read again strictly, which fails with "unexpected end of data"
+    exactly there. (The whole file is not read strictly: a quote inside an
+    unquoted cell, «"کلیله" و دمنه» or 27" screen, is fine for the lenient reader.)
     """
     values = [v for v in last_row.values() if isinstance(v, str)]
     if not values or "\n" not in values[-1].rstrip("\r\n"):
         return False
     tail = "".join(io.StringIO(text, newline="").readlines()[start_line:])
-    return tail.count('"') % 2 == 1
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()

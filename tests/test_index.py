@@ -391,6 +391,67 @@ def test_a_path_that_does_not_exist_is_not_recorded(index: Index, docs: Path) ->
     assert report.failed == [(str(docs / "typo.txt"), "not found")] and index.roots == [str(docs)]
 
 
+def test_links_between_roots_leave_each_root_its_own(index: Index, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    _jsonl(b / "sub" / "t.jsonl", [{"id": "t1", "text": "ببر", "body": "موش"}])
+    a.mkdir()
+    os.symlink(b / "sub", a / "L")  # a reaches b's file first, through the link
+    index.add_paths([a])
+    assert index.add_paths([b], text_field="body").updated == 1 and ids(index, Term("موش")) == {"t.jsonl#t1"}
+    assert index.remove([str(a)]).removed == 0 and ids(index, Term("موش")) == {"t.jsonl#t1"}
+    # A link inside one root to another folder of it: deleting the link loses nothing.
+    r = make_docs(tmp_path / "r" / "b", {"x.txt": "زرافه"}).parent
+    (r / "a").mkdir()
+    os.symlink(r / "b", r / "a" / "link")
+    index.add_paths([r])
+    (r / "a" / "link").unlink()
+    assert index.update([r / "a"]).removed == 0 and ids(index, Term("زرافه")) == {"x.txt"}
+
+
+def test_a_named_file_keeps_its_options_when_a_root_links_to_it(index: Index, tmp_path: Path) -> None:
+    ext = _jsonl(tmp_path / "ext" / "u.jsonl", [{"id": "u1", "text": "ببر", "body": "موش"}])
+    (tmp_path / "R").mkdir()
+    os.symlink(ext.parent, tmp_path / "R" / "link")
+    index.add_paths([tmp_path / "R"])
+    assert index.add_paths([ext], text_field="body").updated == 1 and ids(index, Term("موش")) == {"u.jsonl#u1"}
+
+
+def test_a_missing_root_of_links_keeps_its_documents(index: Index, tmp_path: Path) -> None:
+    outside = make_docs(tmp_path / "ext", {"o.txt": "زرافه"})
+    (tmp_path / "disk" / "R").mkdir(parents=True)
+    os.symlink(outside, tmp_path / "disk" / "R" / "linked")
+    index.add_paths([tmp_path / "disk" / "R"])
+    (tmp_path / "disk").rename(tmp_path / "away")
+    report = index.update()
+    assert report.removed == 0 and "its 1 indexed file(s) are kept" in report.failed[0][1]
+    with pytest.raises(PersearchError, match="a rebuild would lose its 1 indexed file"):
+        index.rebuild()
+    assert ids(index, Term("زرافه")) == {"o.txt"}
+
+
+def test_removing_a_link_sticks_and_survives_a_lost_manifest(index: Index, docs: Path, tmp_path: Path) -> None:
+    outside = make_docs(tmp_path / "ext", {"o.txt": "زرافه", "p.txt": "ببر"})
+    os.symlink(outside, docs / "linked")
+    index.add_paths([docs])
+    assert index.remove([str(docs / "linked")]).removed == 2
+    assert index.update().added == 0 and ids(index, Term("زرافه")) == set()
+    index.add_paths([docs / "linked"])  # named again: back
+    assert ids(index, Term("زرافه")) == {"o.txt"}
+    # The manifest is rebuilt from the engine after a crash: where links are is kept.
+    manifest_path = index.data_dir / MANIFEST_FILE
+    manifest_path.write_text(json.dumps({**json.loads(manifest_path.read_text()), "generation": -5}))
+    index.remove([str(docs / "linked")])
+    index.add_paths([docs])
+    (docs / "linked").unlink()
+    index.update()
+    assert ids(index, Term("ببر")) == set()
+
+
+def test_options_for_a_path_that_does_not_exist_are_not_recorded(index: Index, tmp_path: Path) -> None:
+    index.add_paths([tmp_path / "later"], text_field="body")
+    assert json.loads((index.data_dir / MANIFEST_FILE).read_text())["options"] == {}
+
+
 def test_files_reached_through_a_link_go_when_the_link_goes(index: Index, docs: Path, tmp_path: Path) -> None:
     outside = make_docs(tmp_path / "outside", {"o.txt": "زرافه در باغ"})
     os.symlink(outside, docs / "linked")
