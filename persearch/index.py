@@ -405,6 +405,7 @@ class Index:
             for item in paths_or_ids:
                 path = str(Path(item).expanduser().absolute().resolve())
                 doomed = [p for p in files if _under(p, [path]) or _under(_home(p, files[p]), [path])]
+                linked = any(len(files[p]) > 4 for p in doomed)  # reached through a link: keep it out too
                 if doomed or path in manifest["roots"]:
                     self._backend.delete_paths(doomed)
                     for p in doomed:
@@ -415,7 +416,7 @@ class Index:
                     for named in [p for p in manifest["options"] if _under(p, [path])]:
                         del manifest["options"][named]
                     reached = str(Path(item).expanduser().absolute())  # a link inside a root, to outside it
-                    if (_under(path, manifest["roots"]) or _under(reached, manifest["roots"])) \
+                    if (_under(path, manifest["roots"]) or _under(reached, manifest["roots"]) or linked) \
                             and path not in manifest["excluded"]:
                         manifest["excluded"].append(path)  # update() must not bring it back
                 elif self._backend.stored(str(item)) is not None:
@@ -465,14 +466,20 @@ class Index:
                 report.failed.append((path, reason))
                 continue
             seen.add(item.path)
-            if item.via and item.via != item.path and not _under(item.path, manifest["roots"]):
-                reached_via[item.path] = item.via  # through a link, from outside every root
             old = files.get(item.path)
-            if old is not None and old[0] == item.size and old[1] == item.mtime_ns:
+            old_via = old[4] if old is not None and len(old) > 4 else None
+            if not _under(item.path, manifest["roots"]):  # outside every root: reached through a link
+                if item.via and item.via != item.path:
+                    reached_via[item.path] = item.via
+                elif old_via is not None:  # named directly to update(): it still belongs where it did
+                    reached_via[item.path] = old_via
+            options = options_for(item.path, reached_via.get(item.path))
+            # New options where it now belongs (another root, another link): read it again.
+            moved = old is not None and options != options_for(item.path, old_via)
+            if old is not None and old[0] == item.size and old[1] == item.mtime_ns and not moved:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            options = options_for(item.path, reached_via.get(item.path))
-            jobs.append(_Job(item.path, item.format, item.size, old[2] if old else None, options))
+            jobs.append(_Job(item.path, item.format, item.size, old[2] if old and not moved else None, options))
         # A root folder that is there but empty, while the index holds files from
         # it, is most likely an unmounted disk's mount point: keep its documents.
         found = _PathCounter(seen)

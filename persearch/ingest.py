@@ -110,7 +110,7 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
     >>> [f.path for f in walk(["اسناد"])]                  # doctest: +SKIP
     ['/home/u/اسناد/خبر.txt']
     """
-    skipped = {str(p) for p in skip}
+    skipped = _Skipped(str(p) for p in skip)
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[str] = set()
     for raw in paths:
@@ -122,7 +122,7 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
             continue
         if resolved.is_dir():
             yield from _walk_dir(resolved, seen_dirs, seen_files, skipped)
-        elif str(resolved) not in seen_files and str(resolved) not in skipped:
+        elif str(resolved) not in seen_files and not skipped(str(resolved)):
             seen_files.add(str(resolved))
             try:
                 st = resolved.stat()
@@ -133,8 +133,20 @@ def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -
             yield FileInfo(str(resolved), st.st_size, st.st_mtime_ns, fmt, str(resolved))
 
 
+class _Skipped:
+    """Whether a resolved path is, or lies inside, one to leave out (a link
+    can lead into an excluded folder, or into the index's own)."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._paths = tuple(paths)
+        self._inside = tuple(p.rstrip(os.sep) + os.sep for p in self._paths)
+
+    def __call__(self, path: str) -> bool:
+        return path in self._paths or path.startswith(self._inside)
+
+
 def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
-              skipped: set[str]) -> Iterator[FileInfo | tuple[str, str]]:
+              skipped: "_Skipped") -> Iterator[FileInfo | tuple[str, str]]:
     # Each folder with the path it was reached by (links not followed).
     stack: list[tuple[Path, str]] = [(root, str(root))]
     while stack:
@@ -144,7 +156,7 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
         except OSError:
             continue
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs or str(folder) in skipped:
+        if key in seen_dirs or skipped(str(folder)):
             continue  # a symlink loop or a second path to the same folder
         seen_dirs.add(key)
         try:
@@ -169,7 +181,7 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
                         yield (entry.path, "broken link")
                     continue
                 target = str(Path(entry.path).resolve()) if entry.is_symlink() else entry.path
-                if target in seen_files or target in skipped:
+                if target in seen_files or skipped(target):
                     continue
                 seen_files.add(target)
                 est = entry.stat()
@@ -393,8 +405,8 @@ def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimit
 
     Python's lenient csv reads such a cell to the end of the file. Only a cell
     spanning lines can be one; the row's own lines (from ``start_line``) are
-    then read again strictly, which fails with "unexpected end of data"
-    exactly there. (The whole file is not read strictly: a quote inside an
+    then read again strictly, which fails exactly there ("unexpected end of
+    data", or a quote met in the lines it swallowed). (The whole file is not read strictly: a quote inside an
     unquoted cell, «"کلیله" و دمنه» or 27" screen, is fine for the lenient reader.)
     """
     values = [v for v in last_row.values() if isinstance(v, str)]
@@ -404,8 +416,8 @@ def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimit
     try:
         for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
             pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
+    except csv.Error:  # "unexpected end of data", or a quote inside the swallowed lines
+        return True
     return False
 
 

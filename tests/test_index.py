@@ -447,6 +447,47 @@ def test_removing_a_link_sticks_and_survives_a_lost_manifest(index: Index, docs:
     assert ids(index, Term("ببر")) == set()
 
 
+def test_a_linked_file_read_again_when_where_it_belongs_changes_options(index: Index, tmp_path: Path) -> None:
+    x = _jsonl(tmp_path / "X" / "d" / "u.jsonl", [{"id": "u1", "text": "ببر", "body": "موش"}])
+    (tmp_path / "A").mkdir()
+    os.symlink(x.parent, tmp_path / "A" / "L")
+    index.add_paths([tmp_path / "A"], text_field="body")
+    assert ids(index, Term("موش")) == {"u.jsonl#u1"}
+    index.add_paths([tmp_path / "X"])  # now inside a root of its own, with the default fields
+    assert ids(index, Term("ببر")) == {"u.jsonl#u1"} and ids(index, Term("موش")) == set()
+
+
+def test_a_linked_file_named_to_update_still_goes_with_its_link(index: Index, tmp_path: Path) -> None:
+    outside = make_docs(tmp_path / "X", {"o.txt": "زرافه"})
+    make_docs(tmp_path / "R", {"r.txt": "کتاب"})  # (a root left with nothing at all would look unmounted)
+    os.symlink(outside, tmp_path / "R" / "L")
+    index.add_paths([tmp_path / "R"])
+    index.update([tmp_path / "R" / "L"])
+    (tmp_path / "R" / "L").unlink()
+    assert index.update().removed == 1 and ids(index, Term("زرافه")) == set()
+
+
+def test_removing_a_linked_file_by_its_real_path_sticks(index: Index, tmp_path: Path) -> None:
+    outside = make_docs(tmp_path / "X", {"o.txt": "زرافه", "p.txt": "ببر"})
+    (tmp_path / "R").mkdir()
+    os.symlink(outside, tmp_path / "R" / "L")
+    index.add_paths([tmp_path / "R"])
+    assert index.remove([str(outside / "o.txt")]).removed == 1
+    assert index.update().added == 0 and ids(index, Term("زرافه")) == set() and ids(index, Term("ببر")) == {"p.txt"}
+
+
+def test_links_do_not_lead_into_excluded_folders_or_the_index(tmp_path: Path, backend: str) -> None:
+    root = make_docs(tmp_path / "R", {"a.txt": "کتاب"})
+    make_docs(root / "ex" / "sub", {"e.txt": "زرافه"})
+    with Index.create(root / "ix", backend=backend) as index:  # the index inside its root
+        index.add_paths([root])
+        index.remove([str(root / "ex")])
+        os.symlink(root / "ex" / "sub", root / "Lsub")
+        os.symlink(index.data_dir, root / "Ldata")
+        report = index.update()
+        assert (report.added, report.failed) == (0, []) and ids(index, Term("زرافه")) == set()
+
+
 def test_options_for_a_path_that_does_not_exist_are_not_recorded(index: Index, tmp_path: Path) -> None:
     index.add_paths([tmp_path / "later"], text_field="body")
     assert json.loads((index.data_dir / MANIFEST_FILE).read_text())["options"] == {}

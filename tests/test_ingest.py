@@ -176,6 +176,8 @@ def test_csv_with_a_quote_left_open_keeps_the_rows_before_it(tmp_path: Path, sep
             "3,\"چند\nخطی\",شیر\n").replace(",", sep)  # an inch mark elsewhere changes nothing
     docs = read_file(write(tmp_path / ("fine" + name), fine)).documents
     assert [d.title for d in docs] == ["کلیله و دمنه", 'نمایشگر 27" سامسونگ', 'نقل "قول"', "چند\nخطی"]
+    quoted = "id,text\n1,a\n2,\"open\n3,\"b\"\n".replace(",", sep)  # the swallowed lines hold quotes
+    assert read_file(write(tmp_path / ("quoted" + name), quoted)).problems[0][1].startswith("record 2: a quote")
     own = "id,size,text\n1,27\" screen,\"line one\nline two\"\n".replace(",", sep)  # an inch mark in the row itself
     assert read_file(write(tmp_path / ("own" + name), own)).problems == []
     inch = "id,title,text\n1,نمایشگر 27\" سامسونگ,x\n2,\"باز\n3,ج\n".replace(",", sep)
