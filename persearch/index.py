@@ -444,7 +444,8 @@ class Index:
         indexed = _PathCounter(_home(p, e) for p, e in files.items())
         seen: set[str] = set()
         unreachable: list[str] = []
-        reached_via: dict[str, str] = {}
+        reached_via: dict[str, str] = {}  # files outside every root: where the link to them is
+        unlinked: set[str] = set()  # files that had such a link location and now belong in a root
         jobs: list[_Job] = []
         # The index's own folder may lie inside a root: its files are not documents.
         for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
@@ -473,13 +474,17 @@ class Index:
                     reached_via[item.path] = item.via
                 elif old_via is not None:  # named directly to update(): it still belongs where it did
                     reached_via[item.path] = old_via
-            options = options_for(item.path, reached_via.get(item.path))
+            via = reached_via.get(item.path)
+            if old_via is not None and via is None:
+                unlinked.add(item.path)
             # New options where it now belongs (another root, another link): read it again.
-            moved = old is not None and options != options_for(item.path, old_via)
+            moved = (old_via is not None or via is not None) and \
+                options_for(item.path, via) != options_for(item.path, old_via)
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns and not moved:
                 report.unchanged += 1  # the fast path: not even read
                 continue
-            jobs.append(_Job(item.path, item.format, item.size, old[2] if old and not moved else None, options))
+            jobs.append(_Job(item.path, item.format, item.size, old[2] if old and not moved else None,
+                             options_for(item.path, via)))
         # A root folder that is there but empty, while the index holds files from
         # it, is most likely an unmounted disk's mount point: keep its documents.
         found = _PathCounter(seen)
@@ -533,7 +538,7 @@ class Index:
                         del files[p]
                     report.removed += len(vanished)
                 backend.commit(segments)
-                _set_homes(files, seen, reached_via)
+                _set_homes(files, reached_via, unlinked)
                 self._save(manifest, backend, data_dir)
         except BaseException:
             backend.cancel()
@@ -944,17 +949,15 @@ def _home(path: str, entry: list[Any]) -> str:
     return entry[4] if len(entry) > 4 else path
 
 
-def _set_homes(files: dict[str, list[Any]], seen: Iterable[str], reached_via: dict[str, str]) -> None:
-    """Record (or clear) where the links to the files just seen are."""
-    for path in seen:
+def _set_homes(files: dict[str, list[Any]], reached_via: dict[str, str], unlinked: Iterable[str]) -> None:
+    """Record where the links to the files just seen are, and clear it for those now in a root."""
+    for path, via in reached_via.items():
         entry = files.get(path)
-        if entry is None:
-            continue
-        via = reached_via.get(path)
-        if via is not None:
-            if entry[4:] != [via]:
-                entry[4:] = [via]
-        elif len(entry) > 4:
+        if entry is not None and entry[4:] != [via]:
+            entry[4:] = [via]
+    for path in unlinked:
+        entry = files.get(path)
+        if entry is not None:
             del entry[4:]
 
 
