@@ -878,6 +878,8 @@ def _as_document(item: Document | Mapping[str, Any]) -> Document:
                             f"not {type(item).__name__}")
     if isinstance(item.id, int) and not isinstance(item.id, bool):
         item.id = str(item.id)
+    if item.title is None:
+        item.title = ""
     for name in ("id", "text", "title"):
         if not isinstance(getattr(item, name), str):
             raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")

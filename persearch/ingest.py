@@ -404,21 +404,23 @@ def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimit
     """Whether the last row's last cell is a quoted cell never closed.
 
     Python's lenient csv reads such a cell to the end of the file. Only a cell
-    spanning lines can be one; the row's own lines (from ``start_line``) are
-    then read again strictly, which fails exactly there ("unexpected end of
-    data", or a quote met in the lines it swallowed). (The whole file is not read strictly: a quote inside an
-    unquoted cell, «"کلیله" و دمنه» or 27" screen, is fine for the lenient reader.)
+    spanning lines can be one. The row's own lines (from ``start_line``) are
+    read again with one quote added at the end: if the reader was still
+    inside the quote, that quote just closes it and the row comes out the
+    same; otherwise it starts something new. (No strict reading: a quote
+    inside an unquoted cell, «"کلیله" و دمنه», 27" screen, or a space after a
+    closing quote is fine for the lenient reader, and valid rows must stay.)
     """
     values = [v for v in last_row.values() if isinstance(v, str)]
     if not values or "\n" not in values[-1].rstrip("\r\n"):
         return False
     tail = "".join(io.StringIO(text, newline="").readlines()[start_line:])
-    try:
-        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
-            pass
-    except csv.Error:  # "unexpected end of data", or a quote inside the swallowed lines
-        return True
-    return False
+
+    def rows(source: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(source, newline=""), delimiter=delimiter))
+
+    as_read, closed = rows(tail), rows(tail + '"')
+    return len(as_read) == len(closed) and as_read[-1] == closed[-1]
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()

@@ -741,11 +741,12 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
     if suggest and (relaxed or not found.at_least(max(limit, 1))):
         from .suggest import suggest_for
 
-        # Where the fallback answered, only a one-edit correction replaces its
-        # hits: a right word the index lacks (پنگوئن) would otherwise be
-        # swapped for a two-edit neighbour (سنگین).
+        # Where the fallback found documents, only one word corrected by one
+        # edit replaces them: right words the index lacks (پنگوئن, هاکی) would
+        # otherwise be swapped for neighbours (سنگین, هادی).
+        answered = relaxed and found.total > 0
         alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total, filters, mode,
-                                  search_edits=1 if relaxed and found.total > 0 else 2)
+                                  search_edits=1 if answered else 2, search_words=1 if answered else None)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:

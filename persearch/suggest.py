@@ -216,14 +216,14 @@ def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None
     return found[0] if found else None
 
 
-def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int] | None:
-    """:func:`spelling_alternative`, and the most edits any of its words needed."""
+def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int, int] | None:
+    """:func:`spelling_alternative`, the most edits any of its words needed, and how many words changed."""
     analyzer = index.analyzer
     if not parsed.words:
         return None
     table = spell_index(index)
     corrected = query
-    edits = 0
+    edits = changed = 0
     for surface, terms in parsed.words:
         content = [t for t in terms if not analyzer.is_stopword(t)]
         if not content or any(t in table for t in content):
@@ -232,7 +232,8 @@ def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int] | Non
         if fix is not None:
             corrected = corrected.replace(surface, fix, 1)
             edits = max(edits, edit_distance(content[0], fix, 2))
-    return (corrected, edits) if edits else None
+            changed += 1
+    return (corrected, edits, changed) if edits else None
 
 
 # --- the decision ------------------------------------------------------------------
@@ -256,12 +257,13 @@ class Suggestion:
 
 def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
                 filters: dict[str, Any] | None = None, mode: str = "auto",
-                search_edits: int = 2) -> Suggestion | None:
+                search_edits: int = 2, search_words: int | None = None) -> Suggestion | None:
     """What to suggest for a query that found ``total`` (few) documents.
 
     A keyboard-layout reading that finds more documents is searched instead;
     otherwise a spelling correction is offered, and searched when nothing was
-    found and no word of it is more than ``search_edits`` edits from the typed one.
+    found, no word of it is more than ``search_edits`` edits from the typed
+    one and (if given) at most ``search_words`` words were corrected.
     """
     from .query import execute, parse
     from .querytree import MatchNone
@@ -284,8 +286,8 @@ def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
             return Suggestion(other, p, n)
     spelled = _spelling(index, query, parsed)
     if spelled is not None and spelled[0] != query:
-        fixed, edits = spelled
-        if total == 0 and edits <= search_edits:
+        fixed, edits, changed = spelled
+        if total == 0 and edits <= search_edits and (search_words is None or changed <= search_words):
             n, p = count(fixed)
             if n > 0:
                 return Suggestion(fixed, p, n)

@@ -834,7 +834,7 @@ def test_add_documents_takes_dicts_and_refuses_bad_ones_before_writing(index: In
     import persearch
 
     assert index.add_documents([{"id": 7, "text": "کتاب تازه", "title": "نو", "tags": ["کتاب"]},
-                                persearch.Document(id="d2", text="درخت سیب")]) == 2
+                                persearch.Document(id="d2", text="درخت سیب", title=None)]) == 2
     assert ids(index, Term("کتاب"), tags="کتاب") == {"7"} and index.document("7")["title"] == "نو"
     for bad, message in (({"text": "بی‌شناسه"}, "needs an 'id' and a 'text'"), ("کتاب", "not str"),
                          ({"id": "x", "text": {"a": 1}}, "text must be text"), ({"id": "", "text": "خالی"}, "empty")):

@@ -176,8 +176,11 @@ def test_csv_with_a_quote_left_open_keeps_the_rows_before_it(tmp_path: Path, sep
             "3,\"چند\nخطی\",شیر\n").replace(",", sep)  # an inch mark elsewhere changes nothing
     docs = read_file(write(tmp_path / ("fine" + name), fine)).documents
     assert [d.title for d in docs] == ["کلیله و دمنه", 'نمایشگر 27" سامسونگ', 'نقل "قول"', "چند\nخطی"]
-    quoted = "id,text\n1,a\n2,\"open\n3,\"b\"\n".replace(",", sep)  # the swallowed lines hold quotes
-    assert read_file(write(tmp_path / ("quoted" + name), quoted)).problems[0][1].startswith("record 2: a quote")
+    after = "id,title,text\n1,\"x\" y,\"open\n2,b\n".replace(",", sep)  # a quoted word first in the row
+    assert read_file(write(tmp_path / ("after" + name), after)).problems[0][1].startswith("record 1: a quote")
+    for valid in ("id,title,text\n1,کتاب,ساده\n2,دوم,\"خط یک\nخط دو\" \n",  # a space after the closing quote
+                  "id,title,text\n2,دوم,ساده\n1,\"کتاب\" تازه,\"خط یک\nخط دو\"\n"):
+        assert read_file(write(tmp_path / ("valid" + name), valid.replace(",", sep))).problems == []
     own = "id,size,text\n1,27\" screen,\"line one\nline two\"\n".replace(",", sep)  # an inch mark in the row itself
     assert read_file(write(tmp_path / ("own" + name), own)).problems == []
     inch = "id,title,text\n1,نمایشگر 27\" سامسونگ,x\n2,\"باز\n3,ج\n".replace(",", sep)

@@ -269,6 +269,9 @@ def test_only_a_one_edit_correction_replaces_any_word_hits(index) -> None:  # ty
     assert two.suggestion == "ایران اقتصاد" and "b" in ids(two)
     one = index.search("ایران اقتصان", limit=100)  # one edit: searched instead
     assert one.suggestion == "ایران اقتصاد" and ids(one) == {f"n{i:02d}" for i in range(30)}
+    # Two words corrected by one edit each: maybe two right words the index lacks; only offered.
+    both = index.search("ایران اقتصان بازاز", limit=100)
+    assert both.suggestion == "ایران اقتصاد بازار" and "b" in ids(both)
 
 
 def test_two_edit_corrections_are_searched_when_nothing_answered(index) -> None:  # type: ignore[no-untyped-def]
