@@ -87,6 +87,17 @@ class _Job:
     options: IngestOptions
 
 
+@dataclass
+class _Scan:
+    """What :meth:`Index._scan` found under the targets of a sync."""
+
+    jobs: list[_Job] = field(default_factory=list)  # files to read: new, changed, or to read again
+    vanished: list[str] = field(default_factory=list)  # indexed files that are gone
+    seen: set[str] = field(default_factory=set)
+    reached_via: dict[str, str] = field(default_factory=dict)  # outside every root: where the link to it is
+    unlinked: set[str] = field(default_factory=set)  # had such a link location, now belong in a root
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -435,70 +446,13 @@ class Index:
     def _sync_files(self, manifest: dict[str, Any], targets: list[str], workers: int | None,
                     progress: Progress | None, backend: Any = None, data_dir: Path | None = None) -> UpdateReport:
         """Bring the documents of files under ``targets`` in step with the disk."""
-        from .ingest import read_file, walk
+        from .ingest import read_file
 
         backend = backend or self._backend
         report = UpdateReport()
         files: dict[str, list[Any]] = manifest["files"]
-        options_for = _OptionsLookup(manifest["options"])
-        indexed = _PathCounter(_home(p, e) for p, e in files.items())
-        seen: set[str] = set()
-        unreachable: list[str] = []
-        reached_via: dict[str, str] = {}  # files outside every root: where the link to them is
-        unlinked: set[str] = set()  # files that had such a link location and now belong in a root
-        jobs: list[_Job] = []
-        # The index's own folder may lie inside a root: its files are not documents.
-        for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
-            if isinstance(item, tuple):
-                path, reason = item
-                # A recorded root folder that is not there (moved, an unmounted
-                # disk) or a folder that cannot be read has not lost its files:
-                # their documents are kept. A file that is gone is gone, and so
-                # is a folder named to update() that is not a root.
-                if path in files and reason == "not found":
-                    if path in manifest["roots"]:  # a named file deleted: forget it (vanished below)
-                        manifest["roots"].remove(path)
-                    continue
-                kept_back = reason.startswith("unreadable folder") or path in manifest["roots"]
-                inside = indexed.inside(path) if kept_back else 0
-                if inside:
-                    unreachable.append(path)
-                    reason += f"; its {inside} indexed file(s) are kept (persearch remove {path} drops them)"
-                report.failed.append((path, reason))
-                continue
-            seen.add(item.path)
-            old = files.get(item.path)
-            old_via = old[4] if old is not None and len(old) > 4 else None
-            if not _under(item.path, manifest["roots"]):  # outside every root: reached through a link
-                if item.via and item.via != item.path:
-                    reached_via[item.path] = item.via
-                elif old_via is not None:  # named directly to update(): it still belongs where it did
-                    reached_via[item.path] = old_via
-            via = reached_via.get(item.path)
-            if old_via is not None and via is None:
-                unlinked.add(item.path)
-            # New options where it now belongs (another root, another link): read it again.
-            moved = (old_via is not None or via is not None) and \
-                options_for(item.path, via) != options_for(item.path, old_via)
-            if old is not None and old[0] == item.size and old[1] == item.mtime_ns and not moved:
-                report.unchanged += 1  # the fast path: not even read
-                continue
-            jobs.append(_Job(item.path, item.format, item.size, old[2] if old and not moved else None,
-                             options_for(item.path, via)))
-        # A root folder that is there but empty, while the index holds files from
-        # it, is most likely an unmounted disk's mount point: keep its documents.
-        found = _PathCounter(seen)
-        for target in targets:
-            if target not in manifest["roots"] or _under(target, unreachable) or found.inside(target):
-                continue
-            inside = indexed.inside(target)
-            if inside and _empty_folder(target):
-                unreachable.append(target)
-                report.failed.append((target, f"empty folder (a disk not mounted?); its {inside} indexed "
-                                              f"file(s) are kept (persearch remove {target} drops them)"))
-        vanished = [p for p in files if p not in seen
-                    and (_under(p, targets) or _under(_home(p, files[p]), targets))
-                    and not (_under(p, unreachable) or _under(_home(p, files[p]), unreachable))]
+        scan = self._scan(manifest, targets, report)
+        jobs, vanished = scan.jobs, scan.vanished
 
         chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
         total_bytes = sum(job.size for job in jobs)
@@ -538,7 +492,7 @@ class Index:
                         del files[p]
                     report.removed += len(vanished)
                 backend.commit(segments)
-                _set_homes(files, reached_via, unlinked)
+                _set_homes(files, scan.reached_via, scan.unlinked)
                 self._save(manifest, backend, data_dir)
         except BaseException:
             backend.cancel()
@@ -547,6 +501,72 @@ class Index:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         return report
+
+    def _scan(self, manifest: dict[str, Any], targets: list[str], report: UpdateReport) -> "_Scan":
+        """Walk ``targets``: which files to read, which are gone, which stay as they are.
+
+        Counts unchanged files and reports what cannot be walked in ``report``.
+        """
+        from .ingest import walk
+
+        files: dict[str, list[Any]] = manifest["files"]
+        options_for = _OptionsLookup(manifest["options"])
+        indexed = _PathCounter(_home(p, e) for p, e in files.items())
+        scan = _Scan()
+        unreachable: list[str] = []
+        # The index's own folder may lie inside a root: its files are not documents.
+        for item in walk(targets, skip=[*manifest["excluded"], str(self.root.resolve())]):
+            if isinstance(item, tuple):
+                path, reason = item
+                # A recorded root folder that is not there (moved, an unmounted
+                # disk) or a folder that cannot be read has not lost its files:
+                # their documents are kept. A file that is gone is gone, and so
+                # is a folder named to update() that is not a root.
+                if path in files and reason == "not found":
+                    if path in manifest["roots"]:  # a named file deleted: forget it (vanished below)
+                        manifest["roots"].remove(path)
+                    continue
+                kept_back = reason.startswith("unreadable folder") or path in manifest["roots"]
+                inside = indexed.inside(path) if kept_back else 0
+                if inside:
+                    unreachable.append(path)
+                    reason += f"; its {inside} indexed file(s) are kept (persearch remove {path} drops them)"
+                report.failed.append((path, reason))
+                continue
+            scan.seen.add(item.path)
+            old = files.get(item.path)
+            old_via = old[4] if old is not None and len(old) > 4 else None
+            if not _under(item.path, manifest["roots"]):  # outside every root: reached through a link
+                if item.via and item.via != item.path:
+                    scan.reached_via[item.path] = item.via
+                elif old_via is not None:  # named directly to update(): it still belongs where it did
+                    scan.reached_via[item.path] = old_via
+            via = scan.reached_via.get(item.path)
+            if old_via is not None and via is None:
+                scan.unlinked.add(item.path)
+            # New options where it now belongs (another root, another link): read it again.
+            moved = (old_via is not None or via is not None) and \
+                options_for(item.path, via) != options_for(item.path, old_via)
+            if old is not None and old[0] == item.size and old[1] == item.mtime_ns and not moved:
+                report.unchanged += 1  # the fast path: not even read
+                continue
+            scan.jobs.append(_Job(item.path, item.format, item.size, old[2] if old and not moved else None,
+                                  options_for(item.path, via)))
+        # A root folder that is there but empty, while the index holds files from
+        # it, is most likely an unmounted disk's mount point: keep its documents.
+        found = _PathCounter(scan.seen)
+        for target in targets:
+            if target not in manifest["roots"] or _under(target, unreachable) or found.inside(target):
+                continue
+            inside = indexed.inside(target)
+            if inside and _empty_folder(target):
+                unreachable.append(target)
+                report.failed.append((target, f"empty folder (a disk not mounted?); its {inside} indexed "
+                                              f"file(s) are kept (persearch remove {target} drops them)"))
+        scan.vanished = [p for p in files if p not in scan.seen
+                         and (_under(p, targets) or _under(_home(p, files[p]), targets))
+                         and not (_under(p, unreachable) or _under(_home(p, files[p]), unreachable))]
+        return scan
 
     @staticmethod
     def _account(result: FileResult, files: dict[str, list[Any]], report: UpdateReport) -> None:
@@ -726,7 +746,7 @@ def _read_meta(root: Path, any_version: bool = False) -> dict[str, Any]:
         raise PersearchError(f"{root / META_FILE} is not a persearch index's file; "
                              f"choose another folder for the index")
     version = meta.get("schema_version")
-    if not any_version and version != SCHEMA_VERSION and version not in _READABLE_VERSIONS.get(meta.get("backend"), ()):
+    if not any_version and version != SCHEMA_VERSION and version not in _READABLE_VERSIONS.get(str(meta.get("backend")), ()):
         raise IndexIncompatible(f"index at {root} has schema version {meta.get('schema_version')}, this persearch "
                                 f"needs {SCHEMA_VERSION}; re-create it: persearch index PATH --index NEWDIR")
     return meta

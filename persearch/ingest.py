@@ -170,8 +170,8 @@ def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
                 continue
             try:
                 if entry.is_dir():  # follows symlinks; loops are caught by seen_dirs
-                    target = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
-                    subdirs.append((target, os.path.join(reached, entry.name)))
+                    real = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
+                    subdirs.append((real, os.path.join(reached, entry.name)))
                     continue
                 fmt = FORMATS.get(os.path.splitext(entry.name)[1].lower())
                 if fmt is None:
@@ -379,7 +379,7 @@ def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, Inges
     else:
         delimiter = "\t" if fmt == "tsv" else ","
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows: list[dict[str, Any]] = []
+        rows: list[dict[Any, Any]] = []  # DictReader puts extra cells under the key None
         last_start = 0  # the physical line the last row starts on
         try:
             while True:
