@@ -416,7 +416,7 @@ class Index:
             for item in paths_or_ids:
                 path = str(Path(item).expanduser().absolute().resolve())
                 doomed = [p for p in files if _under(p, [path]) or _under(_home(p, files[p]), [path])]
-                linked = any(len(files[p]) > 4 for p in doomed)  # reached through a link: keep it out too
+                linked = any(_link_home(files[p]) for p in doomed)  # reached through a link: keep it out too
                 if doomed or path in manifest["roots"]:
                     self._backend.delete_paths(doomed)
                     for p in doomed:
@@ -535,7 +535,7 @@ class Index:
                 continue
             scan.seen.add(item.path)
             old = files.get(item.path)
-            old_via = old[4] if old is not None and len(old) > 4 else None
+            old_via = _link_home(old) if old is not None else None
             if not _under(item.path, manifest["roots"]):  # outside every root: reached through a link
                 if item.via and item.via != item.path:
                     scan.reached_via[item.path] = item.via
@@ -545,6 +545,7 @@ class Index:
             if old_via is not None and via is None:
                 scan.unlinked.add(item.path)
             # New options where it now belongs (another root, another link): read it again.
+            # (Looked up only for linked files: most files take the fast path below.)
             moved = (old_via is not None or via is not None) and \
                 options_for(item.path, via) != options_for(item.path, old_via)
             if old is not None and old[0] == item.size and old[1] == item.mtime_ns and not moved:
@@ -960,15 +961,20 @@ def _record_options(manifest: dict[str, Any], paths: list[str], given: dict[str,
     after = _OptionsLookup(by_path)
     for file, entry in manifest["files"].items():
         # Reached through a link from outside every root (a root may just have come to hold it).
-        via = entry[4] if len(entry) > 4 and not _under(file, manifest["roots"]) else None
+        via = _link_home(entry) if not _under(file, manifest["roots"]) else None
         if (_under(file, paths) or _under(via or file, paths)) and before(file, via) != after(file, via):
             entry[:3] = [-1, -1, ""]  # no size, mtime or hash matches: read and indexed again
 
 
+def _link_home(entry: list[Any]) -> str | None:
+    """For a file outside every root that a root reaches through a link: where the
+    link is (manifest entry item 4, after size, mtime, hash, documents); else None."""
+    return entry[4] if len(entry) > 4 else None
+
+
 def _home(path: str, entry: list[Any]) -> str:
-    """Where an indexed file belongs: its path, or, for a file outside every root
-    reached through a link, where the link is (manifest entry item 4)."""
-    return entry[4] if len(entry) > 4 else path
+    """Where an indexed file belongs: its path, or where the link to it is (:func:`_link_home`)."""
+    return _link_home(entry) or path
 
 
 def _set_homes(files: dict[str, list[Any]], reached_via: dict[str, str], unlinked: Iterable[str]) -> None:

@@ -688,7 +688,7 @@ class SegmentWriter:
     tantivy's indexing) in a folder of its own inside the index folder, and
     the parent none (turning every worker's tokens into tantivy's in the
     parent, holding the GIL, left two processes only 1.3× faster than one on
-    news; this way 1.45×). Nothing is visible until the parent moves the
+    news; this way about 1.5×). Nothing is visible until the parent moves the
     segment files in (:meth:`TantivyBackend._adopt`); a crash leaves only a
     folder that the next commit deletes.
     """
