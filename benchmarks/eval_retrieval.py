@@ -72,10 +72,10 @@ class _EvalIndex:
     """The smallest index object persearch.query.search needs (analyzer, backend, stored_text)."""
 
     def __init__(self, path: Path, analyzer: Analyzer, backend: str = "whoosh") -> None:
-        from persearch.index import _backend_class
+        from persearch.backends import backend_class
 
         self.analyzer = analyzer
-        self.backend = _backend_class(backend).create(path, analyzer)
+        self.backend = backend_class(backend).create(path, analyzer)
 
     def stored_text(self, doc_id: str) -> str:
         stored = self.backend.stored(doc_id)

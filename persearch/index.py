@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from .analysis import Analyzer
 from .analysis.analyzer import ANALYZER_VERSION
+from .backends import backend_class as _backend_class
 from .backends.base import Document
 from .errors import IndexIncompatible, IndexLocked, IndexNotFound, InvalidOption, MissingExtra, PersearchError
 from .files import write_json
@@ -51,7 +52,6 @@ META_FILE = "persearch.json"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"
 _FORMAT_TAG = "persearch-index"
-BACKENDS = ("whoosh", "tantivy")
 #: Manifest keys also kept in persearch.json, so a lost manifest loses no roots.
 _SHARED = ("roots", "excluded", "options")
 
@@ -104,17 +104,6 @@ def _now() -> str:
 
 def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-
-def _backend_class(name: str) -> Any:
-    """The backend class for a recorded name (tantivy raises MissingExtra when not installed)."""
-    if name == "whoosh":
-        from .backends.whoosh_backend import WhooshBackend
-        return WhooshBackend
-    if name == "tantivy":
-        from .backends.tantivy_backend import TantivyBackend
-        return TantivyBackend
-    raise InvalidOption(f"unknown backend {name!r}: use {', '.join(BACKENDS)}")
 
 
 def _empty_manifest() -> dict[str, Any]:

@@ -126,7 +126,7 @@ def test_rebuild_can_move_an_index_to_the_other_backend(tmp_path: Path, docs: Pa
 
 def test_tantivy_stores_documents_in_small_blocks(tmp_path: Path, docs: Path) -> None:
     pytest.importorskip("tantivy")
-    from persearch.backends.tantivy_backend import STORE_BLOCK_BYTES
+    from persearch.backends.tantivy_documents import STORE_BLOCK_BYTES
 
     with Index.create(tmp_path / "ix", backend="tantivy") as ix:
         ix.add_paths([docs])
@@ -687,13 +687,13 @@ def test_tantivy_workers_write_segments_the_commit_adopts(tmp_path: Path, docs: 
 def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("tantivy")
-    from persearch.backends import tantivy_backend
+    from persearch.backends import tantivy_segments
 
     make_docs(docs / "more", {f"n{i}.txt": f"خبر {i}\nکتاب شماره {i}\n" for i in range(20)})
     with Index.create(tmp_path / "ix", backend="tantivy") as ix:
         ix.add_paths([docs / "a.txt"])
         files_before = _tantivy_files(ix)[0]
-        real_write, parent = tantivy_backend.write_json, os.getpid()
+        real_write, parent = tantivy_segments.write_json, os.getpid()
 
         def fail_on_meta(path: str, value: object) -> None:
             if path.endswith("meta.json") and os.getpid() == parent:  # workers write theirs
@@ -701,7 +701,7 @@ def test_tantivy_adoption_cut_short_loses_nothing(tmp_path: Path, docs: Path,
             real_write(path, value)
 
         # The segment files are moved in and managed, but meta.json is never written.
-        monkeypatch.setattr(tantivy_backend, "write_json", fail_on_meta)
+        monkeypatch.setattr(tantivy_segments, "write_json", fail_on_meta)
         with pytest.raises(OSError, match="disk full"):
             ix.add_paths([docs], workers=2)
         monkeypatch.undo()

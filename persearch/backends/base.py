@@ -8,10 +8,12 @@ protocol. See docs/backends.md.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..analysis.analyzer import Analyzer
+from ..errors import InvalidOption
 from ..querytree import Node
 from ..stored_tokens import StoredTokens
 
@@ -19,6 +21,11 @@ from ..stored_tokens import StoredTokens
 SEARCH_FIELDS = ("title", "body")
 #: BM25F weight of the title relative to the body.
 TITLE_BOOST = 1.0
+#: Raw stored fields a filter (or a query field) may name directly; other
+#: filter keys name metadata keys.
+FILTER_FIELDS = ("id", "path", "format", "encoding")
+#: A metadata key that is indexed for filters (others are only stored).
+METADATA_KEY = re.compile(r"^[\w\-]{1,64}$")
 
 
 @dataclass
@@ -209,3 +216,60 @@ class Backend(Protocol):
 
     def segment_count(self) -> int:
         """Number of segments in the committed index (stats)."""
+
+
+# -- shared by the engines ----------------------------------------------------------
+
+def filter_text(value: Any) -> str:
+    """A filter or metadata value as the term it is indexed as: ``True`` -> ``"true"``, ``3`` -> ``"3"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def filter_values(value: Any) -> list[Any]:
+    """A filter's accepted values: ``{"format": ["txt", "md"]}`` means either one."""
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
+def unknown_filter(key: str, metadata_keys: Iterable[str]) -> InvalidOption:
+    """The error for a filter on a field no document has, naming those that exist."""
+    known = sorted({*FILTER_FIELDS, *metadata_keys})
+    return InvalidOption(f"unknown filter field {key!r}: use one of {', '.join(known)}")
+
+
+class TermDeletes:
+    """``delete``, ``delete_paths`` and ``pending`` for an engine that deletes by a raw field's term.
+
+    The backend keeps its open writer (or None) in ``_writer`` and supplies
+    ``_open_writer()`` (which waits for the engine's lock) and
+    ``_delete_term(writer, field, value)``. Nothing to delete opens no writer.
+    """
+
+    _writer: Any
+
+    def _open_writer(self) -> Any:
+        raise NotImplementedError
+
+    def _delete_term(self, writer: Any, field: str, value: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Delete documents by id; visible after ``commit``."""
+        self._delete_terms("id", ids)
+
+    def delete_paths(self, paths: Iterable[str]) -> None:
+        """Delete every document read from these files (their ``path`` field)."""
+        self._delete_terms("path", paths)
+
+    def pending(self) -> bool:
+        """Whether there are uncommitted changes."""
+        return self._writer is not None
+
+    def _delete_terms(self, field: str, values: Iterable[str]) -> None:
+        values = list(values)
+        if not values:
+            return
+        writer = self._open_writer()
+        for value in values:
+            self._delete_term(writer, field, value)

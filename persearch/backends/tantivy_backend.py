@@ -12,192 +12,38 @@ this module only stores documents and translates query trees.
     >>> backend.search(Term("کتاب"), limit=10).total
     1
 
-Schema: ``id``, ``path``, ``format``, ``encoding`` (raw terms for lookups,
-deletes and filters), ``meta`` (one raw term ``key\\x1fvalue`` per metadata
-value), ``title`` and ``body`` (pre-tokenized, positions), ``fields`` (the
-small stored fields, NUL-separated) and ``text`` (the original text and its
-tokens, stored: see :func:`_document`; tantivy compresses its document store itself).
+Its parts: tantivy_documents.py (schema, documents in and out),
+tantivy_query.py (query trees), tantivy_segments.py (the parallel build).
 """
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
-import tempfile
 import time
 from functools import partial
 from typing import Any, Iterable, Iterator
 
-from ..errors import IndexLocked, InvalidOption, MissingExtra, PersearchError
+from ..errors import IndexLocked, MissingExtra, PersearchError
 
 try:
     import tantivy
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise MissingExtra("the tantivy backend needs the tantivy extra: pip install 'persearch[tantivy]'") from None
 
-from .. import compact
-from ..files import fsync_folder, write_json
 from .. import querytree as qt
-from ..analysis.analyzer import Analyzer, Columns
-from ..stored_tokens import for_storage, pack_columns, pack_for_storage, unpack_columns
-from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
+from ..analysis.analyzer import Analyzer
+from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, BackendResults, Document, StoredHit, TermDeletes,
+                   filter_text, filter_values, unknown_filter)
+from .tantivy_documents import (HEAP_BYTES, META_SEP, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document,
+                                new_document, new_index, stored_text, stored_tokens)
+from .tantivy_query import Translator
+from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
 
-#: Raw-term fields a filter may name directly; metadata keys go through ``meta``.
-FILTER_FIELDS = ("id", "path", "format", "encoding")
-_META_KEY = re.compile(r"^[\w\-]{1,64}$")
-_META_SEP = "\x1f"  # cannot occur in a metadata key, so "key<SEP>value" is unambiguous
-#: Writer memory before tantivy flushes a segment. One indexing thread: the
-#: Python side (analysis, token objects) is the bottleneck, and one thread
-#: keeps one segment per commit, like the Whoosh backend.
-HEAP_BYTES = 128_000_000
-THREADS = 1
-#: tantivy stores documents in compressed blocks and decompresses a whole
-#: block to fetch one hit. Its default, 16 KB, costs a news article's fetch
-#: 18.6 µs; 2 KB blocks cost 10.3 µs (poetry: 12.0 -> 6.0 µs) for a store
-#: 4-12 % larger. tantivy's Python binding cannot set the block size; tantivy
-#: reads it from meta.json, where create() writes it before any document.
-STORE_BLOCK_BYTES = 2048
-#: optimize() re-adds everything through one thread with this budget: one segment.
-OPTIMIZE_HEAP_BYTES = 2_000_000_000
-#: A prefix or fuzzy term expands into at most this many ranked term queries
-#: (the most frequent); further matching terms still match, with score 0.
-MAX_EXPANSION = 128
-_REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
-
-_Token = tantivy.Token
-_PreTokenized = tantivy.PreTokenizedString
 _Occur = tantivy.Occur
 _Q = tantivy.Query
 
 
-def make_schema() -> Any:
-    """The tantivy schema (the analyzer lives in persearch, not in the schema)."""
-    sb = tantivy.SchemaBuilder()
-    for name in (*FILTER_FIELDS, "meta"):
-        sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
-    for name in SEARCH_FIELDS:
-        sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
-    sb.add_bytes_field("fields", stored=True)
-    sb.add_bytes_field("text", stored=True)
-    return sb.build()
-
-
-def _filter_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-#: One document analyzed, as a worker process sends it back: the Document and
-#: its title and body tokens, packed (persearch.stored_tokens: unpickling
-#: these bytes is ~200× faster than unpickling lists of tokens).
-Analyzed = tuple[Document, bytes, bytes]
-
-
-def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
-    """The index-time tokens of a document (stopwords kept, like the Whoosh adapter), packed."""
-    columns = analyzer.columns
-    return doc, pack_columns(*columns(doc.title or "")), pack_columns(*columns(doc.text or ""))
-
-
-def make_document(analyzed: Analyzed) -> Any:
-    """A document a worker analyzed, as a tantivy document."""
-    doc, title, body = analyzed
-    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body))
-
-
-def new_document(analyzer: Analyzer, doc: Document) -> Any:
-    """A document analyzed here, as a tantivy document (no trip through packed tokens)."""
-    title, body = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
-    return _document(doc, title, body, pack_for_storage(title, body))
-
-
-def _pretokenized(columns: Columns) -> Any:
-    # Tokens in position order, as the analyzer yields them (tantivy drops out-of-order positions).
-    # No text: tantivy indexes only the tokens, and these fields are not stored.
-    terms, starts, ends, positions = columns
-    return _PreTokenized("", list(map(_Token, terms, positions, starts, ends)))
-
-
-_COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"  # how a stored text is written
-
-
-def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes) -> Any:
-    out = tantivy.Document()
-    out.add_text("id", doc.id)
-    for name in ("path", "format", "encoding"):
-        value = getattr(doc, name)
-        if value:
-            out.add_text(name, value)
-    for key, value in (doc.metadata or {}).items():
-        if _META_KEY.match(key):
-            for v in value if isinstance(value, list) else [value]:
-                out.add_text("meta", key + _META_SEP + _filter_text(v))
-    out.add_pre_tokenized_text("title", _pretokenized(title))
-    out.add_pre_tokenized_text("body", _pretokenized(body))
-    out.add_bytes("fields", _encode_fields(doc))
-    # One stored field: how the text is written, its byte length, the text,
-    # then its tokens for the highlighter (each stored field costs every hit a
-    # conversion: one is cheaper). Every stored byte costs each fetch ~1 ns,
-    # so Persian text takes one byte a character (persearch.compact).
-    text = compact.encode(doc.text or "")
-    head = _COMPACT_TEXT if text is not None else _UTF8_TEXT
-    if text is None:
-        text = (doc.text or "").encode("utf-8")
-    out.add_bytes("text", head + len(text).to_bytes(4, "little") + text + stored_tokens)
-    return out
-
-
-_FAST = b"\x01"  # marks the NUL-separated layout; anything else is JSON
-
-
-def _encode_fields(doc: Document) -> bytes:
-    """The small stored fields. Read for every hit, so not JSON: NUL-separated
-    strings split 10× faster. The title goes last (split at most 8 times), so
-    only an id, path, format, encoding or hash holding a NUL needs JSON."""
-    head = [doc.id, doc.path or "", doc.format or "", doc.encoding or "", str(int(doc.size or 0)),
-            repr(float(doc.mtime or 0.0)), doc.hash or ""]
-    meta = json.dumps(doc.metadata, ensure_ascii=False, separators=(",", ":")) if doc.metadata else ""
-    if any("\0" in part for part in head):
-        small = {"id": doc.id, "path": doc.path or None, "format": doc.format or None,
-                 "encoding": doc.encoding or None, "title": doc.title or "", "size": doc.size,
-                 "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None}
-        return json.dumps(small, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _FAST + "\0".join([*head, meta, doc.title or ""]).encode("utf-8")
-
-
-def _hit_fields(raw: bytes | None) -> dict[str, Any]:
-    """The stored small fields in the shape the Whoosh backend returns."""
-    if raw and raw[:1] == _FAST:
-        doc_id, path, fmt, encoding, size, mtime, hsh, meta, title = raw[1:].decode("utf-8").split("\0", 8)
-        out: dict[str, Any] = {"id": doc_id, "path": path, "format": fmt, "title": title, "size": int(size),
-                               "mtime": float(mtime), "hash": hsh, "metadata": json.loads(meta) if meta else {}}
-        if encoding:
-            out["encoding"] = encoding
-        return out
-    out = {k: v for k, v in json.loads(raw).items() if v is not None} if raw else {}
-    out.setdefault("title", "")
-    out.setdefault("path", "")
-    out.setdefault("format", "")
-    out["metadata"] = out.get("metadata") or {}
-    return out
-
-
-def _text(doc: Any) -> str:
-    raw = doc.get_first("text")
-    if not raw:
-        return ""
-    text = raw[5:5 + int.from_bytes(raw[1:5], "little")]
-    return compact.decode(text) if raw[:1] == _COMPACT_TEXT else text.decode("utf-8")
-
-
-def _tokens(doc: Any) -> bytes | None:
-    raw = doc.get_first("text")
-    return raw[5 + int.from_bytes(raw[1:5], "little"):] if raw else None
-
-
-class TantivyBackend:
+class TantivyBackend(TermDeletes):
     """A :class:`~persearch.backends.base.Backend` on tantivy (extra ``persearch[tantivy]``)."""
 
     name = "tantivy"
@@ -219,7 +65,7 @@ class TantivyBackend:
     def create(cls, path: str | os.PathLike[str], analyzer: Analyzer, **kw: Any) -> "TantivyBackend":
         """Create an empty index in folder ``path``."""
         os.makedirs(path, exist_ok=True)
-        _new_index(str(path))
+        new_index(str(path))
         return cls(tantivy.Index.open(str(path)), path, analyzer, **kw)
 
     @classmethod
@@ -259,7 +105,8 @@ class TantivyBackend:
         return self._generation[1]
 
     # -- writing --------------------------------------------------------------
-    def _w(self, heap: int = HEAP_BYTES, threads: int = THREADS) -> Any:
+    def _open_writer(self, heap: int = HEAP_BYTES, threads: int = THREADS) -> Any:
+        """The writer of uncommitted changes, opened (waiting for tantivy's lock) if none is."""
         if self._writer is None:
             # A fresh view first: tantivy keeps the list of files it manages in
             # memory, and a writer made from a stale list would drop files
@@ -292,35 +139,20 @@ class TantivyBackend:
 
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
-        writer = self._w()
+        writer = self._open_writer()
         for doc_id, document in self._new_documents(documents):
             writer.delete_documents_by_term("id", doc_id)
             writer.add_document(document)
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id)."""
-        writer = self._w()
+        writer = self._open_writer()
         for _, document in self._new_documents(documents):
             writer.add_document(document)
 
-    def delete(self, ids: Iterable[str]) -> None:
-        """Delete documents by id; visible after :meth:`commit`."""
-        writer = self._w()
-        for doc_id in ids:
-            writer.delete_documents_by_term("id", doc_id)
-
-    def delete_paths(self, paths: Iterable[str]) -> None:
-        """Delete every document read from these files."""
-        paths = list(paths)
-        if not paths:
-            return
-        writer = self._w()
-        for path in paths:
-            writer.delete_documents_by_term("path", path)
-
-    def pending(self) -> bool:
-        """Whether there are uncommitted changes."""
-        return self._writer is not None
+    @staticmethod
+    def _delete_term(writer: Any, field: str, value: str) -> None:
+        writer.delete_documents_by_term(field, value)
 
     def commit(self, segments: Iterable[Any] = ()) -> None:
         """Make every change durable and visible in one tantivy commit.
@@ -339,7 +171,7 @@ class TantivyBackend:
         written = [s for s in segments if isinstance(s, WrittenSegments)]
         batches = [s for s in segments if not isinstance(s, WrittenSegments)]
         if self._writer is not None or batches:
-            writer = self._w()
+            writer = self._open_writer()
             for batch in batches:
                 for analyzed in batch:
                     writer.add_document(make_document(analyzed))
@@ -347,37 +179,16 @@ class TantivyBackend:
         if written:
             self._adopt(written)
         # Worker folders of failed builds: the index's write lock is held, so no other build runs.
-        for entry in os.listdir(self.path):
-            if entry.startswith(_BUILD_PREFIX):
-                shutil.rmtree(os.path.join(self.path, entry), ignore_errors=True)
+        remove_unfinished_builds(self.path)
 
-    def _adopt(self, written: list["WrittenSegments"]) -> None:
-        """Make segments written by workers part of the index, in one meta.json write.
-
-        Their files are moved in and listed in ``.managed.json`` first, so if
-        the process dies before meta.json lists them, the next writer's
-        garbage collection deletes them; readers see them only once the new
-        meta.json replaces the old one.
-        """
+    def _adopt(self, written: list[WrittenSegments]) -> None:
+        """Make segments written by workers part of the index (:func:`tantivy_segments.adopt`)."""
         # Held, never committed: tantivy's writer lock keeps any other writer
         # from committing its older segment list over this meta.json.
-        writer = self._w()
+        writer = self._open_writer()
         self._writer = None
         try:
-            meta_path, managed_path = os.path.join(self.path, "meta.json"), os.path.join(self.path, ".managed.json")
-            meta, managed = _read_json(meta_path), _read_json(managed_path)
-            moves = [(os.path.join(part.folder, name), os.path.join(self.path, name))
-                     for part in written for name in part.files()]
-            write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
-            for src, dst in moves:
-                os.replace(src, dst)
-            fsync_folder(self.path)  # the files are in place before meta.json names them
-            added = [segment for part in written for segment in part.segments]
-            meta["segments"] = meta["segments"] + added
-            # The opstamp is persearch's generation: every commit must advance it.
-            meta["opstamp"] = int(meta.get("opstamp", 0)) + sum(int(seg["max_doc"]) for seg in added) + 1
-            write_json(meta_path, meta)
-            fsync_folder(self.path)
+            adopt(self.path, written)
         finally:
             writer.wait_merging_threads()  # drops it and the lock, committing nothing
             # tantivy keeps meta.json and its managed files' list in memory: a
@@ -402,7 +213,7 @@ class TantivyBackend:
         """
         docs = list(self._documents())
         self.cancel()
-        writer = self._w(OPTIMIZE_HEAP_BYTES, 1)
+        writer = self._open_writer(OPTIMIZE_HEAP_BYTES, 1)
         writer.delete_all_documents()
         for _, document in self._new_documents(docs):
             writer.add_document(document)
@@ -410,7 +221,7 @@ class TantivyBackend:
 
     def segment_count(self) -> int:
         """Number of segments in the committed index."""
-        return int(self._s().num_segments)
+        return int(self._current_searcher().num_segments)
 
     def cancel(self) -> None:
         """Drop uncommitted changes (and tantivy's lock with the writer)."""
@@ -419,7 +230,8 @@ class TantivyBackend:
             writer.rollback()
 
     # -- reading --------------------------------------------------------------
-    def _s(self) -> Any:
+    def _current_searcher(self) -> Any:
+        """A searcher of the latest commit (reloaded when any process committed since)."""
         # tantivy reloads on commit with a delay; a stat of meta.json tells at
         # once whether any process committed since our searcher was taken.
         st = os.stat(os.path.join(self.path, "meta.json"))
@@ -432,7 +244,7 @@ class TantivyBackend:
 
     def doc_count(self) -> int:
         """Number of live documents."""
-        return int(self._s().num_docs)
+        return int(self._current_searcher().num_docs)
 
     def _all(self, searcher: Any) -> list[Any]:
         n = searcher.num_docs
@@ -441,35 +253,35 @@ class TantivyBackend:
         return [addr for _, addr in searcher.search(_Q.all_query(), limit=n, count=False).hits]
 
     def _documents(self) -> Iterator[Document]:
-        searcher = self._s()
+        searcher = self._current_searcher()
         for addr in self._all(searcher):
             doc = searcher.doc(addr)
-            f = _hit_fields(doc.get_first("fields"))
-            yield Document(id=f["id"], text=_text(doc), title=f["title"], path=f["path"], size=f.get("size") or 0,
+            f = hit_fields(doc.get_first("fields"))
+            yield Document(id=f["id"], text=stored_text(doc), title=f["title"], path=f["path"], size=f.get("size") or 0,
                            mtime=f.get("mtime") or 0.0, hash=f.get("hash") or "", format=f["format"],
                            encoding=f.get("encoding") or "", metadata=f["metadata"])
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, ``text`` included."""
-        searcher = self._s()
+        searcher = self._current_searcher()
         hits = searcher.search(_Q.term_query(self._schema, "id", doc_id), limit=1, count=False).hits
         if not hits:
             return None
         doc = searcher.doc(hits[0][1])
-        fields = _hit_fields(doc.get_first("fields"))
-        fields["text"] = _text(doc)
+        fields = hit_fields(doc.get_first("fields"))
+        fields["text"] = stored_text(doc)
         return fields
 
     def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
         """``(term, document frequency)`` for every term of a field."""
         if field not in SEARCH_FIELDS:
             return
-        for term, freq in self._s().terms_with_prefix(field, ""):
+        for term, freq in self._current_searcher().terms_with_prefix(field, ""):
             yield term, int(freq)
 
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""
-        searcher = self._s()
+        searcher = self._current_searcher()
         seen: set[str] = set()
         for field in SEARCH_FIELDS:
             seen.update(term for term, _ in searcher.terms_with_prefix(field, ""))
@@ -477,26 +289,26 @@ class TantivyBackend:
 
     def iter_stored(self) -> Iterator[dict[str, Any]]:
         """Stored fields of every live document (recovery and rebuild only)."""
-        searcher = self._s()
+        searcher = self._current_searcher()
         for addr in self._all(searcher):
             doc = searcher.doc(addr)
-            fields = _hit_fields(doc.get_first("fields"))
-            fields["text"] = _text(doc)
+            fields = hit_fields(doc.get_first("fields"))
+            fields["text"] = stored_text(doc)
             yield fields
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
-        searcher = self._s()
+        searcher = self._current_searcher()
         for addr in self._all(searcher):
-            f = _hit_fields(searcher.doc(addr).get_first("fields"))
+            f = hit_fields(searcher.doc(addr).get_first("fields"))
             if f.get("path"):
                 yield f["id"], f["path"], f.get("size") or 0, f.get("mtime") or 0.0, f.get("hash") or ""
 
     def search(self, query: qt.Node, limit: int, offset: int = 0,
                filters: dict[str, Any] | None = None) -> BackendResults:
         """Rank documents for a query tree; ``limit`` hits from ``offset``."""
-        searcher = self._s()
-        tquery = _Translator(self._schema, searcher).translate(query)
+        searcher = self._current_searcher()
+        tquery = Translator(self._schema, searcher).translate(query)
         if filters:
             tfilter = self._filter(searcher, filters)
             if tquery is not None:
@@ -509,9 +321,9 @@ class TantivyBackend:
         hits = []
         for score, addr in found[offset:offset + limit] if limit > 0 else ():
             doc = searcher.doc(addr)
-            fields = _hit_fields(doc.get_first("fields"))
-            hits.append(StoredHit(id=fields["id"], score=float(score), fields=fields, load_text=partial(_text, doc),
-                                  load_tokens=partial(_tokens, doc)))
+            fields = hit_fields(doc.get_first("fields"))
+            hits.append(StoredHit(id=fields["id"], score=float(score), fields=fields,
+                                  load_text=partial(stored_text, doc), load_tokens=partial(stored_tokens, doc)))
         if len(found) < wanted:  # every match was collected: the count is exact
             return BackendResults(len(found), hits)
         # Counting visits every match (no block skipping): only when someone reads the total.
@@ -520,223 +332,18 @@ class TantivyBackend:
     def _filter(self, searcher: Any, filters: dict[str, Any]) -> Any:
         clauses = []
         for key, value in filters.items():
-            values = value if isinstance(value, (list, tuple, set)) else [value]
+            values = filter_values(value)
             if key in FILTER_FIELDS:
-                terms = [_Q.term_query(self._schema, key, _filter_text(v)) for v in values]
+                terms = [_Q.term_query(self._schema, key, filter_text(v)) for v in values]
             else:
-                if not _META_KEY.match(key) or not searcher.terms_with_prefix("meta", key + _META_SEP, limit=1):
-                    keys = {t.split(_META_SEP, 1)[0] for t, _ in searcher.terms_with_prefix("meta", "")}
-                    known = sorted({*FILTER_FIELDS, *keys})
-                    raise InvalidOption(f"unknown filter field {key!r}: use one of {', '.join(known)}")
-                terms = [_Q.term_query(self._schema, "meta", key + _META_SEP + _filter_text(v)) for v in values]
+                if not METADATA_KEY.match(key) or not searcher.terms_with_prefix("meta", key + META_SEP, limit=1):
+                    indexed = searcher.terms_with_prefix("meta", "")
+                    raise unknown_filter(key, {term.split(META_SEP, 1)[0] for term, _ in indexed})
+                terms = [_Q.term_query(self._schema, "meta", key + META_SEP + filter_text(v)) for v in values]
             clauses.append((_Occur.Must, _Q.boolean_query([(_Occur.Should, t) for t in terms])))
         return _Q.boolean_query(clauses)
-
-
-def _new_index(path: str) -> None:
-    """Create an empty tantivy index in folder ``path`` with persearch's schema and store blocks."""
-    writer = tantivy.Index(make_schema(), path, reuse=False).writer(HEAP_BYTES, THREADS)
-    writer.commit()  # an empty first commit: meta.json records an opstamp (the generation)
-    writer.wait_merging_threads()  # and releases tantivy's lock
-    meta_path = os.path.join(path, "meta.json")
-    meta = _read_json(meta_path)
-    meta.setdefault("index_settings", {})["docstore_blocksize"] = STORE_BLOCK_BYTES
-    write_json(meta_path, meta)
-
-
-def _read_json(path: str) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
 
 
 def _count(searcher: Any, query: Any) -> int:
     return int(searcher.search(query, limit=1, count=True).count)
 
-
-class _Translator:
-    """A persearch query tree as a tantivy query (None: matches nothing)."""
-
-    def __init__(self, schema: Any, searcher: Any) -> None:
-        self.schema = schema
-        self.searcher = searcher
-
-    def translate(self, node: qt.Node) -> Any:
-        if isinstance(node, qt.Term):
-            if node.field in FILTER_FIELDS:  # id:..., path:...: the raw stored value
-                return _boost(_Q.term_query(self.schema, node.field, node.text), node.boost)
-            return self._fields(node.field, node.boost, partial(self._term, node.text))
-        if isinstance(node, qt.Prefix):
-            return self._fields(node.field, node.boost, partial(self._prefix, node.text))
-        if isinstance(node, qt.Fuzzy):
-            return self._fields(node.field, node.boost, partial(self._fuzzy, node))
-        if isinstance(node, qt.Phrase):
-            return self._fields(node.field, node.boost, partial(self._phrase, node))
-        if isinstance(node, qt.And):
-            children = [self.translate(c) for c in node.children]
-            if not children or any(c is None for c in children):
-                return None
-            return children[0] if len(children) == 1 else _Q.boolean_query([(_Occur.Must, c) for c in children])
-        if isinstance(node, qt.Or):
-            children = [c for c in (self.translate(c) for c in node.children) if c is not None]
-            if len(children) < max(1, node.min_match):
-                return None
-            if len(children) == 1:
-                return children[0]
-            should = [(_Occur.Should, c) for c in children]
-            if node.min_match > 1:
-                return _Q.boolean_query(should, node.min_match)
-            return _Q.boolean_query(should)
-        if isinstance(node, qt.AndNot):
-            positive = self.translate(node.positive)
-            if positive is None:
-                return None
-            negative = self.translate(node.negative)
-            if negative is None:
-                return positive
-            return _Q.boolean_query([(_Occur.Must, positive), (_Occur.MustNot, negative)])
-        if isinstance(node, qt.MatchAll):
-            return _Q.all_query()
-        if isinstance(node, qt.MatchNone):
-            return None
-        raise InvalidOption(f"unknown query node {type(node).__name__}")
-
-    def _fields(self, field: str | None, boost: float, make: Any) -> Any:
-        if field is None:
-            title, body = make("title"), make("body")
-            parts = [q for q in (_boost(title, boost * TITLE_BOOST), _boost(body, boost)) if q is not None]
-            if not parts:
-                return None
-            return parts[0] if len(parts) == 1 else _Q.boolean_query([(_Occur.Should, q) for q in parts])
-        if field in FILTER_FIELDS:
-            return None  # only a plain term means anything on a raw field
-        if field not in SEARCH_FIELDS:
-            raise InvalidOption(f"unknown field {field!r}: use {', '.join(SEARCH_FIELDS)}")
-        return _boost(make(field), boost)
-
-    def _term(self, text: str, field: str) -> Any:
-        return _Q.term_query(self.schema, field, text)
-
-    def _terms(self, field: str, terms: list[tuple[str, int]]) -> Any:
-        """Ranked term queries for the most frequent expansions, the rest at score 0."""
-        if not terms:
-            return None
-        ranked = [(_Occur.Should, _Q.term_query(self.schema, field, t)) for t, _ in terms[:MAX_EXPANSION]]
-        rest = [t for t, _ in terms[MAX_EXPANSION:]]
-        if rest:
-            ranked.append((_Occur.Should, _Q.const_score_query(_Q.term_set_query(self.schema, field, rest), 0.0)))
-        return ranked[0][1] if len(ranked) == 1 else _Q.boolean_query(ranked)
-
-    def _prefix(self, text: str, field: str) -> Any:
-        # tantivy scores its own prefix queries flat: expand into ranked terms instead.
-        return self._terms(field, self.searcher.terms_with_prefix(field, text))
-
-    def _fuzzy(self, node: qt.Fuzzy, field: str) -> Any:
-        # tantivy's Levenshtein automaton walks the term dictionary in Rust;
-        # expanding in Python cost 10 ms a query. Its score is flat, like
-        # Whoosh's FuzzyTerm; unlike it, the first letter may differ too
-        # (tantivy has no prefix length).
-        return _Q.fuzzy_term_query(self.schema, field, node.text, distance=node.distance,
-                                   transposition_cost_one=False)
-
-    def _phrase(self, node: qt.Phrase, field: str) -> Any:
-        if len(node.terms) == 1:
-            return self._alternatives(field, node.terms[0])
-        if all(isinstance(t, str) for t in node.terms):
-            return _Q.phrase_query(self.schema, field, list(node.terms), slop=node.slop)
-        # Alternatives at a position: a regex per position ("a|b"), matched against the term dictionary.
-        words = [_regex(t) for t in node.terms]
-        return _Q.regex_phrase_query(self.schema, field, words, slop=node.slop)
-
-    def _alternatives(self, field: str, item: str | tuple[str, ...]) -> Any:
-        if isinstance(item, str):
-            return _Q.term_query(self.schema, field, item)
-        return _Q.boolean_query([(_Occur.Should, _Q.term_query(self.schema, field, t)) for t in item])
-
-
-def _boost(query: Any, boost: float) -> Any:
-    if query is None or boost == 1.0:
-        return query
-    return _Q.boost_query(query, boost)
-
-
-def _regex(item: str | tuple[str, ...]) -> str:
-    items = (item,) if isinstance(item, str) else item
-    return "|".join(_REGEX_SPECIAL.sub(r"\\\1", t) for t in items)
-
-
-#: Worker folders inside the index folder: ``.build-<random>``.
-_BUILD_PREFIX = ".build-"
-
-
-class WrittenSegments:
-    """What a :class:`SegmentWriter` sends back: its folder and the segments in it (tantivy's meta entries)."""
-
-    def __init__(self, folder: str, segments: list[dict[str, Any]]) -> None:
-        self.folder = folder
-        self.segments = segments
-
-    def files(self) -> list[str]:
-        """The names of the segments' files (``<segment id>.<part>``)."""
-        ids = {segment["segment_id"].replace("-", "") for segment in self.segments}
-        return sorted(name for name in os.listdir(self.folder) if name.split(".", 1)[0] in ids)
-
-
-class SegmentWriter:
-    """A worker's own tantivy index, whose segments the parent's commit adopts.
-
-    The worker does all of a document's work (analysis, tantivy's tokens,
-    tantivy's indexing) in a folder of its own inside the index folder, and
-    the parent none (turning every worker's tokens into tantivy's in the
-    parent, holding the GIL, left two processes only 1.3× faster than one on
-    news; this way about 1.5×). Nothing is visible until the parent moves the
-    segment files in (:meth:`TantivyBackend._adopt`); a crash leaves only a
-    folder that the next commit deletes.
-    """
-
-    def __init__(self, path: str, analyzer: Analyzer) -> None:
-        self._analyzer = analyzer
-        self._folder = tempfile.mkdtemp(prefix=_BUILD_PREFIX, dir=path)
-        _new_index(self._folder)
-        self._writer: Any = tantivy.Index.open(self._folder).writer(HEAP_BYTES, THREADS)
-        self._added = 0
-
-    def append(self, documents: Iterable[Document]) -> None:
-        """Index documents (new ones: the parent deleted nothing they replace)."""
-        writer, analyzer = self._writer, self._analyzer
-        for doc in documents:
-            writer.add_document(new_document(analyzer, doc))
-            self._added += 1
-
-    def finish(self) -> WrittenSegments | None:
-        """Commit the worker's index; its segments, picklable, for ``commit(segments=...)``."""
-        writer, self._writer = self._writer, None
-        if not self._added:
-            writer.rollback()
-            del writer
-            shutil.rmtree(self._folder, ignore_errors=True)
-            return None
-        writer.commit()
-        writer.wait_merging_threads()
-        return WrittenSegments(self._folder, _read_json(os.path.join(self._folder, "meta.json"))["segments"])
-
-
-class AnalyzedBatch:
-    """What a worker process sends back when its documents replace others: analyzed documents.
-
-    Analysis is the expensive, pure-Python part; workers do it in parallel and
-    the parent feeds the tokens to tantivy's writer in its commit
-    (:meth:`TantivyBackend.commit`), with its deletes. Nothing touches the
-    index until then.
-    """
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self._analyzer = analyzer
-        self._docs: list[Analyzed] = []
-
-    def append(self, documents: Iterable[Document]) -> None:
-        """Analyze documents (new ones: the parent deleted any old versions)."""
-        self._docs.extend(analyze_document(self._analyzer, doc) for doc in documents)
-
-    def finish(self) -> list[Analyzed] | None:
-        """The analyzed documents, picklable, for ``commit(segments=...)``."""
-        return self._docs or None

@@ -19,7 +19,6 @@ every metadata key so filters can use it.
 from __future__ import annotations
 
 import os
-import re
 import weakref
 import zlib
 from functools import partial
@@ -38,12 +37,11 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
-from .base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
+from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
+                   TermDeletes, filter_text, filter_values, unknown_filter)
 
-#: Stored ID fields a filter may name directly; metadata keys are ``m_<key>``.
-FILTER_FIELDS = ("id", "path", "format", "encoding")
+#: Metadata key K is indexed (for filters) as the ID field ``m_K``.
 _META_PREFIX = "m_"
-_META_KEY = re.compile(r"^[\w\-]{1,64}$")
 #: Memory a writer's posting pool may use before spilling to disk (per process).
 POOL_MB = 96
 
@@ -71,13 +69,7 @@ def make_schema(analyzer: Analyzer) -> wf.Schema:
 
 def _meta_terms(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
-    return [_filter_text(v) for v in values]
-
-
-def _filter_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return [filter_text(v) for v in values]
 
 
 def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
@@ -97,7 +89,7 @@ def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     for key, value in (doc.metadata or {}).items():
-        if _META_KEY.match(key):
+        if METADATA_KEY.match(key):
             fields[_META_PREFIX + key] = _meta_terms(value)
     return fields
 
@@ -118,7 +110,7 @@ def _decompress(raw: bytes | None) -> str:
     return zlib.decompress(raw).decode("utf-8") if raw else ""
 
 
-class WhooshBackend:
+class WhooshBackend(TermDeletes):
     """The reference :class:`~persearch.backends.base.Backend`, on Whoosh."""
 
     name = "whoosh"
@@ -175,7 +167,8 @@ class WhooshBackend:
         return int(self._ix.latest_generation())
 
     # -- writing --------------------------------------------------------------
-    def _w(self) -> Any:
+    def _open_writer(self) -> Any:
+        """The writer of uncommitted changes, opened (waiting for Whoosh's lock) if none is."""
         if self._writer is None:
             try:
                 self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=POOL_MB)
@@ -186,33 +179,21 @@ class WhooshBackend:
 
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
-        writer = self._w()
+        writer = self._open_writer()
         analyzer = writer.schema["body"].analyzer
         for doc in documents:
             writer.update_document(**document_fields(doc, analyzer))
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id lookup)."""
-        writer = self._w()
+        writer = self._open_writer()
         analyzer = writer.schema["body"].analyzer
         for doc in documents:
             writer.add_document(**document_fields(doc, analyzer))
 
-    def delete(self, ids: Iterable[str]) -> None:
-        """Delete documents by id; visible after :meth:`commit`."""
-        writer = self._w()
-        for doc_id in ids:
-            writer.delete_by_term("id", doc_id)
-
-    def delete_paths(self, paths: Iterable[str]) -> None:
-        """Delete every document read from these files."""
-        writer = self._w()
-        for path in paths:
-            writer.delete_by_term("path", path)
-
-    def pending(self) -> bool:
-        """Whether there are uncommitted changes."""
-        return self._writer is not None
+    @staticmethod
+    def _delete_term(writer: Any, field: str, value: str) -> None:
+        writer.delete_by_term(field, value)
 
     def commit(self, segments: Iterable[Any] = ()) -> None:
         """Make every change durable and visible in one atomic TOC write.
@@ -223,7 +204,7 @@ class WhooshBackend:
         segments = [s for s in segments if s is not None]
         if self._writer is None and not segments:
             return
-        writer = self._w()
+        writer = self._open_writer()
         self._writer = None
         if not segments:
             writer.commit()
@@ -247,7 +228,7 @@ class WhooshBackend:
         apiece in Whoosh); an index built in several chunks or by several
         workers has several.
         """
-        writer = self._w()
+        writer = self._open_writer()
         self._writer = None
         writer.commit(optimize=True)
 
@@ -262,7 +243,8 @@ class WhooshBackend:
             writer.cancel()
 
     # -- reading --------------------------------------------------------------
-    def _s(self) -> Any:
+    def _current_searcher(self) -> Any:
+        """A searcher of the latest commit (reopened when any process committed since)."""
         searcher = self._searcher
         if searcher is None:
             searcher = self._ix.searcher(weighting=self._weighting)
@@ -276,16 +258,16 @@ class WhooshBackend:
 
     def doc_count(self) -> int:
         """Number of live documents."""
-        return int(self._s().doc_count())
+        return int(self._current_searcher().doc_count())
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, ``text`` included."""
-        stored = self._s().document(id=doc_id)
+        stored = self._current_searcher().document(id=doc_id)
         return hit_fields(stored) if stored is not None else None
 
     def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
         """``(term, document frequency)`` for every term of a field, in term order."""
-        reader = self._s().reader()
+        reader = self._current_searcher().reader()
         if field not in reader.indexed_field_names():
             return
         for term, info in reader.iter_field(field):
@@ -293,7 +275,7 @@ class WhooshBackend:
 
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""
-        reader = self._s().reader()
+        reader = self._current_searcher().reader()
         seen: set[bytes] = set()
         for field in SEARCH_FIELDS:
             if field in reader.indexed_field_names():
@@ -302,12 +284,12 @@ class WhooshBackend:
 
     def iter_stored(self) -> Iterator[dict[str, Any]]:
         """Stored fields of every live document (recovery and rebuild only: slow)."""
-        for _, stored in self._s().reader().iter_docs():
+        for _, stored in self._current_searcher().reader().iter_docs():
             yield hit_fields(stored)
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
-        for _, stored in self._s().reader().iter_docs():
+        for _, stored in self._current_searcher().reader().iter_docs():
             if stored.get("path"):
                 yield (stored["id"], stored["path"], stored.get("size") or 0, stored.get("mtime") or 0.0,
                        stored.get("hash") or "")
@@ -315,7 +297,7 @@ class WhooshBackend:
     def search(self, query: qt.Node, limit: int, offset: int = 0,
                filters: dict[str, Any] | None = None) -> BackendResults:
         """Rank documents for a query tree; ``limit`` hits from ``offset``."""
-        searcher = self._s()
+        searcher = self._current_searcher()
         wquery = self.translate(query)
         wfilter = self._filter(searcher, filters) if filters else None
         if wquery is wq.NullQuery:
@@ -343,12 +325,9 @@ class WhooshBackend:
         clauses = []
         for key, value in filters.items():
             name = key if key in FILTER_FIELDS else _META_PREFIX + key
-            if key not in FILTER_FIELDS and (not _META_KEY.match(key) or name not in indexed):
-                known = sorted({*FILTER_FIELDS, *(f[len(_META_PREFIX):] for f in indexed
-                                                  if f.startswith(_META_PREFIX))})
-                raise InvalidOption(f"unknown filter field {key!r}: use one of {', '.join(known)}")
-            values = value if isinstance(value, (list, tuple, set)) else [value]
-            clauses.append(wq.Or([wq.Term(name, _filter_text(v)) for v in values]))
+            if key not in FILTER_FIELDS and (not METADATA_KEY.match(key) or name not in indexed):
+                raise unknown_filter(key, (f[len(_META_PREFIX):] for f in indexed if f.startswith(_META_PREFIX)))
+            clauses.append(wq.Or([wq.Term(name, filter_text(v)) for v in filter_values(value)]))
         return wq.And(clauses)
 
     # -- query translation ------------------------------------------------------
