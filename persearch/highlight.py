@@ -29,7 +29,6 @@ Offsets are Python ``str`` indices, half-open: ``text[start:end]`` is the word.
 from __future__ import annotations
 
 import functools
-import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -38,6 +37,7 @@ from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FAR
                              FORMAT_CHARS, LATIN_MARKS, NBSP, TATWEEL, WAW, YEH_HAMZA, ZWNJ)
 from .analysis.normalize import LATIN_ACCENTED, NEEDS_NFKC
 from .analysis.tokenize import WORD_GROUP, group_start
+from .edit_distance import edit_distance
 from .stored_tokens import StoredTokens, needle
 
 if TYPE_CHECKING:
@@ -134,24 +134,6 @@ def _key(term: str, *, exact_stem: bool) -> str:
     if exact_stem and term.endswith("ه") and len(term) > 1:
         term = term[:-1]
     return term[:6]
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, stopping early above ``limit``: ``edit_distance("کتاب", "کباب", 2) == 1``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            current.append(value)
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 @functools.lru_cache(maxsize=None)
@@ -482,54 +464,6 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
     return Snippet("".join(parts), highlights)
 
 
-# --- rendering (pure string functions; the CLI decides colors) --------------
-
-
-def to_html(text: str, highlights: Iterable[Span], tag: str = "mark") -> str:
-    """``text`` with highlights wrapped in ``<mark>``; everything else HTML-escaped.
-
-    ``to_html("<b>کتاب</b>", [(3, 7)]) == "&lt;b&gt;<mark>کتاب</mark>&lt;/b&gt;"``
-    """
-    return _render(text, highlights, f"<{tag}>", f"</{tag}>", html.escape)
-
-
-def to_ansi(text: str, highlights: Iterable[Span], start: str = "\x1b[1;33m", end: str = "\x1b[0m") -> str:
-    """``text`` with highlights wrapped in ANSI escapes (bold yellow by default)."""
-    return _render(text, highlights, start, end, _strip_escapes)
-
-
-def to_rich(text: str, highlights: Iterable[Span], style: str = "bold yellow") -> str:
-    """``text`` as rich console markup, highlights styled, ``[`` escaped (no rich import)."""
-    return _render(text, highlights, f"[{style}]", "[/]", _rich_escape)
-
-
-def _strip_escapes(text: str) -> str:
-    return text.replace("\x1b", "")
-
-
-def _rich_escape(text: str) -> str:
-    # Like rich.markup.escape: backslashes before [ are doubled, [ gets one,
-    # and a trailing backslash must not escape the tag that follows.
-    text = _RICH_BRACKET.sub(lambda m: m.group(1) * 2 + "\\[", text)
-    return text + "\\" if text.endswith("\\") else text
-
-
-_RICH_BRACKET = re.compile(r"(\\*)\[")
-
-
-def _render(text: str, highlights: Iterable[Span], open_: str, close: str, escape) -> str:  # type: ignore[no-untyped-def]
-    out: list[str] = []
-    at = 0
-    for s, e in sorted(highlights):
-        if s < at:
-            continue
-        out.append(escape(text[at:s]))
-        out.append(open_ + escape(text[s:e]) + close)
-        at = e
-    out.append(escape(text[at:]))
-    return "".join(out)
-
-
 def analyzed_spans(analyzer: "Analyzer", text: str, terms: Iterable[str]) -> list[Span]:
     """Spans of ``text`` whose analyzed term is in ``terms`` (short texts such as titles)."""
     wanted = set(terms)
@@ -537,5 +471,4 @@ def analyzed_spans(analyzer: "Analyzer", text: str, terms: Iterable[str]) -> lis
     return [(s, e) for s, e, _ in _merge(spans)]
 
 
-__all__ = ["Matcher", "Snippet", "make_snippet", "to_html", "to_ansi", "to_rich", "edit_distance",
-           "analyzed_spans"]
+__all__ = ["Matcher", "Snippet", "make_snippet", "analyzed_spans"]

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .analysis.normalize import normalize_word
 from .backends.base import BackendResults
-from .highlight import Matcher, make_snippet, to_ansi, to_html, to_rich
+from .highlight import Matcher, make_snippet
+from .render import to_ansi, to_html, to_rich
 from .querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
 
 if TYPE_CHECKING:

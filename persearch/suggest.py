@@ -21,7 +21,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from .highlight import edit_distance
+from .edit_distance import edit_distance
 
 if TYPE_CHECKING:
     from .query import Parsed

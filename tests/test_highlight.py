@@ -1,4 +1,4 @@
-"""Highlighting: spans on surface words, snippets, rendering."""
+"""Highlighting: spans on surface words, snippets."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from persearch import Analyzer
 from persearch.analysis.chars import RLM, TATWEEL, ZWNJ, ZWSP
-from persearch.highlight import IGNORABLE, Matcher, analyzed_spans, edit_distance, make_snippet, to_ansi, to_html, to_rich
+from persearch.highlight import IGNORABLE, Matcher, analyzed_spans, make_snippet
 
 ANALYZER = Analyzer()
 KASRA = "\u0650"
@@ -165,18 +165,5 @@ def test_multiple_fragments_are_joined_with_ellipsis() -> None:
     assert words(snip.text, snip.highlights) == ["دریا", "کوه"]
 
 
-def test_rendering_escapes_everything_else() -> None:
-    text = "<b>کتاب</b> & [x]"
-    assert to_html(text, [(3, 7)]) == "&lt;b&gt;<mark>کتاب</mark>&lt;/b&gt; &amp; [x]"
-    assert to_ansi("کتاب خوب", [(0, 4)]) == "\x1b[1;33mکتاب\x1b[0m خوب"
-    assert to_rich(text, [(3, 7)]) == "<b>[bold yellow]کتاب[/]</b> & \\[x]"
-
-
 def test_title_spans() -> None:
     assert analyzed_spans(ANALYZER, "كتاب‌های فارسی", {"کتاب"}) == [(0, 8)]
-
-
-@pytest.mark.parametrize(("a", "b", "d"), [("کتاب", "کتاب", 0), ("کتاب", "کباب", 1), ("کتاب", "کتابها", 2),
-                                         ("کتاب", "دفتر", 3)])
-def test_edit_distance(a: str, b: str, d: int) -> None:
-    assert edit_distance(a, b, 2) == min(d, 3)

@@ -29,6 +29,7 @@ import sys
 from typing import IO, Any, Iterable, Sequence
 
 from ..errors import MissingExtra
+from ..render import marked
 
 Span = tuple[int, int]
 
@@ -239,13 +240,7 @@ def _take_sentinels(line: str) -> tuple[str, list[Span]]:
 
 def plain(line: str, line_spans: Iterable[Span], open_mark: str = MARK_OPEN, close_mark: str = MARK_CLOSE) -> str:
     """The line with each span between ``[[`` and ``]]``."""
-    out: list[str] = []
-    last = 0
-    for start, end in line_spans:
-        out += [line[last:start], open_mark, line[start:end], close_mark]
-        last = end
-    out.append(line[last:])
-    return "".join(out)
+    return marked(line, line_spans, open_mark, close_mark)
 
 
 def show_text(text: str, *, bidi: bool = False) -> str:
