@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from persearch.suggest import SpellIndex, layout_alternative, to_latin_layout, to_persian_layout
+from persearch.query.suggest import SpellIndex, layout_alternative, to_latin_layout, to_persian_layout
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
@@ -48,7 +48,7 @@ def test_spelling_ignores_rare_terms() -> None:
 
 
 def test_overlong_words_are_not_corrected() -> None:
-    from persearch.suggest import MAX_WORD_LENGTH, SpellIndex
+    from persearch.query.suggest import MAX_WORD_LENGTH, SpellIndex
 
     table = SpellIndex([("کتاب", 10), ("کتابخانه", 5)])
     assert table.correct("کتابخانن") == "کتابخانه"

@@ -12,6 +12,9 @@ index term (edit distance 1, or 2 for longer words), found through a deletion
 neighbourhood over the term dictionary: every frequent term is filed under
 itself with one letter deleted, so candidates are a few dict lookups away.
 The table is built once per index generation, on the first query that needs it.
+
+Whether a candidate finds more is asked through a callback (``count``) that
+:func:`persearch.query.run.search` passes in: this module never runs a query.
 """
 from __future__ import annotations
 
@@ -19,12 +22,17 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .edit_distance import edit_distance
+from ..edit_distance import edit_distance
+from .searchable import Searchable
 
 if TYPE_CHECKING:
-    from .query import Parsed
+    from ..backends.base import Backend
+    from .parse import Parsed
+
+#: How many documents a candidate query finds, and its parse (given by the caller).
+Count = Callable[[str], "tuple[int, Parsed]"]
 
 # --- ISIRI 9147 ------------------------------------------------------------------
 #: US-layout key → the character the standard Persian layout (ISIRI 9147) puts
@@ -174,24 +182,14 @@ def _deletes1(term: str) -> Iterator[str]:
         yield term[:i] + term[i + 1:]
 
 
-_SPELL_CACHE: "weakref.WeakKeyDictionary[Any, tuple[Any, SpellIndex]]" = weakref.WeakKeyDictionary()
+_SPELL_CACHE: "weakref.WeakKeyDictionary[Backend, tuple[int, SpellIndex]]" = weakref.WeakKeyDictionary()
 _SPELL_LOCK = threading.Lock()
 
 
-def _generation(index: Any) -> Any:
-    for owner in (index, index.backend):
-        generation = getattr(owner, "generation", None)
-        if callable(generation):
-            generation = generation()
-        if generation is not None:
-            return generation
-    return index.backend.doc_count()
-
-
-def spell_index(index: Any) -> SpellIndex:
+def spell_index(index: Searchable) -> SpellIndex:
     """The index's spelling table, built from ``backend.terms()`` once per generation."""
     backend = index.backend
-    generation = _generation(index)
+    generation = backend.generation()
     with _SPELL_LOCK:
         cached = _SPELL_CACHE.get(backend)
         if cached is not None and cached[0] == generation:
@@ -210,13 +208,13 @@ def spell_index(index: Any) -> SpellIndex:
     return table
 
 
-def spelling_alternative(index: Any, query: str, parsed: "Parsed") -> str | None:
+def spelling_alternative(index: Searchable, query: str, parsed: "Parsed") -> str | None:
     """``query`` with each unknown word replaced by its correction, or None."""
     found = _spelling(index, query, parsed)
     return found[0] if found else None
 
 
-def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int, int] | None:
+def _spelling(index: Searchable, query: str, parsed: "Parsed") -> tuple[str, int, int] | None:
     """:func:`spelling_alternative`, the most edits any of its words needed, and how many words changed."""
     analyzer = index.analyzer
     if not parsed.words:
@@ -239,7 +237,7 @@ def _spelling(index: Any, query: str, parsed: "Parsed") -> tuple[str, int, int] 
 # --- the decision ------------------------------------------------------------------
 
 
-def _all_known(index: Any, text: str, table: SpellIndex) -> bool:
+def _all_known(index: Searchable, text: str, table: SpellIndex) -> bool:
     """Whether ``text`` has content words and the index knows every one of them."""
     analyzer = index.analyzer
     terms = [t.text for t in analyzer.tokens(text, keep_stopwords=False)]
@@ -255,25 +253,16 @@ class Suggestion:
     total: int = 0
 
 
-def suggest_for(index: Any, query: str, parsed: "Parsed", total: int,
-                filters: dict[str, Any] | None = None, mode: str = "auto",
+def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, count: Count,
                 search_edits: int = 2, search_words: int | None = None) -> Suggestion | None:
     """What to suggest for a query that found ``total`` (few) documents.
 
-    A keyboard-layout reading that finds more documents is searched instead;
-    otherwise a spelling correction is offered, and searched when nothing was
-    found, no word of it is more than ``search_edits`` edits from the typed
-    one and (if given) at most ``search_words`` words were corrected.
+    A keyboard-layout reading that finds more documents (``count(candidate)``)
+    is searched instead; otherwise a spelling correction is offered, and
+    searched when nothing was found, no word of it is more than
+    ``search_edits`` edits from the typed one and (if given) at most
+    ``search_words`` words were corrected.
     """
-    from .query import execute, parse
-    from .querytree import MatchNone
-
-    def count(candidate: str) -> tuple[int, "Parsed"]:
-        p = parse(candidate, index.analyzer, mode)
-        if isinstance(p.node, MatchNone):
-            return 0, p
-        return execute(index, p, 1, 0, filters or {}, fallback=mode == "auto").total, p
-
     table = spell_index(index)
     other = layout_alternative(query)
     # The other keyboard reading is tried only when the typed words are unknown
