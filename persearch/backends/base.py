@@ -8,6 +8,7 @@ protocol. See docs/backends.md.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
@@ -140,11 +141,12 @@ class Backend(Protocol):
 
     # -- life cycle -----------------------------------------------------------
     @classmethod
-    def create(cls, path: str, analyzer: Analyzer, *, lock_timeout: float = 10.0) -> "Backend":
+    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer, *, lock_timeout: float = 10.0) -> "Backend":
         """Create an empty index in folder ``path`` (its generation is then valid)."""
 
     @classmethod
-    def open(cls, path: str, analyzer: Analyzer | None = None, *, lock_timeout: float = 10.0) -> "Backend":
+    def open(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, *,
+             lock_timeout: float = 10.0) -> "Backend":
         """Open the index in ``path``; ``analyzer`` is the one recorded in persearch.json."""
 
     @classmethod

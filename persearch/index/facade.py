@@ -1,0 +1,514 @@
+"""The :class:`Index`: a persearch index folder, and what a program does with it.
+
+    >>> from persearch import Index
+    >>> with Index.open("نمایه", create=True) as index:       # doctest: +SKIP
+    ...     report = index.add_paths(["اخبار/"])
+    ...     index.search("رئیس‌جمهوری").total
+
+The class only wires the rooms of this package together: the folder and its
+versions (layout.py), the write lock (lock.py), the file table (manifest.py),
+field options per path (options.py), the sync with the disk (sync.py) and its
+worker processes (workers.py). docs/indexing.md describes the update model.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+
+from ..analysis import Analyzer
+from ..analysis.analyzer import ANALYZER_VERSION
+from ..backends import DEFAULT_BACKEND, backend_class
+from ..backends.base import Backend, Document
+from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
+from ..files import write_json
+from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
+                     next_data_name, old_meta, read_meta, remove_stale)
+from .lock import acquire, file_lock, release
+from .manifest import Manifest, now
+from .options import given, options_by_path, record_options
+from .paths import resolved
+from .sync import Chunking, Progress, Sync, UpdateReport, refuse_unreachable_roots
+
+if TYPE_CHECKING:
+    from ..query.run import Results
+
+
+class Index:
+    """A persearch index folder. Use :meth:`open` or :meth:`create`, then ``with``."""
+
+    #: A chunk is committed when it reaches this many bytes of files...
+    chunk_bytes: int = 32 * 1024 * 1024
+    #: ...or this many files; a crash loses at most the current chunk.
+    chunk_files: int = 10_000
+    #: Below this many bytes in a batch, worker processes cost more than they save.
+    parallel_min_bytes: int = 8 * 1024 * 1024
+
+    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
+        self.root = root
+        self._meta_file = os.fspath(root / META_FILE)  # stat before every search: no pathlib
+        self.analyzer = analyzer
+        self.lock_timeout = lock_timeout
+        self._meta = meta
+        self._meta_stamp = self._stamp()
+        self._backend: Backend = backend_class(meta["backend"]).open(root / meta["data"], analyzer=analyzer,
+                                                                     lock_timeout=lock_timeout)
+        self._lock_fd: int | None = None
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str | None = None, *,
+               overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
+        """Create an empty index in folder ``path`` (made if missing).
+
+        ``backend``: "whoosh" (the default) or "tantivy" (much faster; needs
+        ``pip install 'persearch[tantivy]'``, else MissingExtra). It is
+        recorded in the index and used again by every :meth:`open`. With
+        ``overwrite=True`` the index replaced, even one of an older schema
+        version, keeps its backend unless ``backend`` is given.
+
+        >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
+        """
+        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout)
+
+    @classmethod
+    def recreate(cls, path: str | os.PathLike[str], backend: str | None = None, *,
+                 lock_timeout: float = 10.0) -> "Index":
+        """Replace an index this persearch cannot read (another schema or
+        analyzer version, a damaged ``persearch.json``) by an empty one.
+
+        What can still be read of the old one is kept, in the same locked
+        step: its roots, exclusions and field options (from ``persearch.json``,
+        else from its manifest), analyzer options and (unless ``backend`` is
+        given) its backend, so that :meth:`rebuild` or :meth:`update` indexes
+        the same files again. This is what ``persearch index PATH --rebuild``
+        does with an index it cannot open.
+        """
+        return cls._create(path, None, backend, overwrite=True, keep=True, lock_timeout=lock_timeout)
+
+    @classmethod
+    def _create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None, backend: str | None, *,
+                overwrite: bool, keep: bool, lock_timeout: float) -> "Index":
+        root = Path(path).expanduser().absolute()
+        if root.exists() and not root.is_dir():
+            raise InvalidOption(f"{root} is a file: an index is a folder")
+        if backend is not None:
+            backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
+        root.mkdir(parents=True, exist_ok=True)
+        with file_lock(root, lock_timeout):
+            old = old_meta(root, overwrite)
+            if old is not None and not overwrite:
+                raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
+            shared = kept_settings(root, old) if keep else {}
+            if analyzer is None:
+                analyzer = kept_analyzer(old) if keep else Analyzer()
+            backend = backend or (old or {}).get("backend") or DEFAULT_BACKEND
+            backend_cls = backend_class(backend)
+            newest = old["data"] if old else next((folder.name for folder in data_folders(root)), None)
+            data = next_data_name(newest)
+            shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
+            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            Manifest.from_json(shared).write(root / data, created.generation())
+            created.close()
+            meta = {"format": FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
+                    "analyzer": analyzer.config(), "data": data, "created_at": now(), **shared}
+            write_json(root / META_FILE, meta)
+            remove_stale(root, data)
+        return cls(root, meta, analyzer, lock_timeout)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
+             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0) -> "Index":
+        """Open the index in ``path``; with ``create=True`` make one if there is none.
+
+        ``backend`` ("whoosh" or "tantivy") is used only when creating: an
+        existing index is opened with the backend recorded in it.
+
+        Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
+        when it was built with another schema version or (if given) analyzer.
+        """
+        root = Path(path).expanduser().absolute()
+        if not (root / META_FILE).exists():
+            if create:
+                try:
+                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout)
+                except PersearchError:
+                    if not (root / META_FILE).exists():
+                        raise  # else another process created it meanwhile: open that
+            else:
+                raise IndexNotFound(f"no index at {root}; run: persearch index PATH --index {root}")
+        meta = read_meta(root)
+        if meta["analyzer"].get("version", 0) != ANALYZER_VERSION:
+            raise IndexIncompatible(
+                f"index at {root} was built by another persearch (analyzer version "
+                f"{meta['analyzer'].get('version', 0)}, this one is {ANALYZER_VERSION}); "
+                f"rebuild it: persearch index PATH --index {root} --rebuild")
+        stored = Analyzer(**meta["analyzer"])
+        if analyzer is not None and analyzer.config() != stored.config():
+            raise IndexIncompatible(
+                f"index at {root} was built with analyzer {describe(stored)}, not {describe(analyzer)}; "
+                f"open it without analyzer options or rebuild it into a new folder")
+        return cls(root, meta, stored, lock_timeout)
+
+    # -- life cycle -------------------------------------------------------------
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close searchers and writers (uncommitted changes are dropped)."""
+        if self._backend is not None:
+            self._backend.close()
+        self._release()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.root)!r})"
+
+    @property
+    def backend(self) -> Backend:
+        """The engine behind this index (reopened if ``rebuild`` swapped it)."""
+        if self._stamp() != self._meta_stamp:
+            self._reload_meta()
+        return self._backend
+
+    def _stamp(self) -> int:
+        try:
+            return os.stat(self._meta_file).st_mtime_ns
+        except OSError:
+            return -1
+
+    def _reload_meta(self) -> None:
+        stamp = self._stamp()
+        meta = read_meta(self.root)
+        if meta["data"] != self._meta["data"]:
+            old = self._backend
+            self._backend = backend_class(meta["backend"]).open(self.root / meta["data"], analyzer=self.analyzer,
+                                                                 lock_timeout=self.lock_timeout)
+            old.close()
+        self._meta, self._meta_stamp = meta, stamp
+
+    @property
+    def backend_name(self) -> str:
+        """The engine this index was created with: "whoosh" or "tantivy"."""
+        return str(self._meta["backend"])
+
+    @property
+    def roots(self) -> list[str]:
+        """The folders and files :meth:`update` re-scans (resolved paths)."""
+        return list(self._meta.get("roots", []))
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / self._meta["data"]
+
+    # -- writing: the lock and the manifest ---------------------------------------
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Manifest]:
+        """Hold the write lock; yield the manifest, reconciled with the engine."""
+        if self._lock_fd is not None:
+            raise PersearchError("this index is already being written (re-entrant call)")
+        self._lock_fd = acquire(self.root, self.lock_timeout)
+        try:
+            self._reload_meta()
+            yield self._manifest()
+        except BaseException:
+            # Nothing half-done stays pending: an open engine writer would keep
+            # the engine's lock, and could later commit over another process's work.
+            self._backend.cancel()
+            raise
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            release(fd)
+
+    def _manifest(self) -> Manifest:
+        manifest = Manifest.read(self.data_dir)
+        if manifest is None:
+            # Lost: roots and options have a copy in persearch.json, files come back below.
+            manifest = Manifest.from_json({k: self._meta[k] for k in ("roots", "excluded", "options")
+                                           if k in self._meta})
+        if manifest.generation != self._backend.generation():
+            # The engine committed but we died before the manifest was written
+            # (or the manifest is gone): rebuild its file table from stored fields.
+            manifest = manifest.recovered(self._backend)
+            self._save(manifest)
+        manifest.options = options_by_path(manifest.options, manifest.roots)
+        return manifest
+
+    def _remember(self, manifest: Manifest) -> None:
+        """Copy roots, exclusions and options into persearch.json (they change rarely)."""
+        shared = manifest.shared()
+        if any(self._meta.get(k) != v for k, v in shared.items()):
+            self._meta = {**self._meta, **shared}
+            write_json(self.root / META_FILE, self._meta)
+            self._meta_stamp = self._stamp()
+
+    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> None:
+        backend = backend or self._backend
+        manifest.write(data_dir or self.data_dir, backend.generation())
+
+    def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync:
+        """A sync of ``manifest`` into this index's engine, or into ``backend`` in ``data_dir`` (a rebuild)."""
+        return Sync(manifest, backend or self._backend, self.analyzer, data_dir or self.data_dir, self.root,
+                    lambda: self._save(manifest, backend, data_dir),
+                    Chunking(self.chunk_bytes, self.chunk_files, self.parallel_min_bytes))
+
+    # -- files ------------------------------------------------------------------
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,
+                  title_field: str | None = None, id_field: str | None = None, max_size: int | None = None,
+                  workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
+        """Index files and folders and remember them as roots for :meth:`update`.
+
+        The field options (JSON/JSONL/CSV record fields, size limit) given are
+        recorded for ``paths`` and everything under them, and used by every
+        later :meth:`update`; options left as None keep what was recorded for
+        a path before, else the defaults ("text", "title", "id", 64 MiB).
+        ``workers``: processes for reading and analysis (None = up to 4 cores
+        when the batch is big). ``progress(done, total, path)`` is called as
+        files are processed.
+
+        >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
+        12
+        """
+        roots = [resolved(p) for p in paths]
+        with self._writing() as manifest:
+            existing = [root for root in roots if os.path.exists(root)]  # a typo is no root
+            manifest.add_roots(existing)
+            record_options(manifest, existing, given(text_field=text_field, title_field=title_field,
+                                                      id_field=id_field, max_size=max_size))
+            # On disk before the first chunk: a crash must not forget the new options.
+            self._save(manifest)
+            self._remember(manifest)
+            report = self._sync(manifest).run(roots, workers, progress)
+            self._remember(manifest)  # a named file found gone is no longer a root
+            return report
+
+    def update(self, paths: Iterable[str | os.PathLike[str]] | None = None, *, workers: int | None = None,
+               progress: Progress | None = None) -> UpdateReport:
+        """Re-scan ``paths`` (default: the recorded roots): add new files,
+        re-index changed ones, remove vanished ones.
+
+        >>> index.update().unchanged                           # doctest: +SKIP
+        12
+        """
+        with self._writing() as manifest:
+            targets = [resolved(p) for p in paths] if paths is not None else list(manifest.roots)
+            report = self._sync(manifest).run(targets, workers, progress)
+            self._remember(manifest)  # a named file that is gone is no longer a root
+            return report
+
+    def remove(self, paths_or_ids: Iterable[str]) -> UpdateReport:
+        """Remove files, folders (and stop indexing them) or document ids.
+
+        >>> index.remove(["اخبار/قدیمی"]).removed               # doctest: +SKIP
+        3
+        """
+        report = UpdateReport()
+        with self._writing() as manifest:
+            for item in paths_or_ids:
+                # As named, links unresolved: a link inside a root, to outside it.
+                reached = str(Path(item).expanduser().absolute())
+                dropped = manifest.drop(resolved(item), reached)
+                if dropped is not None:
+                    self._backend.delete_paths(dropped)
+                    report.removed += len(dropped)
+                elif self._delete_stored(str(item)):
+                    report.removed += 1
+                else:
+                    report.failed.append((str(item), "not in the index"))
+            self._backend.commit()
+            self._save(manifest)
+            self._remember(manifest)
+        return report
+
+    def _delete_stored(self, item: str) -> bool:
+        """Delete the document with id ``item`` (or ``PATH#ID`` with a relative PATH); whether there was one."""
+        for doc_id in (item, _record_id(item)) if "#" in item else (item,):
+            if self._backend.stored(doc_id) is not None:
+                self._backend.delete([doc_id])
+                return True
+        return False
+
+    # -- documents from code ---------------------------------------------------
+    def add_document(self, id: str, text: str, title: str | None = None, **fields: Any) -> None:
+        """Add (or replace) one document and commit; extra fields become metadata.
+
+        >>> index.add_document("یادداشت-۱", "کتاب‌ها را خواندم", tags=["کتاب"])   # doctest: +SKIP
+        """
+        self.add_documents([Document(id=str(id), text=text, title=title or "", metadata=fields)])
+
+    def add_documents(self, documents: Iterable[Document | Mapping[str, Any]]) -> int:
+        """Add (or replace by id) many documents in one commit; returns how many.
+
+        Each is a :class:`~persearch.Document` or a mapping with ``id`` and
+        ``text``, optionally ``title``; its other keys become metadata.
+
+        >>> index.add_documents([{"id": "۱", "text": "کتاب تازه", "tags": ["کتاب"]}])  # doctest: +SKIP
+        1
+        """
+        docs = [_as_document(item) for item in documents]  # a bad one fails before anything is written
+        with self._writing() as manifest:
+            self._backend.add(docs)
+            self._backend.commit()
+            self._save(manifest)
+        return len(docs)
+
+    def optimize(self) -> None:
+        """Merge the index into one segment: faster searches, at the cost of one full rewrite.
+
+        Worth it after a large build done in chunks or by several workers
+        (``persearch index --optimize``); an update adds small segments again.
+        """
+        with self._writing() as manifest:
+            self._backend.optimize()
+            self._save(manifest)
+
+    def delete(self, id: str) -> bool:
+        """Delete one document by id; True if it was there."""
+        with self._writing() as manifest:
+            if self._backend.stored(id) is None:
+                return False
+            self._backend.delete([id])
+            self._backend.commit()
+            doc_path = id.split("#", 1)[0]
+            entry = manifest.files.get(doc_path)
+            if entry is not None:
+                entry.documents -= 1
+                if entry.documents <= 0:
+                    del manifest.files[doc_path]
+            self._save(manifest)
+        return True
+
+    def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
+                title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
+                progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
+        """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
+
+        Field options given are recorded for ``paths`` (for every root when
+        no paths are given); those left as None keep the recorded ones.
+        ``backend`` moves the index to another engine ("whoosh" or
+        "tantivy"). Documents added with :meth:`add_document` are copied over
+        from their stored text. Readers see the old index until the swap.
+        """
+        backend = backend or self._meta["backend"]
+        backend_cls = backend_class(backend)
+        with self._writing() as manifest:
+            named = [resolved(p) for p in paths]
+            refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
+            manifest.add_roots([root for root in named if os.path.exists(root)])
+            record_options(manifest, named or list(manifest.roots),
+                           given(text_field=text_field, title_field=title_field, id_field=id_field))
+            old_data = self._meta["data"]
+            remove_stale(self.root, old_data)
+            new_data = next_data_name(old_data)
+            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            try:
+                fresh = Manifest(roots=list(manifest.roots), excluded=list(manifest.excluded),
+                                 options=dict(manifest.options))
+                own = [Document(id=s["id"], text=s["text"], title=s.get("title", ""),
+                                metadata=s.get("metadata") or {})
+                       for s in self._backend.iter_stored() if not s.get("path")]
+                if own:
+                    new_backend.append(own)
+                report = self._sync(fresh, new_backend, self.root / new_data).run(list(fresh.roots), workers,
+                                                                                  progress)
+                if own and not fresh.roots:
+                    new_backend.commit()
+                    self._save(fresh, new_backend, self.root / new_data)
+            except BaseException:
+                new_backend.close()
+                shutil.rmtree(self.root / new_data, ignore_errors=True)
+                raise
+            new_backend.close()
+            meta = {**self._meta, **fresh.shared(), "data": new_data, "backend": backend,
+                    "schema_version": SCHEMA_VERSION, "rebuilt_at": now()}
+            write_json(self.root / META_FILE, meta)  # the atomic swap
+            self._reload_meta()
+            shutil.rmtree(self.root / old_data, ignore_errors=True)
+        return report
+
+    # -- reading ---------------------------------------------------------------
+    def stored_text(self, id: str) -> str | None:
+        """The text stored for a document (what its offsets point into)."""
+        stored = self.backend.stored(id)
+        return None if stored is None else stored["text"]
+
+    def document(self, id: str) -> dict[str, Any] | None:
+        """All stored fields of a document (id, path, title, text, format, metadata, ...)."""
+        return self.backend.stored(id)
+
+    def __len__(self) -> int:
+        return self.backend.doc_count()
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, distinct terms, size on disk, roots, last update, analyzer.
+
+        >>> index.stats()["documents"]                         # doctest: +SKIP
+        4108
+        """
+        backend = self.backend
+        manifest = Manifest.read(self.data_dir) or Manifest()
+        size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        return {
+            "path": str(self.root), "documents": backend.doc_count(), "files": len(manifest.files),
+            "terms": backend.term_count(), "size_bytes": size, "roots": manifest.roots,
+            "updated_at": manifest.updated_at, "analyzer": self.analyzer.config(),
+            "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
+            "segments": backend.segment_count(),
+        }
+
+    def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None,
+               **options: Any) -> Results:
+        """One page of ranked hits with highlighted snippets: :func:`persearch.query.search`
+        (its other keyword arguments, and filters on stored fields, pass through).
+
+        The query layer sits above this one and reads the index as a
+        :class:`~persearch.query.Searchable`; this is the one call down here
+        that goes up to it, loaded on first use (indexing never loads it).
+
+        >>> index.search("رئیس‌جمهوری", limit=5).total        # doctest: +SKIP
+        2
+        """
+        from ..query.run import search
+        return search(self, query, limit=limit, page=page, fields=fields, **options)
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _record_id(item: str) -> str:
+    """``PATH#ID`` with PATH made absolute and resolved, as record ids are stored."""
+    path, _, record = item.partition("#")
+    return f"{resolved(path)}#{record}"
+
+
+def _as_document(item: Document | Mapping[str, Any]) -> Document:
+    """A Document from what :meth:`Index.add_documents` was given, or one clear error."""
+    if isinstance(item, Mapping):
+        fields = dict(item)
+        if "id" not in fields or "text" not in fields:
+            raise InvalidOption(f"a document needs an 'id' and a 'text', not only {sorted(fields)}")
+        item = Document(id=fields.pop("id"), text=fields.pop("text"), title=fields.pop("title", None) or "",
+                        metadata=fields)
+    elif not isinstance(item, Document):
+        raise InvalidOption(f"a document is a persearch.Document or a dict with 'id' and 'text', "
+                            f"not {type(item).__name__}")
+    if isinstance(item.id, int) and not isinstance(item.id, bool):
+        item.id = str(item.id)
+    if item.title is None:
+        item.title = ""
+    for name in ("id", "text", "title"):
+        if not isinstance(getattr(item, name), str):
+            raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
+    if not item.id:
+        raise InvalidOption("a document id cannot be empty")
+    return item
+
+
+__all__ = ["Index", "UpdateReport", "SCHEMA_VERSION"]

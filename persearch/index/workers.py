@@ -1,0 +1,130 @@
+"""Worker processes of a big sync: files read and analyzed in parallel, one segment each.
+
+The parent holds the write lock and commits; a worker reads and analyzes its
+share of a chunk's files into its backend's segment builder
+(:meth:`~persearch.backends.base.Backend.segment_builder`) and sends back what
+the builder finished with, which the parent's commit takes in. Workers are
+forked on Linux (fast, and no ``if __name__ == "__main__"`` guard needed in the
+user's script), spawned elsewhere; they ignore Ctrl-C (the parent stops at the
+last committed chunk) and exit when the parent dies.
+
+    >>> worker_count(None, total_bytes=1024, min_bytes=8 * 1024 * 1024, n_jobs=3)
+    1
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..backends import backend_class
+from ..errors import InvalidOption
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..analysis import Analyzer
+    from ..ingest import FileResult, IngestOptions
+
+
+@dataclass
+class Job:
+    """A file to read: new, changed, or to be read again with other options."""
+
+    path: str
+    format: str
+    size: int
+    old_hash: str | None  # a file whose content hash still matches is not analyzed again
+    options: IngestOptions
+
+
+def worker_count(workers: int | None, total_bytes: int, min_bytes: int, n_jobs: int) -> int:
+    """How many processes read a batch: as asked, else up to 4 cores when it is big enough to pay."""
+    if workers is not None:
+        if workers < 1:
+            raise InvalidOption(f"workers must be at least 1, not {workers}")
+        return min(workers, max(1, n_jobs))
+    if total_bytes < min_bytes or n_jobs < 2:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def start_pool(procs: int) -> ProcessPoolExecutor:
+    """A pool of ``procs`` worker processes (forked where that is safe: Linux)."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers close the inherited lock descriptors (persearch.index.lock).
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(max_workers=procs, mp_context=multiprocessing.get_context(method),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+
+
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, and exit when the parent dies.
+
+    Ctrl-C reaches the whole process group; the parent stops at the last
+    committed chunk and shuts the pool down, so a worker must not die with a
+    traceback of its own. kill -9 of the parent would leave workers waiting
+    forever, hence the watcher thread.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, analyzer: Analyzer,
+                 chunk: list[Job], with_changes: bool) -> tuple[list[FileResult], list[Any]]:
+    """Split a chunk by size over the workers; each writes one segment.
+
+    Returns every file's result (documents dropped: the parent needs counts)
+    and the segments, for the backend's ``commit(segments)``.
+    """
+    groups: list[list[Job]] = [[] for _ in range(procs)]
+    loads = [0] * procs
+    for job in sorted(chunk, key=lambda j: -j.size):
+        k = loads.index(min(loads))
+        groups[k].append(job)
+        loads[k] += job.size + 512  # per-file overhead counts too
+    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes)
+               for group in groups if group]
+    results: list[FileResult] = []
+    segments: list[Any] = []
+    for future in futures:
+        segment, group_results = future.result()
+        segments.append(segment)
+        results.extend(group_results)
+    return results, segments
+
+
+def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Job],
+                  with_changes: bool) -> tuple[Any, list[FileResult]]:
+    """In a worker: read and analyze files into the backend's segment builder.
+
+    What a finished builder returns is the backend's business (a Whoosh
+    segment, tantivy segments or analyzed documents): the parent passes it to ``commit``.
+    """
+    from ..ingest import read_file
+
+    builder = backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes)
+    results = []
+    for job in jobs:
+        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
+        if result.documents:
+            builder.append(result.documents)
+        result.documents = []  # the parent needs counts, not texts
+        results.append(result)
+    return builder.finish(), results
+
+
+__all__ = ["Job", "worker_count", "start_pool", "run_parallel"]
