@@ -51,6 +51,12 @@ class PersearchGroup(TyperGroup):
         debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
         debug = debug or bool(os.environ.get("PERSEARCH_DEBUG"))
         output.ensure_utf8(sys.stdout, sys.stderr)
+        if not args and self.no_args_is_help:  # `persearch` alone: the help, on stderr, as a usage error
+            print(self.get_help(self.make_context(prog_name or "persearch", [], resilient_parsing=True)),
+                  file=sys.stderr)
+            if standalone_mode:
+                sys.exit(EXIT_USAGE)
+            return EXIT_USAGE
         try:
             code = super().main(args, prog_name or "persearch", complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else EXIT_OK
@@ -68,21 +74,19 @@ class PersearchGroup(TyperGroup):
 
 def _report(error: Exception, debug: bool) -> int:
     """Print ``error`` as one line on stderr; return the exit code."""
-    from typer import _click
-
     if debug:
         import traceback
 
         traceback.print_exception(error)
-    if isinstance(error, _click.exceptions.NoArgsIsHelpError):
-        print(error.format_message(), file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(error, _click.exceptions.ClickException):
-        where = error.ctx.command_path if getattr(error, "ctx", None) else "persearch"
+    if isinstance(error, typer.TyperException):  # the command line's own: bad option, missing argument, ...
+        # A usage error (click's UsageError and its kinds) exits 2 and knows its command.
+        usage = getattr(error, "exit_code", EXIT_FAILURE) == EXIT_USAGE
+        context = getattr(error, "ctx", None)
+        where = context.command_path if context is not None else "persearch"
         message = " ".join(error.format_message().split()).rstrip(".")
-        hint = f"; see: {where} --help" if isinstance(error, _click.exceptions.UsageError) else ""
+        hint = f"; see: {where} --help" if usage else ""
         _error_line(f"{message}{hint}", where)
-        return EXIT_USAGE if isinstance(error, _click.exceptions.UsageError) else error.exit_code or EXIT_FAILURE
+        return EXIT_USAGE if usage else error.exit_code or EXIT_FAILURE
     if isinstance(error, PersearchError):
         _error_line(str(error))
         return EXIT_USAGE if isinstance(error, (InvalidOption, QueryError)) else EXIT_FAILURE
@@ -211,8 +215,11 @@ def index_command(
 ) -> None:
     """Create or update the index from files and folders."""
     location = index_location(index)
-    if backend is not None and backend not in ("whoosh", "tantivy"):
-        raise InvalidOption(f"unknown backend {backend!r}: use whoosh or tantivy")
+    if backend is not None:
+        from ..backends import BACKENDS
+
+        if backend not in BACKENDS:
+            raise InvalidOption(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
     _check_readable(paths)
     options = dict(text_field=text_field, title_field=title_field, id_field=id_field)
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
@@ -274,9 +281,7 @@ def search_command(
     query = " ".join(words)
     for word in words:
         if word.startswith("--") and len(word) > 2:
-            from typer._click.exceptions import NoSuchOption
-
-            raise NoSuchOption(word.split("=", 1)[0], ctx=ctx)
+            ctx.fail(f"No such option: {word.split('=', 1)[0]}")
     with opened(index_location(index)) as ix:
         results = ix.search(query, limit=limit, page=page, fields=field or None)
     if as_json:
