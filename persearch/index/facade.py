@@ -30,7 +30,7 @@ from .lock import acquire, file_lock, release
 from .manifest import Manifest, now
 from .options import given, options_by_path, record_options
 from .paths import resolved
-from .sync import Chunking, Progress, Sync, UpdateReport, refuse_unreachable_roots
+from .sync import Progress, Sync, UpdateReport, refuse_unreachable_roots
 
 if TYPE_CHECKING:
     from ..query.run import Results
@@ -257,8 +257,8 @@ class Index:
     def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync:
         """A sync of ``manifest`` into this index's engine, or into ``backend`` in ``data_dir`` (a rebuild)."""
         return Sync(manifest, backend or self._backend, self.analyzer, data_dir or self.data_dir, self.root,
-                    lambda: self._save(manifest, backend, data_dir),
-                    Chunking(self.chunk_bytes, self.chunk_files, self.parallel_min_bytes))
+                    lambda: self._save(manifest, backend, data_dir), chunk_bytes=self.chunk_bytes,
+                    chunk_files=self.chunk_files, parallel_min_bytes=self.parallel_min_bytes)
 
     # -- files ------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,

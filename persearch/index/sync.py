@@ -67,40 +67,33 @@ class Scan:
     unlinked: set[str] = field(default_factory=set)  # had such a link location, now belong in a root
 
 
-@dataclass
-class Chunking:
-    """How a sync cuts its work (the class settings of :class:`~persearch.index.Index`)."""
-
-    chunk_bytes: int
-    chunk_files: int
-    parallel_min_bytes: int
-
-
 class Sync:
     """One sync of ``manifest`` with the disk, written to ``backend`` (its data folder ``data_dir``).
 
     ``save()`` is called after every engine commit: it writes the manifest.
     The index's own folder (``index_root``), when it lies inside a root, is
-    not read.
+    not read. A commit takes at most ``chunk_bytes`` of files or
+    ``chunk_files`` files; below ``parallel_min_bytes`` no workers are started
+    (the class settings of :class:`~persearch.index.Index`).
     """
 
     def __init__(self, manifest: Manifest, backend: Backend, analyzer: Analyzer, data_dir: Path, index_root: Path,
-                 save: Callable[[], None], chunking: Chunking) -> None:
+                 save: Callable[[], None], *, chunk_bytes: int, chunk_files: int, parallel_min_bytes: int) -> None:
         self.manifest = manifest
         self.backend = backend
         self.analyzer = analyzer
         self.data_dir = data_dir
         self.index_root = index_root
         self.save = save
-        self.chunking = chunking
+        self.chunk_bytes, self.chunk_files, self.parallel_min_bytes = chunk_bytes, chunk_files, parallel_min_bytes
 
     def run(self, targets: list[str], workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
         """Bring the documents of files under ``targets`` in step with the disk."""
         report = UpdateReport()
         scan = self.scan(targets, report)
         jobs = scan.jobs
-        chunks = _chunks(jobs, self.chunking.chunk_bytes, self.chunking.chunk_files)
-        procs = worker_count(workers, sum(job.size for job in jobs), self.chunking.parallel_min_bytes, len(jobs))
+        chunks = _chunks(jobs, self.chunk_bytes, self.chunk_files)
+        procs = worker_count(workers, sum(job.size for job in jobs), self.parallel_min_bytes, len(jobs))
         pool = start_pool(procs) if procs > 1 else None
         done = 0
         try:
@@ -280,4 +273,4 @@ def _chunks(jobs: list[Job], max_bytes: int, max_files: int) -> list[list[Job]]:
     return chunks
 
 
-__all__ = ["UpdateReport", "Sync", "Scan", "Chunking", "Progress", "refuse_unreachable_roots"]
+__all__ = ["UpdateReport", "Sync", "Scan", "Progress", "refuse_unreachable_roots"]
