@@ -206,3 +206,61 @@ def test_word_lists_on_the_seed_vocabulary(seed_table: Table) -> None:
         right += bool(found) and found[0].term in want
     assert right / len(held) >= 0.9, (right, len(held))
 
+
+# --- search, on each backend and through the command line --------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, backend: str):  # type: ignore[no-untyped-def]
+    from persearch import Index
+
+    index = Index.create(tmp_path_factory.mktemp("finglish") / "index", backend=backend)
+    index.add_paths([ROOT / "seeds"])
+    yield index
+    index.close()
+
+
+def hit_ids(results) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.id for h in results.hits]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("tehran", "تهران"),
+    ("Tehroon", "تهران"),
+    ("hamedan", "همدان"),
+    ("rouhani tehran", "روحانی تهران"),
+    ("bashar asad", "بشار اسد"),
+    ("hasan rohani", "حسن روحانی"),
+])
+def test_search_offers_and_searches_the_persian_reading(seeds_index, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    results = seeds_index.search(typed)
+    assert results.suggestion == meant
+    persian = seeds_index.search(meant)
+    assert results.total == persian.total > 0
+    assert hit_ids(results) == hit_ids(persian)
+    word = meant.split()[0]
+    assert any(word in h.snippet[s:e] for h in results.hits for s, e in h.highlights)
+
+
+def test_search_leaves_index_terms_and_keyboard_slips_alone(seeds_index) -> None:  # type: ignore[no-untyped-def]
+    # "md" is a Latin term of both seed pages: searched as typed, nothing suggested.
+    md = seeds_index.search("md")
+    assert md.total == 2 and md.suggestion is None
+    # A word typed with the wrong keyboard layout still gets the layout's reading.
+    assert seeds_index.search("hdvhk").suggestion == "ایران"
+    # Persian is never touched.
+    assert seeds_index.search("تهران").suggestion is None
+
+
+def test_cli_json_suggestion(seeds_index) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from persearch.cli.app import app
+
+    done = CliRunner().invoke(app, ["search", "tehran", "--index", str(seeds_index.root), "--json"])
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["query"] == "tehran" and data["suggestion"] == "تهران"
+    assert data["total"] == 2 and len(data["hits"]) == 2
