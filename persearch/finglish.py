@@ -446,9 +446,9 @@ def _known_term(text: str, vocabulary: Vocabulary, analyzer: "Analyzer") -> str 
 # --- a whole query -------------------------------------------------------------------
 
 
-def _is_index_term(word: str, vocabulary: Vocabulary, analyzer: "Analyzer") -> bool:
+def _is_index_term(word: str, freq: Mapping[str, int], analyzer: "Analyzer") -> bool:
     terms = [t.text for t in analyzer.tokens(word, keep_stopwords=True)]
-    return bool(terms) and all(vocabulary.freq.get(t, 0) >= KNOWN_LATIN_MIN_DF for t in terms)
+    return bool(terms) and all(freq.get(t, 0) >= KNOWN_LATIN_MIN_DF for t in terms)
 
 
 def transliterate_query(query: str, table: Any, analyzer: "Analyzer") -> str | None:
@@ -462,7 +462,6 @@ def transliterate_query(query: str, table: Any, analyzer: "Analyzer") -> str | N
     >>> transliterate_query("daneshgah-e tehran", spelling_table, analyzer)  # doctest: +SKIP
     'دانشگاه تهران'
     """
-    vocabulary = vocabulary_of(table)
     read: dict[str, str | None] = {}  # each distinct word is read once
     changed = False
 
@@ -480,10 +479,11 @@ def transliterate_query(query: str, table: Any, analyzer: "Analyzer") -> str | N
                 continue
             if low not in read:
                 if len(read) >= MAX_WORDS or len(_LETTERS.findall(low)) < 2 \
-                        or _is_index_term(low, vocabulary, analyzer):
+                        or _is_index_term(low, table.freq, analyzer):
                     out.append(part)
                     continue
-                found = candidates(low, vocabulary, analyzer, limit=1)
+                # The sorted terms are built on the first Latin word read, not for Persian queries.
+                found = candidates(low, vocabulary_of(table), analyzer, limit=1)
                 read[low] = found[0].text if found else None
             persian = read[low]
             out.append(part if persian is None else persian)

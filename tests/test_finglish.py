@@ -183,6 +183,14 @@ def test_query_never_raises_and_keeps_everything_but_latin_words(query: str) -> 
         assert "تهران" in out or "خبر" in out
 
 
+def test_persian_queries_build_no_vocabulary() -> None:
+    from persearch.finglish import _VOCABULARIES
+
+    table = Table({"تهران": 50})
+    assert transliterate_query("تهران «خبر» OR title:ایران", table, A) is None
+    assert table not in _VOCABULARIES  # sorting the terms is left to the first Latin word
+
+
 def test_vocabulary_is_built_once_per_table() -> None:
     table = Table({"تهران": 50})
     assert vocabulary_of(table) is vocabulary_of(table)
