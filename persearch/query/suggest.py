@@ -265,14 +265,27 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     """
     table = spell_index(index)
     other = layout_alternative(query)
+    readings = []
     # The other keyboard reading is tried only when the typed words are unknown
     # to the index and the other reading's are all known: a real word typed
     # right is never "corrected", and most candidates cost a dict lookup.
     if other is not None and other != query and not _all_known(index, query, table) \
             and _all_known(index, other, table):
-        n, p = count(other)
-        if n > 0 and n > 2 * total:
-            return Suggestion(other, p, n)
+        readings.append(other)
+    # Finglish (Persian in Latin letters, persearch/finglish.py): its words are
+    # read only into terms the index holds, and known Latin words stay.
+    from .finglish import transliterate_query
+
+    persian = transliterate_query(query, table, index.analyzer)
+    if persian is not None and persian not in readings:
+        readings.append(persian)
+    best: Suggestion | None = None
+    for reading in readings:  # the reading that finds most (the layout's on a tie)
+        n, p = count(reading)
+        if n > 0 and n > 2 * total and (best is None or n > best.total):
+            best = Suggestion(reading, p, n)
+    if best is not None:
+        return best
     spelled = _spelling(index, query, parsed)
     if spelled is not None and spelled[0] != query:
         fixed, edits, changed = spelled
