@@ -10,7 +10,7 @@ that) and each Finglish entry whose Persian target the index holds:
 
 * the suggestion ``index.search(finglish)`` returns, right when it analyzes to
   the target's terms (top-1), and whether its hits replaced the typed query's;
-* the ranked readings of :func:`persearch.finglish.candidates` for one-word
+* the ranked readings of :func:`persearch.query.finglish.candidates` for one-word
   entries (top-3: the target among the first three);
 * coverage: entries given any suggestion at all.
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from persearch import Index  # noqa: E402
 from persearch.backends.base import Document  # noqa: E402
-from persearch.finglish import candidates, vocabulary_of  # noqa: E402
+from persearch.query.finglish import candidates, vocabulary_of  # noqa: E402
 from persearch.suggest import spell_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

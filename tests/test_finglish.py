@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persearch import Analyzer
-from persearch.finglish import (
+from persearch.query.finglish import (
     AFTER_KH, AT_END, AT_START, BEAM, CHUNKS, MAX_WORD_CHARS, Vocabulary, candidates, chunks, transliterate_query,
     vocabulary_of,
 )
@@ -184,7 +184,7 @@ def test_query_never_raises_and_keeps_everything_but_latin_words(query: str) -> 
 
 
 def test_persian_queries_build_no_vocabulary() -> None:
-    from persearch.finglish import _VOCABULARIES
+    from persearch.query.finglish import _VOCABULARIES
 
     table = Table({"تهران": 50})
     assert transliterate_query("تهران «خبر» OR title:ایران", table, A) is None

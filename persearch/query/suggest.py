@@ -272,7 +272,7 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     if other is not None and other != query and not _all_known(index, query, table) \
             and _all_known(index, other, table):
         readings.append(other)
-    # Finglish (Persian in Latin letters, persearch/finglish.py): its words are
+    # Finglish (Persian in Latin letters, persearch/query/finglish.py): its words are
     # read only into terms the index holds, and known Latin words stay.
     from .finglish import transliterate_query
 

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .analysis import normalize_word
+from ..analysis import normalize_word
 
 if TYPE_CHECKING:
-    from .analysis import Analyzer
+    from ..analysis import Analyzer
 
 #: (Persian spelling, cost) pairs; cost 0 is the usual reading.
 Readings = tuple[tuple[str, float], ...]
