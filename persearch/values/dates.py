@@ -31,7 +31,6 @@ whose message is one line saying what is wrong and what to write instead.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -64,15 +63,15 @@ JALALI_MONTHS = (
     ("بهمن", "bahman"),
     ("اسفند", "esfand"),
 )
-GREGORIAN_MONTHS = (
+GREGORIAN_MONTHS = (  # Persian name shown, English name (for messages), other spellings
     ("ژانویه", "january", "jan"),
     ("فوریه", "february", "feb"),
     ("مارس", "march", "mar"),
     ("آوریل", "april", "apr"),
-    ("مه", "می", "may"),
-    ("ژوئن", "ژوین", "جون", "june", "jun"),
-    ("ژوئیه", "ژوییه", "جولای", "ژولای", "july", "jul"),
-    ("اوت", "آگوست", "august", "aug"),
+    ("مه", "may", "می"),
+    ("ژوئن", "june", "ژوین", "جون", "jun"),
+    ("ژوئیه", "july", "ژوییه", "جولای", "ژولای", "jul"),
+    ("اوت", "august", "آگوست", "aug"),
     ("سپتامبر", "september", "sept", "sep"),
     ("اکتبر", "october", "oct"),
     ("نوامبر", "november", "nov"),
@@ -96,6 +95,27 @@ _PERSIAN_DIGITS = str.maketrans("0123456789", PERSIAN_DIGITS)
 DATE_TEXT_TABLE = {**FOLD_TABLE, ord(ARABIC_COMMA): " ", ord(ARABIC_SEMICOLON): " ", ord(","): " ",
                0x2212: "-", 0x2013: "-", 0x2014: "-"}
 _SPACES = re.compile(r"\s+")
+
+
+class LazyRegex:
+    r"""A regex compiled on first use. The date grammar, with every month and
+    weekday name, takes ~2 ms to compile: a command that reads no date should
+    not pay it at import.
+
+    >>> LazyRegex(r"\d+").findall("۱۲ مرداد 1402")
+    ['۱۲', '1402']
+    """
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # match, search, finditer …
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
 
 
 def fold_date_text(text: str) -> str:
@@ -133,7 +153,7 @@ TIME_PATTERN = r"""
     (?:\s*(?P<zone>z|(?:utc|gmt)?\s*[+-]\d{1,2}(?::?\d{2})?|utc|gmt))?"""
 #: A month name, perhaps abbreviated with a dot or followed by ماه, then no further letter.
 MONTH_WORD = rf"(?:{MONTH_PATTERN})\.?(?:\s*ماه)?(?![^\W\d])"
-_GRAMMAR = re.compile(rf"""
+_GRAMMAR = LazyRegex(rf"""
     ^(?:(?:{WEEKDAY_PATTERN})(?!\w)\s*-?\s*)?
     (?:
         (?P<ny>\d+)(?P<sep>[-/.])(?P<nm>\d{{1,2}})(?:(?P=sep)(?P<nd>\d{{1,2}}))?
@@ -146,7 +166,7 @@ _GRAMMAR = re.compile(rf"""
     (?:{TIME_PATTERN})?
     $""", re.VERBOSE)
 _DAY_FIRST = re.compile(r"^\d{1,2}([-/.])\d{1,2}\1\d{4}$")
-_ANY_MONTH = re.compile(MONTH_PATTERN)
+_ANY_MONTH = LazyRegex(MONTH_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -367,11 +387,12 @@ def _check_mark(mark: str | None, calendar_name: str, year: int, shown: str) -> 
 def _month_length(calendar_name: str, year: int, month: int) -> int:
     if calendar_name == "jalali":
         return _jalali_month_days(year, month)
-    return calendar.monthrange(year, month)[1]
+    after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (after - date(year, month, 1)).days
 
 
 def _month_name(calendar_name: str, month: int) -> str:
-    return JALALI_MONTHS[month - 1][0] if calendar_name == "jalali" else calendar.month_name[month]
+    return JALALI_MONTHS[month - 1][0] if calendar_name == "jalali" else GREGORIAN_MONTHS[month - 1][1].title()
 
 
 def _day_reason(calendar_name: str, year: int, month: int, day: int, length: int) -> str:

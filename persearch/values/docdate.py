@@ -24,7 +24,7 @@ import html
 import re
 
 from ..errors import QueryError
-from .dates import (DATE_TEXT_TABLE, MARK_PATTERN, MONTH_WORD, TIME_PATTERN, WEEKDAY_PATTERN, DateSpan,
+from .dates import (DATE_TEXT_TABLE, MARK_PATTERN, MONTH_WORD, TIME_PATTERN, WEEKDAY_PATTERN, DateSpan, LazyRegex,
                     fold_date_text, parse_date)
 
 #: Characters of HTML source searched for metadata and <time> tags.
@@ -67,9 +67,9 @@ _LABEL = "|".join(re.escape(fold_date_text(w)).replace(r"\ ", r"\s*")
                   for w in sorted(DATELINE_LABELS, key=len, reverse=True))
 _DATELINE = rf"(?:(?P<label>{_LABEL})\s*[:\-|]?\s*)?(?P<date>{_DATE})"
 #: Anywhere on a short line.
-_ON_SHORT_LINE = re.compile(rf"(?<![\w/.\-]){_DATELINE}", re.VERBOSE)
+_ON_SHORT_LINE = LazyRegex(rf"(?<![\w/.\-]){_DATELINE}", re.VERBOSE)
 #: At the start of a long line.
-_AT_LINE_START = re.compile(_DATELINE, re.VERBOSE)
+_AT_LINE_START = LazyRegex(_DATELINE, re.VERBOSE)
 #: Characters of a long line's start searched for its date.
 _LINE_START = 100
 #: What may follow a dateline's date (and time) on its line, unless a label preceded it.

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from ..analysis.chars import FARSI_YEH, FOLD_TABLE, FORMAT_CHARS, KEHEH, NBSP, TATWEEL
@@ -97,16 +96,16 @@ def parse_number(value: Any) -> int | float:
         return value
     text = value.translate(_NUMBER_TABLE).strip()
     if not _NUMBER.match(text) or not any(ch.isdigit() for ch in text):
-        raise QueryError(f'"{_clip(value)}" is not a number: write digits, e.g. 1400, ۱۴۰۰, 12.5 or -3')
+        raise QueryError(f'"{clip(value)}" is not a number: write digits, e.g. 1400, ۱۴۰۰, 12.5 or -3')
     plain = text.lstrip("+-").replace(",", "")
     whole = plain.split(".", 1)[0]
     if len(whole) > 1 and whole.startswith("0"):
-        raise QueryError(f'"{_clip(value)}" starts with 0: an identifier, not a number (keep it as a keyword)')
+        raise QueryError(f'"{clip(value)}" starts with 0: an identifier, not a number (keep it as a keyword)')
     if "." in plain:
         return float(text.replace(",", ""))
     number = int(text.replace(",", ""))
     if abs(number) >= EXACT_INTEGERS:
-        raise QueryError(f'"{_clip(value)}" is too large to compare exactly (keep it as a keyword)')
+        raise QueryError(f'"{clip(value)}" is too large to compare exactly (keep it as a keyword)')
     return number
 
 
@@ -130,11 +129,12 @@ def parse_value(field_type: str, value: Any) -> int | float | str:
 
 
 def _shown(value: Any) -> str:
-    return f'"{_clip(value)}"' if isinstance(value, str) else _clip(str(value).lower() if isinstance(value, bool)
+    return f'"{clip(value)}"' if isinstance(value, str) else clip(str(value).lower() if isinstance(value, bool)
                                                                   else str(value))
 
 
-def _clip(value: Any) -> str:
+def clip(value: Any) -> str:
+    """A value on one line, at most 60 characters: how a message quotes what it could not read."""
     text = " ".join(str(value).split())
     return text if len(text) <= 60 else text[:59] + "…"
 
@@ -160,14 +160,14 @@ def parse_field_declarations(declared: Iterable[str] | Mapping[str, str] | None)
         for item in given:
             name, eq, kind = item.partition("=")
             if not eq:
-                raise InvalidOption(f'--field "{_clip(item)}": write NAME=TYPE, TYPE one of {", ".join(FIELD_TYPES)}')
+                raise InvalidOption(f'--field "{clip(item)}": write NAME=TYPE, TYPE one of {", ".join(FIELD_TYPES)}')
             pairs.append((name.strip(), kind.strip()))
     types: dict[str, str] = {}
     for (name, kind), item in zip(pairs, given):
         if not FIELD_NAME.match(name):
-            raise InvalidOption(f'--field "{_clip(item)}": a field name is 1-64 letters, digits, _ or -')
+            raise InvalidOption(f'--field "{clip(item)}": a field name is 1-64 letters, digits, _ or -')
         if kind.lower() not in FIELD_TYPES:
-            raise InvalidOption(f'--field "{_clip(item)}": unknown type {_clip(kind)} '
+            raise InvalidOption(f'--field "{clip(item)}": unknown type {clip(kind)} '
                                 f'(use {", ".join(FIELD_TYPES)})')
         if types.get(name, kind.lower()) != kind.lower():
             raise InvalidOption(f"--field {name} is declared twice, as {types[name]} and {kind.lower()}")
@@ -188,12 +188,15 @@ class Problem(NamedTuple):
         return f"field {self.field}: {self.reason} (kept as text)"
 
 
-@dataclass
 class _Tally:
-    values: int = 0
-    numbers: int = 0
-    dates: int = 0  # dates finer than a year
-    years: int = 0  # bare four-digit years: numbers that would also be dates
+    """Counts of one field's values by what they read as (a plain class: dataclasses cost import time)."""
+
+    __slots__ = ("values", "numbers", "dates", "years")
+
+    def __init__(self) -> None:
+        self.values = self.numbers = 0
+        self.dates = 0  # dates finer than a year
+        self.years = 0  # bare four-digit years: numbers that would also be dates
 
 
 def _scalars(value: Any) -> list[Any]:
@@ -226,7 +229,6 @@ def _classify(value: Any, tally: _Tally) -> None:
             tally.dates += 1
 
 
-@dataclass
 class FieldTypes:
     """The type of each record field: declared, or inferred from the values observed.
 
@@ -242,15 +244,12 @@ class FieldTypes:
     ({'کد': ['13']}, ['field تاریخ: "1402/13/01" is not a date: month 13 does not exist (months are 1-12) (kept as text)'])
     """
 
-    declared: Mapping[str, str] = field(default_factory=dict)
-    skip: Iterable[str] = ()
-    sample: int = INFER_SAMPLE
-    threshold: float = INFER_THRESHOLD
-    _tallies: dict[str, _Tally] = field(default_factory=dict, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.declared = parse_field_declarations(self.declared)
-        self.skip = frozenset(self.skip)
+    def __init__(self, declared: Mapping[str, str] | Iterable[str] | None = None, skip: Iterable[str] = (), *,
+                 sample: int = INFER_SAMPLE, threshold: float = INFER_THRESHOLD) -> None:
+        self.declared = parse_field_declarations(declared)
+        self.skip = frozenset(skip)
+        self.sample, self.threshold = sample, threshold
+        self._tallies: dict[str, _Tally] = {}
 
     def observe(self, record: Mapping[str, Any]) -> None:
         """Count one record's values towards its fields' types."""

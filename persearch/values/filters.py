@@ -35,7 +35,7 @@ from typing import Iterable, Iterator, Mapping
 
 from ..errors import InvalidOption, QueryError
 from .dates import parse_date, parse_date_range
-from .fields import DATE, FIELD_NAME, KEYWORD, NUMBER, keyword_term, parse_number
+from .fields import DATE, FIELD_NAME, KEYWORD, NUMBER, clip, keyword_term, parse_number
 
 #: Comparison operators, longest first.
 OPERATORS = ("!=", ">=", "<=", "=", ">", "<", ":")
@@ -99,7 +99,7 @@ def parse_filter(text: str, field_types: Mapping[str, str]) -> Filter:
     """
     m = _OPTION.match(text)
     if m is None or not FIELD_NAME.match(m.group("field")):
-        raise QueryError(f'--filter "{_clip(text)}": write NAME=VALUE, NAME>=VALUE, NAME<VALUE … '
+        raise QueryError(f'--filter "{clip(text)}": write NAME=VALUE, NAME>=VALUE, NAME<VALUE … '
                          f"(e.g. source=farsnews or date>=1402/05/01)")
     return _typed(m.group("field"), m.group("op"), m.group("value"), field_types, text, negate=False)
 
@@ -120,13 +120,13 @@ def _typed(name: str, op: str, value: str, field_types: Mapping[str, str], text:
     if op == "!=":
         op, negate = "=", not negate
     if not value.strip():
-        raise QueryError(f"filter {_clip(text)}: give a value after {name}{op}")
+        raise QueryError(f"filter {clip(text)}: give a value after {name}{op}")
     if op != "=":
         if kind == KEYWORD:
-            raise QueryError(f"filter {_clip(text)}: {name} is a keyword field; "
+            raise QueryError(f"filter {clip(text)}: {name} is a keyword field; "
                              f"{op} needs a number or date field (use {name}=VALUE)")
         if _RANGE.search(value) or any(sep in value for sep in ",،"):
-            raise QueryError(f"filter {_clip(text)}: {op} takes one value (for a range write {name}=A..B)")
+            raise QueryError(f"filter {clip(text)}: {op} takes one value (for a range write {name}=A..B)")
         with _in_filter(text):
             return Filter(name, kind, ranges=(_compare(kind, op, _unquote(value)),), negate=negate, text=text)
     alternatives = _alternatives(value, text)
@@ -143,7 +143,7 @@ def _in_filter(text: str) -> Iterator[None]:
     try:
         yield
     except QueryError as exc:
-        raise QueryError(f"filter {_clip(text)}: {exc}") from None
+        raise QueryError(f"filter {clip(text)}: {exc}") from None
 
 
 def _alternatives(value: str, text: str) -> list[str]:
@@ -151,11 +151,11 @@ def _alternatives(value: str, text: str) -> list[str]:
     while pos < len(value):
         m = _ALTERNATIVE.match(value, pos)
         if m is None or m.end() == pos:
-            raise QueryError(f"filter {_clip(text)}: an empty value between commas")
+            raise QueryError(f"filter {clip(text)}: an empty value between commas")
         found.append(_unquote(m.group(1)))
         pos = m.end()
     if not found or any(not a.strip() for a in found):
-        raise QueryError(f"filter {_clip(text)}: an empty value between commas")
+        raise QueryError(f"filter {clip(text)}: an empty value between commas")
     return found
 
 
@@ -185,17 +185,12 @@ def _equal(kind: str, value: str) -> Range:
         return Range(number, number)
     low_text, high_text = (part.strip() for part in _RANGE.split(value, maxsplit=1))
     if not low_text and not high_text:
-        raise QueryError(f'"{_clip(value)}" is not a range: write A..B, A.. or ..B (e.g. 1390..1400)')
+        raise QueryError(f'"{clip(value)}" is not a range: write A..B, A.. or ..B (e.g. 1390..1400)')
     low = parse_number(low_text) if low_text else None
     high = parse_number(high_text) if high_text else None
     if low is not None and high is not None and low > high:
-        raise QueryError(f'the range "{_clip(value)}" is empty: its start is above its end')
+        raise QueryError(f'the range "{clip(value)}" is empty: its start is above its end')
     return Range(low, high)
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"
 
 
 # -- clauses inside a query ---------------------------------------------------------
