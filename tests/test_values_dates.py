@@ -239,7 +239,7 @@ def test_a_month_range_holds_exactly_its_days(month: tuple[str, int, int]) -> No
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dates(date(1700, 1, 1), date(2320, 12, 31)), st.integers(0, 400))
+@given(st.dates(date(1700, 1, 1), date(2319, 12, 31)), st.integers(0, 400))  # Jalali years stay below 1700
 def test_gregorian_and_jalali_ranges_select_the_same_days(first: date, days: int) -> None:
     last = first + timedelta(days=days)
     j_first, j_last = format_jalali(key_from_date(first)), format_jalali(key_from_date(last))
