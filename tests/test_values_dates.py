@@ -125,6 +125,7 @@ def test_partial_dates_are_spans() -> None:
     ("9999-01-01", "out of range"),
     ("فردا", "cannot read"),
     ("   ", "empty date"),
+    ("1402/05/12 " * 20, "cannot read"),
 ])
 def test_invalid_dates_say_why_in_one_line(text: str, words: str) -> None:
     with pytest.raises(QueryError) as info:

@@ -45,6 +45,9 @@ JALALI_BELOW = 1700
 #: The last Gregorian year accepted (jdatetime shows Jalali years up to 9377).
 MAX_GREGORIAN_YEAR = 9998
 SECONDS_PER_DAY = 86400
+#: Longer text is never read as a date (the longest real form, a weekday
+#: dateline with a time, zone and calendar word, is under 60 characters).
+LONGEST_DATE = 120
 _EPOCH = date(1970, 1, 1).toordinal()
 
 #: Month names: the first of each is the one shown. Jalali months also in
@@ -312,6 +315,8 @@ def parse_date(text: str, *, zone: int | None = None) -> DateSpan:
     if not isinstance(text, str):
         raise QueryError(f"a date must be text, not {type(text).__name__}")
     shown = " ".join(text.split())[:80]
+    if len(text) > LONGEST_DATE:  # nothing that long is one date: fail before folding it
+        raise QueryError(f'cannot read "{shown}…" as a date: {_EXAMPLES}')
     folded = fold_date_text(text)
     if not folded:
         raise QueryError(f"empty date: {_EXAMPLES}")
