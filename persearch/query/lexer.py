@@ -118,7 +118,9 @@ class _Lexer:
             negated = word[0] == "-"
             word, start = word[1:], start + 1
             if word[0] in "-+":  # "--x": treat the rest as text
-                word = word.lstrip("-+")
+                rest = word.lstrip("-+")
+                start += len(word) - len(rest)
+                word = rest
                 if not word:
                     return
         suffix = ""
