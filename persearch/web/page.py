@@ -158,10 +158,15 @@ def error_html(message: str) -> str:
             f'<span lang="en" dir="ltr">{_e(message)}</span></p>')
 
 
+#: Queries the first page offers as examples of the query language (docs/query.md).
+EXAMPLES = ("«رئیس جمهوری»", "کتاب OR دفتر", "ایران -ترکیه", "کتاب*")
+
+
 def welcome_html(documents: int) -> str:
-    return (f'<p class="welcome">در {fa_number(documents)} سند جستجو کنید: چند واژه، '
-            f'<bdi>«عبارت در گیومه»</bdi>، <bdi>OR</bdi>، <bdi>-واژه</bdi> برای کنار گذاشتن، '
-            f'<bdi dir="ltr">title:واژه</bdi> و <bdi dir="ltr">واژه*</bdi>.</p>')
+    """The page before a search: how many documents, and example queries (links)."""
+    examples = "، ".join(f'<a href="?{_e(urlencode({"q": example}))}"><bdi dir="rtl">{_e(example)}</bdi></a>'
+                        for example in EXAMPLES)
+    return f'<p class="welcome">در {fa_number(documents)} سند جستجو کنید. نمونه‌ها: {examples}</p>'
 
 
 def document_html(stored: Mapping[str, Any], matches: Sequence[Sequence[int]], back: str) -> str:
