@@ -174,3 +174,17 @@ def test_a_missing_extra_is_one_line_naming_it(location: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8")
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 1 and len(lines) == 1 and "persearch[web]" in lines[0], done.stderr
+
+
+def test_the_listening_socket_is_tcp_so_answers_are_not_held_back() -> None:
+    # asyncio sets TCP_NODELAY on accepted connections only when the listening socket's proto
+    # is TCP; without it each answer's body waits for the client's delayed ACK (~40 ms).
+    from persearch.web.server import bind, is_loopback
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and is_loopback(sock.getsockname()[0])
+    finally:
+        sock.close()
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and is_loopback("::1")
+    assert is_loopback("::ffff:127.0.0.1") and not is_loopback("192.168.1.2")
