@@ -21,7 +21,7 @@ pytest.importorskip("httpx2", reason="the TestClient needs httpx2 (the dev extra
 from starlette.testclient import TestClient  # noqa: E402
 
 from persearch import Index  # noqa: E402
-from persearch.web import app  # noqa: E402
+from persearch.web import app, page  # noqa: E402
 from persearch.web.params import MAX_QUERY_CHARS, MAX_WINDOW  # noqa: E402
 from web_helpers import FOREST, HOSTILE_BODY, HOSTILE_TITLE, build_index, cli_json, run_cli, write_corpus  # noqa: E402
 
@@ -164,6 +164,16 @@ def test_no_query_string_makes_a_500(client: TestClient, query: str, raw: bytes)
 
 
 # -- the page ---------------------------------------------------------------
+@given(text=st.text(max_size=80), cuts=st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=6))
+def test_marked_html_escapes_everything_and_loses_nothing(text: str, cuts: list[tuple[int, int]]) -> None:
+    spans = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in cuts]
+    out = page.marked_html(text, spans)
+    bare = out.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare and ">" not in bare and '"' not in bare
+    assert html.unescape(bare) == text
+    assert out.count("<mark>") == out.count("</mark>") <= len(spans)
+
+
 def test_home_page_is_a_persian_form(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")

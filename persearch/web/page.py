@@ -2,8 +2,7 @@
 
 Pure functions from plain data to text. Every piece of text that comes from
 a document, a query or a message is escaped here (``html.escape``, quotes
-included) or by :func:`persearch.highlight.to_html`, which escapes around
-the ``<mark>`` it adds; nothing else is ever written raw. Numbers shown to
+included), highlights included: ``<mark>`` is the only markup added. Numbers shown to
 people are written with Persian digits; paths and ids, which are
 left-to-right, sit in ``<bdi dir="ltr">`` so that their slashes stay put.
 
@@ -19,7 +18,6 @@ from pathlib import PurePath
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlencode
 
-from ..highlight import to_html
 from .params import MAX_WINDOW
 
 _PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
@@ -36,8 +34,17 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _marked(text: str, spans: Sequence[Sequence[int]]) -> str:
-    return to_html(text, [(int(s), int(e)) for s, e in spans])
+def marked_html(text: str, spans: Sequence[Sequence[int]]) -> str:
+    """``text`` escaped, each span (str offsets, half-open) in ``<mark>``; a span
+    overlapping an earlier one is left out."""
+    out, at = [], 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < at:
+            continue
+        out += [_e(text[at:start]), "<mark>", _e(text[start:end]), "</mark>"]
+        at = end
+    out.append(_e(text[at:]))
+    return "".join(out)
 
 
 def document(title: str, body: str, *, query: str = "", home: str, css: str, js: str, documents: int,
@@ -117,9 +124,9 @@ def hit_html(hit: Mapping[str, Any], query: str, document_url: str) -> str:
     if not title:  # as the CLI: the file's name stands in for a missing title
         title, spans = PurePath(str(hit["path"] or hit["id"])).name or str(hit["id"]), []
     href = f"{document_url}?{urlencode({'id': hit['id'], 'q': query})}"
-    snippet = f'\n<p class="snippet" dir="auto">{_marked(hit["snippet"], hit["highlights"])}</p>' \
+    snippet = f'\n<p class="snippet" dir="auto">{marked_html(hit["snippet"], hit["highlights"])}</p>' \
         if hit.get("snippet") else ""
-    return (f'<li class="hit">\n<h2 class="title" dir="auto"><a href="{_e(href)}">{_marked(title, spans)}</a></h2>\n'
+    return (f'<li class="hit">\n<h2 class="title" dir="auto"><a href="{_e(href)}">{marked_html(title, spans)}</a></h2>\n'
             f'<p class="meta"><bdi class="id" dir="ltr">{_e(hit["id"])}</bdi>'
             f' <span class="score">امتیاز {fa_number(float(hit["score"]), 2)}</span></p>{snippet}\n</li>')
 
@@ -175,12 +182,12 @@ def document_html(stored: Mapping[str, Any], matches: Sequence[Sequence[int]], b
     return (f'<p class="back"><a href="{_e(back)}">→ بازگشت به نتایج</a></p>\n'
             f'<article class="document">\n<h1 dir="auto">{_e(title)}</h1>\n'
             f'<p class="meta"><bdi class="id" dir="ltr">{_e(stored["id"])}</bdi></p>\n'
-            f'<div class="text" dir="auto">{_marked(str(stored.get("text") or ""), matches)}</div>\n</article>')
+            f'<div class="text" dir="auto">{marked_html(str(stored.get("text") or ""), matches)}</div>\n</article>')
 
 
 def not_found_html(what: str) -> str:
     return f'<p class="error">{_e(what)}</p>'
 
 
-__all__ = ["document", "results_html", "hit_html", "pages_html", "error_html", "welcome_html", "document_html",
+__all__ = ["document", "marked_html", "results_html", "hit_html", "pages_html", "error_html", "welcome_html", "document_html",
            "not_found_html", "summary", "fa_number"]
