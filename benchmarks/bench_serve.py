@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import gzip
 import http.client
 import json
 import os
@@ -36,7 +35,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,22 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from persearch import Index  # noqa: E402
 from persearch.shapes import results_json  # noqa: E402
 
+from bench_query import read_docs  # noqa: E402  (this folder is on sys.path: the script's own)
+
 EXE = Path(sys.executable).with_name("persearch")
 TARGET_MS = 2.0
 DEFAULT_QUERIES = ["رئیس جمهوری", "تیم ملی فوتبال", "قیمت نفت"]
-
-
-def read_docs(path: Path, limit: int) -> list[dict[str, Any]]:
-    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
-    docs = []
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                docs.append({"id": str(record["id"]), "title": record.get("title") or "", "text": record.get("text") or ""})
-                if limit and len(docs) >= limit:
-                    break
-    return docs
 
 
 def percentile(values: list[float], p: float) -> float:
