@@ -90,35 +90,38 @@ class _API:
             return await self.page(request, "جستجو · persearch", page.welcome_html)
         query, options = search_arguments(params)
         links = {name: ",".join(values) for name, values in params.items() if name in ("limit", "fields")}
-        data = await self._read(lambda index: _search_data(index, query, options, titles=True))
-        document_url = request.url_for("document").path
-        body = page.results_html(data, links=links, document_url=document_url)
-        return await self.page(request, f"{query} · جستجو", lambda _: body, query=query, status=page.summary(data))
+        data, documents = await self._read(lambda index: (_search_data(index, query, options, titles=True),
+                                                          len(index)))
+        body = page.results_html(data, links=links, document_url=request.url_for("document").path)
+        return await self.page(request, f"{query} · جستجو", lambda _: body, query=query, status=page.summary(data),
+                               documents=documents)
 
     async def document_page(self, request: Request) -> Response:
         params = parse_query_string(request.scope["query_string"])
         doc_id, query = one_value(params, "id"), one_value(params, "q", required=False)
 
-        def gather(index: Any) -> tuple[dict[str, Any] | None, list[Any]]:
+        def gather(index: Any) -> tuple[dict[str, Any] | None, list[Any], int]:
             stored = index.document(doc_id)
             if stored is None or not query.strip():
-                return stored, []
-            found = index.search(query, limit=1, id=doc_id)
-            return stored, (found.hits[0].matches if found.hits else [])
+                return stored, [], len(index)
+            found = index.search(query, limit=1, id=doc_id)  # the same query, on this document alone
+            return stored, (found.hits[0].matches if found.hits else []), len(index)
 
-        stored, matches = await self._read(gather)
+        stored, matches, documents = await self._read(gather)
         if stored is None:
             return await self.page(request, "سند پیدا نشد · persearch",
-                                   lambda _: page.not_found_html("این سند در نمایه نیست."), query=query, code=404)
+                                   lambda _: page.not_found_html("این سند در نمایه نیست."), query=query, code=404,
+                                   documents=documents)
         back = request.url_for("home").path + ("?" + urlencode({"q": query}) if query else "")
         title = str(stored.get("title") or doc_id)
-        return await self.page(request, f"{title} · persearch",
-                               lambda _: page.document_html(stored, matches, back), query=query)
+        return await self.page(request, f"{title} · persearch", lambda _: page.document_html(stored, matches, back),
+                               query=query, documents=documents)
 
     async def page(self, request: Request, title: str, body: Callable[[int], str], *, query: str = "",
-                   status: str = "", code: int = 200) -> HTMLResponse:
-        """A whole page around ``body(number of documents)``."""
-        documents = await self._read(len)
+                   status: str = "", code: int = 200, documents: int | None = None) -> HTMLResponse:
+        """A whole page around ``body(number of documents)`` (counted now unless given)."""
+        if documents is None:
+            documents = await self._read(len)
         urls = {"home": request.url_for("home").path, "css": request.url_for("static", name="style.css").path,
                 "js": request.url_for("static", name="search.js").path}
         text = page.document(title, body(documents), query=query, documents=documents, status=status, **urls)
