@@ -87,12 +87,14 @@ def serve(index: Any, host: str = "127.0.0.1", port: int = 8000, *, out: IO[str]
         where = sock.getsockname()[0]
         print(f"persearch: warning: listening on {where}, not only on this machine: anyone who can reach it "
               f"on port {sock.getsockname()[1]} can read every document in the index", file=out, flush=True)
+    # Read before the server thread starts: from then on the index is read through the app only.
+    started = (f"persearch: serving {index.root} ({len(index)} documents, {index.backend_name}) at {url(sock)} "
+               f"· Ctrl-C stops")
     thread = threading.Thread(target=run, name="persearch-serve", daemon=True)
     previous = _catch_signals(server)
     try:
         thread.start()
-        print(f"persearch: serving {index.root} ({len(index)} documents, {index.backend_name}) at {url(sock)} "
-              f"· Ctrl-C stops", file=out, flush=True)
+        print(started, file=out, flush=True)
         while thread.is_alive():
             thread.join(0.25)
     finally:
