@@ -268,6 +268,11 @@ def app(index: Any, *, loopback_only: bool = False) -> Starlette:
     ``loopback_only``: answer only requests addressed to localhost (what
     ``persearch serve`` sets when it listens on a loopback address).
 
+    The app reads the index from its worker threads through a
+    :class:`~persearch.web.shared.SharedIndex`; while it runs, other threads
+    of the program should not read the same ``Index`` object directly (a
+    Whoosh searcher cannot be read by two threads at once).
+
     >>> from persearch.web import app                                    # doctest: +SKIP
     >>> application = app(Index.open("نمایه"))      # then: uvicorn.run(application)
     """
