@@ -346,6 +346,22 @@ def remove_command(
         raise typer.Exit(EXIT_FAILURE)
 
 
+@_command("serve", "Serve a search page and a JSON API over HTTP (needs persearch[web]).")
+def serve_command(
+    index: Optional[Path] = IndexOption,
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
+                             help="Address to listen on; anything but loopback makes the index readable "
+                                  "by whoever can reach this machine."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
+) -> None:
+    """Serve a search page and a JSON API over HTTP (docs/cli.md); Ctrl-C stops."""
+    from .. import web
+
+    web.require()  # a missing extra is one line, before the index is opened
+    with opened(index_location(index)) as ix:
+        web.serve(ix, host=host, port=port)
+
+
 # -- helpers --------------------------------------------------------------
 def _is_terminal(stream: Any) -> bool:
     try:

@@ -30,6 +30,8 @@ from typing import IO, Any, Iterable, Sequence
 
 from ..errors import MissingExtra
 from ..render import marked
+# The documented JSON shapes live in the library; the CLI keeps its names for them.
+from ..shapes import hit_json, report_json, results_json, spans, stats_json, tokens_json  # noqa: F401
 
 Span = tuple[int, int]
 
@@ -103,46 +105,6 @@ def write_json(obj: Any, stream: IO[str] | None = None) -> None:
     stream = sys.stdout if stream is None else stream
     stream.write(dumps(obj) + "\n")
     stream.flush()
-
-
-def spans(pairs: Iterable[Sequence[int]]) -> list[list[int]]:
-    """Offsets as JSON arrays: ``[(0, 4)] → [[0, 4]]``."""
-    return [[int(s), int(e)] for s, e in pairs]
-
-
-def hit_json(hit: Any) -> dict[str, Any]:
-    """One search hit in the documented shape."""
-    return {
-        "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
-        "score": float(hit.score), "snippet": str(hit.snippet or ""),
-        "highlights": spans(hit.highlights), "matches": spans(hit.matches),
-    }
-
-
-def results_json(query: str, results: Any) -> dict[str, Any]:
-    """A page of search results in the documented shape."""
-    return {
-        "query": query, "total": int(results.total), "page": int(results.page),
-        "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
-    }
-
-
-def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
-    """``analyze --json``: the text and each token's term, offsets and position."""
-    return {"text": text, "tokens": [
-        {"text": t.text, "start": t.start, "end": t.end, "position": t.position} for t in tokens
-    ]}
-
-
-def report_json(report: Any) -> dict[str, Any]:
-    """``index --json`` / ``update --json``: counts and failures."""
-    data = report.to_dict() if hasattr(report, "to_dict") else dict(vars(report))
-    failed = data.get("failed", [])
-    return {
-        "added": int(data.get("added", 0)), "updated": int(data.get("updated", 0)),
-        "removed": int(data.get("removed", 0)), "unchanged": int(data.get("unchanged", 0)),
-        "failed": [f if isinstance(f, dict) else {"path": str(f[0]), "error": str(f[1])} for f in failed],
-    }
 
 
 # -- lines with highlights ------------------------------------------------
@@ -272,12 +234,6 @@ def rich_line(line: str, line_spans: Iterable[Span], style: str = "", indent: st
     for start, end in line_spans:
         text.stylize(HIGHLIGHT_STYLE, len(indent) + start, len(indent) + end)
     return text
-
-
-def stats_json(stats: dict[str, Any]) -> dict[str, Any]:
-    """``stats --json``: the documented keys, JSON-safe (dates as ISO text)."""
-    keys = ("documents", "terms", "size_bytes", "roots", "updated_at", "analyzer")
-    return json.loads(json.dumps({k: stats.get(k) for k in keys}, default=str))
 
 
 class ProgressBar:
