@@ -183,4 +183,5 @@ def test_verb_prefix_forms_meet_through_default_analyzer() -> None:
 def test_hamza_spellings_meet_with_suffixes(spellings: list[str], shared: str) -> None:
     for word in spellings:
         terms = Analyzer().terms(word)
-        assert shared in terms and len(terms) <= 2, (word, terms)
+        # At most the word, its ا variant, and (glued ی: هیئتی) the word as written.
+        assert shared in terms and len(terms) <= 3, (word, terms)

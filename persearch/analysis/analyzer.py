@@ -2,56 +2,60 @@
 
 For each word group the tokenizer finds in the *original* text:
 
-1. split the group at ZWNJ and spaces into pieces;
-2. normalize each piece (normalize.py; or hazm/parsivar's normalizer);
-3. glue affixes back: the prefix می/نمی to the next piece, suffixes such as
-   ها/تر/ی/ام to the previous one (می‌خواهد, میخواهد, می خواهد → میخواهد);
-4. stem each remaining unit (stem.py, or hazm/parsivar's, or none), optionally
+1. split the group into pieces at ZWNJ and spaces (and where a digit touches
+   a letter), normalize each piece (normalize.py; or hazm/parsivar's
+   normalizer) and shorten letters stretched for emphasis (spelling.py);
+2. glue affixes back (units.py): the prefix می/نمی to the next piece,
+   suffixes such as ها/تر/ی/ام to the previous one (می‌خواهد, میخواهد,
+   می خواهد → میخواهد); a clitic written apart only to a host the lexicon knows;
+3. stem each unit (stem.py, or hazm/parsivar's, or none), optionally
    lemmatize verbs (hazm);
-5. a group of several units is a compound: emit the joined term (spanning all
+4. a segment of several units is a compound: emit the joined term (spanning all
    units, ``length`` = number of units) at the first unit's position, then
    each unit at consecutive positions. A single unit that is a known or
    guessable glued compound (compounds.py) gets the same treatment;
-6. a word with ئ between consonants also gets its ا spelling at the same
-   position (مسئله → مسیله + مساله), so مسئله = مسأله = مساله;
-7. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
+5. *stacked* terms at a unit's position, after its own term: the singular of
+   a plural the suffix rules miss (plurals.py: اخبار → خبر), the verb without
+   its prefix (verbs.py: میخورد → خورد), the numbers of a time (22:00 → 22, 00),
+   and the ا spelling of a word with ئ between consonants (مسئله → مسیله + مساله, so مسئله = مسأله = مساله);
+6. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
 
+Across groups: a known compound written with a space (زمین لرزه) gets its
+joined term at its first word's position, as its ZWNJ spelling does.
 Results are cached per surface group, so repeated words cost a dict lookup.
 """
 from __future__ import annotations
 
 import functools
-import re
 import operator
 from itertools import accumulate, compress
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ..errors import InvalidOption
 from . import optional
-from .chars import NBSP, ZWNJ
+from .affixes import ALWAYS_GLUED, COPULA, JOINING_PREFIXES, JOINING_SUFFIXES  # noqa: F401 (re-exported)
+from .chars import NBSP
 from .compounds import split_compound
+from .lexicon import base_words
 from .lexicon import stopwords as load_stopwords
 from .normalize import hamza_variant, normalize_word
+from .plurals import table as plural_table
+from .spelling import STRETCHED, collapse_repeats
+from .stem import known
 from .stem import stem as builtin_stem
-from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT, pieces
+from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT
+from .units import Segment, needs_segmenting, segments
+from .verbs import PREFIXES as VERB_PREFIXES
+from .verbs import bare_verb
 
-#: Pieces glued to the next piece (verb prefixes).
-JOINING_PREFIXES = frozenset({"می", "نمی"})
-#: Pieces glued to the previous piece: plural, comparative, indefinite/ezafe,
-#: possessive and verb-ending clitics (normalized).
-JOINING_SUFFIXES = frozenset({
-    "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
-    "تر", "تری", "ترین", "ی", "ای", "ام", "ات", "اش", "مان", "تان", "شان",
-    "اند", "ایم", "اید", "یی",
-})
-#: Suffixes that are nominal inflection when written apart: the host alone is
-#: stemmed (verb endings such as اند are left to the lemmatizer).
-_HOST_STEMMED_SUFFIXES = JOINING_SUFFIXES - {"اند", "ایم", "اید"}
-_GROUP_SEPARATOR = re.compile(f"[ {NBSP}{ZWNJ}]")
 _CACHE_LIMIT = 300_000
+#: What may stand between the two words of a compound written apart.
+_SPACES = (" ", NBSP)
 #: Bumped whenever a change makes the same text give other terms: an index
 #: records it and refuses to be searched by an analyzer of another version.
-ANALYZER_VERSION = 2  # 2: the ا variant of a word with ئ is stemmed as the word was
+#: 2: the ا variant of a word with ئ is stemmed as the word was. 3: clitics
+#: and compounds written with a space, stacked plurals and verbs, segments.
+ANALYZER_VERSION = 3
 #: The stemmers an Analyzer takes (or None: no stemming).
 STEMMERS = ("builtin", "hazm", "parsivar")
 
@@ -73,6 +77,8 @@ class Token(NamedTuple):
 
 # (term, start, end, position offset, length, is_stopword) relative to a group.
 _Entry = tuple[str, int, int, int, int, bool]
+# A group analyzed: its entries and its width in positions.
+_Group = tuple[tuple[_Entry, ...], int]
 # A group's terms, starts, ends and position offsets, and its width in positions.
 _GroupColumns = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 #: Tokens as columns: terms, starts, ends, positions (see Analyzer.columns).
@@ -124,11 +130,14 @@ class Analyzer:
         )
         self._lemmatize = optional.lemmatizer() if self.lemmatize else None
         self._stopword_set = load_stopwords()
-        self._cache: dict[str, tuple[tuple[_Entry, ...], int]] = {}
+        self._cache: dict[str, _Group] = {}
         # For columns(): groups giving one token that spans the group, by
         # their term, and all other groups, by their columns.
         self._plain_groups: dict[str, str] = {}
         self._other_groups: dict[str, _GroupColumns] = {}
+
+        self._morphology = self.stemmer == "builtin" and not self.lemmatize
+        self._plurals: dict[str, str] = plural_table() if self._morphology else {}
 
     # -- configuration ----------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -164,8 +173,19 @@ class Analyzer:
         """Analyze ``text``: ``Analyzer()("كتابها")[0] == Token("کتاب", 0, 6, 0)``."""
         return list(self.tokens(text))
 
-    def tokens(self, text: str, *, keep_stopwords: bool | None = None) -> Iterator[Token]:
-        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option."""
+    def tokens(self, text: str, *, keep_stopwords: bool | None = None,
+               spaced_compounds: bool = False) -> Iterator[Token]:
+        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option.
+
+        ``spaced_compounds=True`` also gives a known compound written with a
+        space its joined term (زمین لرزه → زمینلرزه@0 spanning 2, then the
+        parts), as its ZWNJ and glued spellings have: what a query needs to
+        search it as *joined term OR phrase* (:meth:`query_tokens`). The index
+        does without: every spelling holds the parts at consecutive positions.
+        """
+        if spaced_compounds and self.compounds:
+            yield from self._tokens_joining(text, keep_stopwords)
+            return
         drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
         cache = self._cache
         new = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
@@ -179,6 +199,41 @@ class Analyzer:
                     continue
                 yield new(Token, (term, start + rel_start, start + rel_end, position + offset, length))
             position += width
+
+    def query_tokens(self, text: str) -> Iterator[Token]:
+        """The tokens of a query: every token, stopwords kept, and known compounds
+        written with a space joined (``tokens(text, keep_stopwords=True, spaced_compounds=True)``)."""
+        return self.tokens(text, keep_stopwords=True, spaced_compounds=True)
+
+    def _tokens_joining(self, text: str, keep_stopwords: bool | None) -> Iterator[Token]:
+        """:meth:`tokens` with the joined term of compounds written with a space."""
+        drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
+        cache = self._cache
+        position = 0
+        # A group that may open a compound waits for the next group, so that
+        # the joined term comes first, as for a ZWNJ compound.
+        held: tuple[str, int, int, int, tuple[_Entry, ...]] | None = None
+        for match in WORD_GROUP.finditer(text):
+            surface = match.group()
+            entries, width = cache.get(surface) or self._entries(surface)
+            start = match.start()
+            if held is not None:
+                h_head, h_start, h_end, h_position, h_entries = held
+                tail = _plain_term(entries, width, len(surface))
+                if tail is not None and text[h_end:start] in _SPACES:
+                    joined = self._joined_compound(h_head, tail)
+                    if joined is not None:
+                        yield Token(joined, h_start, match.end(), h_position, 2)
+                yield from _group_tokens(h_entries, h_start, h_position, drop_stops)
+                held = None
+            head = _plain_term(entries, width, len(surface))
+            if head is not None and head == self.normalize(surface):  # one uninflected word
+                held = (head, start, match.end(), position, entries)
+            else:
+                yield from _group_tokens(entries, start, position, drop_stops)
+            position += width
+        if held is not None:
+            yield from _group_tokens(held[4], held[1], held[3], drop_stops)
 
     def columns(self, text: str) -> Columns:
         """Every token of ``text``, stopwords kept, as four lists: terms, starts, ends, positions.
@@ -244,6 +299,7 @@ class Analyzer:
         if len(self._other_groups) + len(self._plain_groups) > _CACHE_LIMIT:
             self._other_groups.clear()
             self._plain_groups.clear()
+
         rows, width = self._cache.get(surface) or self._analyze_group(surface)
         terms, starts, ends, offsets, _, _ = zip(*rows) if rows else ((),) * 6
         hit = (terms, starts, ends, offsets, width)
@@ -253,7 +309,7 @@ class Analyzer:
             self._other_groups[surface] = hit
         return hit
 
-    def _entries(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
+    def _entries(self, surface: str) -> _Group:
         """Analyze one word group and remember it (the same groups recur all the time)."""
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
@@ -269,10 +325,29 @@ class Analyzer:
         return term in self._stopword_set
 
     def normalize(self, word: str) -> str:
-        """Normalize one word without stemming (the query-time normalizer)."""
+        """Normalize one word without stemming (the query-time normalizer): ``normalize("سلاممم") == "سلام"``."""
+        return self._normalize_piece(word).replace(" ", "")
+
+    def _normalize_piece(self, word: str) -> str:
+        """One piece of a group normalized; a phrase ligature keeps the spaces between its words."""
         if self._pre_normalize is not None:
             word = self._pre_normalize(word)
-        return normalize_word(word).replace(" ", "")
+        word = normalize_word(word)
+        if STRETCHED.search(word) is None:
+            return word
+        return " ".join(map(collapse_repeats, word.split())) if " " in word else collapse_repeats(word)
+
+    def _glue_spaced(self, host: str, suffix: str) -> bool:
+        """Whether a suffix written apart belongs to ``host`` (the lexicon decides for clitics):
+        خانه ای is خانه‌ای, but در شان (in dignity) is two words."""
+        if suffix in ALWAYS_GLUED:
+            return True
+        return host not in self._stopword_set and (known(host) or known(builtin_stem(host)))
+
+    def _joined_compound(self, head: str, tail: str) -> str | None:
+        """The joined term of a compound written with a space (زمین لرزه → زمینلرزه), if the lexicon knows it."""
+        joined = head + tail
+        return joined if base_words().parts(joined) == (head, tail) else None
 
     def _term(self, word: str, key: str) -> str:
         """The term of a unit: ``word`` glued, ``key`` its host when a suffix was written apart."""
@@ -294,62 +369,83 @@ class Analyzer:
                 return lemma
         return self._stem(term) if self._stem is not None else term
 
-    def _units(self, surface: str) -> list[tuple[str, int, int, str]]:
-        """Normalized units of a group, affixes glued: ``(unit, start, end, stem_key)``.
-
-        ``stem_key`` is what the stemmer sees: the unit itself, or, when a
-        nominal suffix was written apart (شهر‌های, بزرگ تر, خانه‌ای), the host
-        word before it. The separator settles what glued spelling cannot:
-        خانهای may be خان + های, but خانه‌ای is خانه + ای.
-        """
-        if not _GROUP_SEPARATOR.search(surface):
-            word = self.normalize(surface)
-            return [(word, 0, len(surface), word)] if word else []
-        units: list[tuple[str, int, int, str]] = []
-        prefix: tuple[str, int] | None = None
-        for raw, start, end in pieces(surface):
-            word = self.normalize(raw)
+    def _analyze_group(self, surface: str) -> _Group:
+        if not needs_segmenting(surface):  # one piece: nearly every group
+            word = self._normalize_piece(surface)
+            if word and " " not in word and not word.endswith(COPULA):
+                entries: list[_Entry] = []
+                width = self._unit_entries(surface, word, 0, len(surface), word, 0, entries)
+                return tuple(entries), width
             if not word:
-                continue
-            if prefix is not None:
-                word, start, prefix = prefix[0] + word, prefix[1], None
-            if word in JOINING_PREFIXES:
-                prefix = (word, start)
-            elif units and word in JOINING_SUFFIXES:
-                host, host_start, _, key = units[-1]
-                joined = host + word
-                units[-1] = (joined, host_start, end, key if word in _HOST_STEMMED_SUFFIXES else joined)
-            else:
-                units.append((word, start, end, word))
-        if prefix is not None:
-            units.append((prefix[0], prefix[1], len(surface), prefix[0]))
-        return units
+                return (), 0
+        entries = []
+        width = 0
+        for units in segments(surface, self._normalize_piece, self._glue_spaced):
+            width += self._segment_entries(surface, units, width, entries)
+        return tuple(entries), width
 
-    def _analyze_group(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
-        units = self._units(surface)
-        if not units:
-            return (), 0
-        entries: list[_Entry] = []
+    def _segment_entries(self, surface: str, units: Segment, offset: int, entries: list[_Entry]) -> int:
+        """Add one segment's entries at ``offset``; return how many positions it spans."""
         if len(units) == 1:
             word, start, end, key = units[0]
-            term = self._term(word, key)
-            parts = split_compound(term) if self.compounds and term not in self._stopword_set else ()
-            if len(parts) > 1:
-                entries.append((term, start, end, 0, len(parts), False))
-                entries.extend((part, start, end, i, 1, part in self._stopword_set) for i, part in enumerate(parts))
-                return tuple(entries), len(parts)
-            entries.append((term, start, end, 0, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], word, key, term, 0, start, end)
-            return tuple(entries), 1
+            return self._unit_entries(surface, word, start, end, key, offset, entries)
+        stops = self._stopword_set
         last_word, _, _, last_key = units[-1]
         head = "".join(word for word, _, _, _ in units[:-1])
         joined = self._term(head + last_word, head + last_key)
-        entries.append((joined, units[0][1], units[-1][2], 0, len(units), False))
+        entries.append((joined, units[0][1], units[-1][2], offset, len(units), False))
         for i, (word, start, end, key) in enumerate(units):
             term = self._term(word, key)
-            entries.append((term, start, end, i, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], word, key, term, i, start, end)
-        return tuple(entries), len(units)
+            is_stop = word in stops
+            entries.append((term, start, end, offset + i, 1, is_stop))
+            if not is_stop and (self._morphology and (term in self._plurals or word.startswith(VERB_PREFIXES))
+                                or ":" in term):
+                self._add_stacked(entries, word, key, term, offset + i, start, end)
+            self._add_variant(entries, surface[start:end], word, key, term, offset + i, start, end)
+        return len(units)
+
+    def _unit_entries(self, surface: str, word: str, start: int, end: int, key: str, offset: int,
+                      entries: list[_Entry]) -> int:
+        """Add the entries of a segment of one unit (maybe a glued compound); return its width."""
+        stops = self._stopword_set
+        term = self._term(word, key)
+        if word in stops:
+            entries.append((term, start, end, offset, 1, True))
+            return 1
+        if self.compounds and term not in stops:
+            parts = split_compound(term)
+            if len(parts) > 1:
+                entries.append((term, start, end, offset, len(parts), False))
+                entries.extend((part, start, end, offset + i, 1, part in stops) for i, part in enumerate(parts))
+                return len(parts)
+        entries.append((term, start, end, offset, 1, False))
+        if self._morphology and (term in self._plurals or word.startswith(VERB_PREFIXES)) or ":" in term:
+            self._add_stacked(entries, word, key, term, offset, start, end)
+        self._add_variant(entries, surface[start:end], word, key, term, offset, start, end)
+        return 1
+
+    def _add_stacked(self, entries: list[_Entry], word: str, key: str, term: str, offset: int,
+                     start: int, end: int) -> None:
+        """Terms stacked at a (non-stopword) unit's position, after its own: what else it must be found by.
+
+        - a verb with the prefix می / نمی also gives its bare form (میخورد: خورد);
+        - a plural in the plural table also gives its singular (اخبار: خبر);
+        - a time or score gives its numbers (22:00: 22, 00).
+        """
+        if ":" in term:
+            for number in dict.fromkeys(term.split(":")):
+                if number and number != term:
+                    entries.append((number, start, end, offset, 1, False))
+            return
+        if not self._morphology:
+            return
+        if term == word and word.startswith(VERB_PREFIXES) and word not in base_words():
+            bare = bare_verb(word)
+            if bare is not None and bare not in self._stopword_set:
+                entries.append((bare, start, end, offset, 1, False))
+        single = self._plurals.get(term)
+        if single is not None:
+            entries.append((single, start, end, offset, 1, False))
 
     def _add_variant(self, entries: list[_Entry], raw: str, word: str, key: str, term: str, offset: int,
                      start: int, end: int) -> None:
@@ -374,6 +470,19 @@ class Analyzer:
             variant = self.stem(variant)
         if variant != term:
             entries.append((variant, start, end, offset, 1, False))
+
+
+def _plain_term(entries: tuple[_Entry, ...], width: int, size: int) -> str | None:
+    """The term of a group that is one word (one term spanning it, not a stopword), else None."""
+    if width == 1 and len(entries) == 1 and not entries[0][5] and entries[0][1] == 0 and entries[0][2] == size:
+        return entries[0][0]
+    return None
+
+
+def _group_tokens(entries: tuple[_Entry, ...], start: int, position: int, drop_stops: bool) -> Iterator[Token]:
+    for term, rel_start, rel_end, offset, length, is_stop in entries:
+        if not (is_stop and drop_stops):
+            yield Token(term, start + rel_start, start + rel_end, position + offset, length)
 
 
 @functools.lru_cache(maxsize=16)

@@ -16,6 +16,8 @@ Folding, in words:
 """
 from __future__ import annotations
 
+import unicodedata
+
 # --- Letters -----------------------------------------------------------------
 ALEF = "\u0627"  # ا
 ALEF_MADDA = "\u0622"  # آ
@@ -97,10 +99,26 @@ PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0-U+06F9
 ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 
+# --- Arabic-script letters ---------------------------------------------------
+#: Letters of the Arabic block (category Lo), Persian and Arabic alike: where one
+#: touches a digit (۹کیلومتر, عرض۶) a space was left out, so the analyzer cuts there.
+ARABIC_SCRIPT_LETTERS = "".join(chr(c) for c in range(0x0620, 0x0700) if unicodedata.category(chr(c)) == "Lo")
+
 # --- Presentation forms ------------------------------------------------------
 #: Arabic Presentation Forms-A (U+FB50-U+FDFF) and -B (U+FE70-U+FEFE): shaped
 #: glyph code points from old encoders and PDFs; NFKC maps them to letters.
 PRESENTATION_FORMS_RANGES = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFE))
+#: Phrase ligatures that NFKC leaves alone (symbols, not letters), spelled out as
+#: the words they stand for (their Unicode names), so each word is searchable.
+#: NFKC already spells out the letter ligatures (ﷺ → صلى الله عليه وسلم, ﷲ → الله).
+PHRASE_LIGATURES = {
+    "\ufdfd": "بسم الله الرحمن الرحیم",  # ﷽ BISMILLAH AR-RAHMAN AR-RAHEEM
+    "\ufdfe": "سبحانه و تعالی",  # ﷾ SUBHAANAHU WA TAAALAA
+    "\ufdff": "عز و جل",  # ﷿ AZZA WA JALL
+}
+#: Symbols of the ligature block that stand for words (﷼ RIAL SIGN and the
+#: above): the tokenizer counts them as word characters.
+WORD_SYMBOLS = "\ufdfc" + "".join(PHRASE_LIGATURES)
 
 # --- Punctuation that must never act as a query operator ---------------------
 ARABIC_COMMA = "\u060c"  # ،
@@ -152,6 +170,8 @@ def _fold_table() -> dict[int, str | None]:
         for value, ch in enumerate(digits):
             table[ord(ch)] = str(value)
     table[ord(ARABIC_DECIMAL_SEPARATOR)] = "."
+    for ligature, words in PHRASE_LIGATURES.items():
+        table[ord(ligature)] = f" {words} "
     table[ord(ARABIC_THOUSANDS_SEPARATOR)] = None
     return table
 
