@@ -1,8 +1,8 @@
 """Letters stretched for emphasis: سلاممم, خووووب, اعلاممممم.
 
 No Persian word holds one letter three times in a row, so such a run in a word
-the lexicon does not know is emphasis. It collapses to one letter, or to two
-where only the doubled spelling is a known word (اللللله → الله).
+the lexicon does not know is emphasis. It collapses to two letters where that
+spelling is a lexicon word (اللللله → الله), else to one (خوووب → خوب).
 
     >>> collapse_repeats("سلاممممم"), collapse_repeats("سلام")
     ('سلام', 'سلام')
@@ -28,7 +28,7 @@ def collapse_repeats(word: str) -> str:
     if STRETCHED.search(word) is None or word in base_words():
         return word
     once = STRETCHED.sub(r"\1", word)
-    if _known(once):
-        return once
     twice = STRETCHED.sub(r"\1\1", word)
-    return twice if _known(twice) else once
+    if twice in base_words():  # the word has that letter doubled (الله, not اله)
+        return twice
+    return once if _known(once) or not _known(twice) else twice
