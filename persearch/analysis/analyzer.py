@@ -20,27 +20,26 @@ For each word group the tokenizer finds in the *original* text:
    and the ا spelling of a word with ئ between consonants (مسئله → مسیله + مساله, so مسئله = مسأله = مساله);
 6. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
 
-Across groups: a known compound written with a space (زمین لرزه) gets its
-joined term at its first word's position, as its ZWNJ spelling does.
 Results are cached per surface group, so repeated words cost a dict lookup.
 """
 from __future__ import annotations
 
 import functools
 import operator
+import re
 from itertools import accumulate, compress
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..errors import InvalidOption
 from . import optional
-from .affixes import ALWAYS_GLUED, COPULA, JOINING_PREFIXES, JOINING_SUFFIXES  # noqa: F401 (re-exported)
-from .chars import NBSP
+from .affixes import ALWAYS_GLUED, COPULA
 from .compounds import split_compound
 from .lexicon import base_words
 from .lexicon import stopwords as load_stopwords
 from .normalize import hamza_variant, normalize_word
+from .plurals import plurals as plural_forms
 from .plurals import table as plural_table
-from .spelling import STRETCHED, collapse_repeats
+from .spelling import collapse_repeats
 from .stem import known
 from .stem import stem as builtin_stem
 from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT
@@ -50,7 +49,7 @@ from .verbs import bare_verb
 
 _CACHE_LIMIT = 300_000
 #: What may stand between the two words of a compound written apart.
-_SPACES = (" ", NBSP)
+_ANY_TRIPLE = re.compile(r"(.)\1\1")
 #: What a query weighs a conflated form with, against 1 for the word's own term
 #: (see Analyzer.weights): a document with the very form the query has ranks
 #: first, and adding the conflated form does not count the word twice (with
@@ -180,19 +179,8 @@ class Analyzer:
         """Analyze ``text``: ``Analyzer()("كتابها")[0] == Token("کتاب", 0, 6, 0)``."""
         return list(self.tokens(text))
 
-    def tokens(self, text: str, *, keep_stopwords: bool | None = None,
-               spaced_compounds: bool = False) -> Iterator[Token]:
-        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option.
-
-        ``spaced_compounds=True`` also gives a known compound written with a
-        space its joined term (زمین لرزه → زمینلرزه@0 spanning 2, then the
-        parts), as its ZWNJ and glued spellings have: what a query needs to
-        search it as *joined term OR phrase* (:meth:`query_tokens`). The index
-        does without: every spelling holds the parts at consecutive positions.
-        """
-        if spaced_compounds and self.compounds:
-            yield from self._tokens_joining(text, keep_stopwords)
-            return
+    def tokens(self, text: str, *, keep_stopwords: bool | None = None) -> Iterator[Token]:
+        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option."""
         drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
         cache = self._cache
         new = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
@@ -206,41 +194,6 @@ class Analyzer:
                     continue
                 yield new(Token, (term, start + rel_start, start + rel_end, position + offset, length))
             position += width
-
-    def query_tokens(self, text: str) -> Iterator[Token]:
-        """The tokens of a query: every token, stopwords kept, and known compounds
-        written with a space joined (``tokens(text, keep_stopwords=True, spaced_compounds=True)``)."""
-        return self.tokens(text, keep_stopwords=True, spaced_compounds=True)
-
-    def _tokens_joining(self, text: str, keep_stopwords: bool | None) -> Iterator[Token]:
-        """:meth:`tokens` with the joined term of compounds written with a space."""
-        drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
-        cache = self._cache
-        position = 0
-        # A group that may open a compound waits for the next group, so that
-        # the joined term comes first, as for a ZWNJ compound.
-        held: tuple[str, int, int, int, tuple[_Entry, ...]] | None = None
-        for match in WORD_GROUP.finditer(text):
-            surface = match.group()
-            entries, width = cache.get(surface) or self._entries(surface)
-            start = match.start()
-            if held is not None:
-                h_head, h_start, h_end, h_position, h_entries = held
-                tail = _plain_term(entries, width, len(surface))
-                if tail is not None and text[h_end:start] in _SPACES:
-                    joined = self._joined_compound(h_head, tail)
-                    if joined is not None:
-                        yield Token(joined, h_start, match.end(), h_position, 2)
-                yield from _group_tokens(h_entries, h_start, h_position, drop_stops)
-                held = None
-            head = _plain_term(entries, width, len(surface))
-            if head is not None and head == self.normalize(surface):  # one uninflected word
-                held = (head, start, match.end(), position, entries)
-            else:
-                yield from _group_tokens(entries, start, position, drop_stops)
-            position += width
-        if held is not None:
-            yield from _group_tokens(held[4], held[1], held[3], drop_stops)
 
     def columns(self, text: str) -> Columns:
         """Every token of ``text``, stopwords kept, as four lists: terms, starts, ends, positions.
@@ -343,6 +296,12 @@ class Analyzer:
         conflated = {bare_verb(first), self._plurals.get(first)} if self._morphology else set()
         return tuple(CONFLATED_WEIGHT if i and alt in conflated else 1.0 for i, alt in enumerate(alternatives))
 
+    def conflated_forms(self, term: str) -> tuple[str, ...]:
+        """Terms whose words also get ``term`` stacked without holding its letters in
+        order: a singular's broken plurals (``conflated_forms("خبر") == ("اخبار",)``).
+        A highlighter that looks for a term's letters looks for these too."""
+        return plural_forms(term) if self._morphology else ()
+
     def normalize(self, word: str) -> str:
         """Normalize one word without stemming (the query-time normalizer): ``normalize("سلاممم") == "سلام"``."""
         return self._normalize_piece(word).replace(" ", "")
@@ -352,7 +311,7 @@ class Analyzer:
         if self._pre_normalize is not None:
             word = self._pre_normalize(word)
         word = normalize_word(word)
-        if STRETCHED.search(word) is None:
+        if _ANY_TRIPLE.search(word) is None:  # a cheaper test than STRETCHED's, for the common case
             return word
         return " ".join(map(collapse_repeats, word.split())) if " " in word else collapse_repeats(word)
 
@@ -362,11 +321,6 @@ class Analyzer:
         if suffix in ALWAYS_GLUED:
             return True
         return host not in self._stopword_set and (known(host) or known(builtin_stem(host)))
-
-    def _joined_compound(self, head: str, tail: str) -> str | None:
-        """The joined term of a compound written with a space (زمین لرزه → زمینلرزه), if the lexicon knows it."""
-        joined = head + tail
-        return joined if base_words().parts(joined) == (head, tail) else None
 
     def _term(self, word: str, key: str) -> str:
         """The term of a unit: ``word`` glued, ``key`` its host when a suffix was written apart."""
@@ -489,19 +443,6 @@ class Analyzer:
             variant = self.stem(variant)
         if variant != term:
             entries.append((variant, start, end, offset, 1, False))
-
-
-def _plain_term(entries: tuple[_Entry, ...], width: int, size: int) -> str | None:
-    """The term of a group that is one word (one term spanning it, not a stopword), else None."""
-    if width == 1 and len(entries) == 1 and not entries[0][5] and entries[0][1] == 0 and entries[0][2] == size:
-        return entries[0][0]
-    return None
-
-
-def _group_tokens(entries: tuple[_Entry, ...], start: int, position: int, drop_stops: bool) -> Iterator[Token]:
-    for term, rel_start, rel_end, offset, length, is_stop in entries:
-        if not (is_stop and drop_stops):
-            yield Token(term, start + rel_start, start + rel_end, position + offset, length)
 
 
 @functools.lru_cache(maxsize=16)

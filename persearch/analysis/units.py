@@ -39,7 +39,6 @@ _LETTER_DIGIT = re.compile(f"(?<=\\d)(?=[{ARABIC_MARKS}]*[{ARABIC_SCRIPT_LETTERS
 _SEPARATOR_OR_DIGIT = re.compile(f"[ {NBSP}{ZWNJ}\\d]")
 #: ``split`` gives pieces and the separators between them, alternately.
 _SEPARATORS = re.compile(f"([ {NBSP}{ZWNJ}]+)")
-_SPACE = re.compile(f"[ {NBSP}]")
 _SPACE_OR_ZWNJ = re.compile(f"[ {NBSP}{ZWNJ}]")
 _DIGIT = re.compile("\\d")
 
@@ -71,17 +70,22 @@ def _words(surface: str, normalize: Callable[[str], str]) -> list[tuple[str, int
     words: list[tuple[str, int, int, str]] = []
     at = 0
     before = ""
-    for k, chunk in enumerate(_SEPARATORS.split(surface)):
+    digits = _DIGIT.search(surface) is not None
+    chunks = _SEPARATORS.split(surface)
+    for k in range(0, len(chunks), 2):
+        chunk = chunks[k]
         start = at
         at += len(chunk)
-        if k % 2:
-            before = "space" if _SPACE.search(chunk) else "zwnj"
-            continue
-        pieces = [(chunk, start, at)]
-        if _DIGIT.search(chunk):
+        if k:
+            gap = chunks[k - 1]
+            before = "space" if (" " in gap or NBSP in gap) else "zwnj"
+            start += len(gap)
+            at += len(gap)
+        if digits and _DIGIT.search(chunk) and _LETTER_DIGIT.search(chunk):
             cuts = [m.start() for m in _LETTER_DIGIT.finditer(chunk)]
-            if cuts:
-                pieces = [(chunk[a:b], start + a, start + b) for a, b in zip([0, *cuts], [*cuts, len(chunk)])]
+            pieces = [(chunk[a:b], start + a, start + b) for a, b in zip([0, *cuts], [*cuts, len(chunk)])]
+        else:
+            pieces = [(chunk, start, at)]
         for raw, piece_start, piece_end in pieces:
             word = normalize(raw)
             if not word:
