@@ -43,7 +43,7 @@ from .spelling import collapse_repeats
 from .stem import known
 from .stem import stem as builtin_stem
 from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT
-from .units import Segment, needs_segmenting, segments
+from .units import SEPARATOR_OR_DIGIT, Segment, needs_segmenting, segments
 from .verbs import PREFIXES as VERB_PREFIXES
 from .verbs import bare_verb
 
@@ -143,6 +143,8 @@ class Analyzer:
         self._other_groups: dict[str, _GroupColumns] = {}
 
         self._morphology = self.stemmer == "builtin" and not self.lemmatize
+        # The stemmer alone, when nothing else runs before it (the common case, one call).
+        self._plain_stem = self._stem if self._lemmatize is None else None
         self._plurals: dict[str, str] = plural_table() if self._morphology else {}
 
     # -- configuration ----------------------------------------------------
@@ -343,7 +345,7 @@ class Analyzer:
         return self._stem(term) if self._stem is not None else term
 
     def _analyze_group(self, surface: str) -> _Group:
-        if not needs_segmenting(surface):  # one piece: nearly every group
+        if SEPARATOR_OR_DIGIT.search(surface) is None or not needs_segmenting(surface):  # nearly every group
             word = self._normalize_piece(surface)
             if word and " " not in word and not word.endswith(COPULA):
                 entries: list[_Entry] = []
@@ -381,10 +383,10 @@ class Analyzer:
                       entries: list[_Entry]) -> int:
         """Add the entries of a segment of one unit (maybe a glued compound); return its width."""
         stops = self._stopword_set
-        term = self._term(word, key)
-        if word in stops:
-            entries.append((term, start, end, offset, 1, True))
+        if word in stops:  # stopwords are matched as written (آنها must not become ان)
+            entries.append((word, start, end, offset, 1, True))
             return 1
+        term = self._plain_stem(word) if key == word and self._plain_stem is not None else self._term(word, key)
         if self.compounds and term not in stops:
             parts = split_compound(term)
             if len(parts) > 1:

@@ -16,8 +16,6 @@ Folding, in words:
 """
 from __future__ import annotations
 
-import unicodedata
-
 # --- Letters -----------------------------------------------------------------
 ALEF = "\u0627"  # ا
 ALEF_MADDA = "\u0622"  # آ
@@ -100,9 +98,11 @@ ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 
 # --- Arabic-script letters ---------------------------------------------------
-#: Letters of the Arabic block (category Lo), Persian and Arabic alike: where one
-#: touches a digit (۹کیلومتر, عرض۶) a space was left out, so the analyzer cuts there.
-ARABIC_SCRIPT_LETTERS = "".join(chr(c) for c in range(0x0620, 0x0700) if unicodedata.category(chr(c)) == "Lo")
+#: Letters of the Arabic block, Persian and Arabic alike: where one touches a
+#: digit (۹کیلومتر, عرض۶) a space was left out, so the analyzer cuts there.
+#: As a regex character-class body of ranges (the code points of category Lo in
+#: U+0620-U+06FF): ranges compile far faster than 150 single characters.
+ARABIC_SCRIPT_LETTERS = "\u0620-\u063f\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06fc\u06ff"
 
 # --- Presentation forms ------------------------------------------------------
 #: Arabic Presentation Forms-A (U+FB50-U+FDFF) and -B (U+FE70-U+FEFE): shaped

@@ -36,7 +36,8 @@ Segment = list[Unit]
 # Where a digit touches an Arabic-script letter (marks stay with their letter).
 _LETTER_DIGIT = re.compile(f"(?<=\\d)(?=[{ARABIC_MARKS}]*[{ARABIC_SCRIPT_LETTERS}])"
                            f"|(?<=[{ARABIC_SCRIPT_LETTERS}{ARABIC_MARKS}])(?=\\d)")
-_SEPARATOR_OR_DIGIT = re.compile(f"[ {NBSP}{ZWNJ}\\d]")
+#: A separator or a digit: a group without one is a single piece (one C scan).
+SEPARATOR_OR_DIGIT = re.compile(f"[ {NBSP}{ZWNJ}\\d]")
 #: ``split`` gives pieces and the separators between them, alternately.
 _SEPARATORS = re.compile(f"([ {NBSP}{ZWNJ}]+)")
 _SPACE_OR_ZWNJ = re.compile(f"[ {NBSP}{ZWNJ}]")
@@ -46,7 +47,7 @@ _DIGIT = re.compile("\\d")
 def needs_segmenting(surface: str) -> bool:
     """Whether a group is more than one piece: a separator, or a digit touching a
     letter (a glued copula is checked on the normalized word). One C scan for most words."""
-    found = _SEPARATOR_OR_DIGIT.search(surface)
+    found = SEPARATOR_OR_DIGIT.search(surface)
     if found is None:
         return False
     return not found.group().isdigit() or _SPACE_OR_ZWNJ.search(surface, found.end()) is not None \
