@@ -68,11 +68,17 @@ def _copula_cut(raw: str) -> int:
 def _words(surface: str, normalize: Callable[[str], str]) -> list[tuple[str, int, int, str]]:
     """The group's normalized words: ``(word, start, end, before)``; ``before`` is "" at the
     start of the group or where a digit meets a letter, else "zwnj" or "space"."""
+    digits = _DIGIT.search(surface) is not None
+    chunks = _SEPARATORS.split(surface)
+    if len(chunks) == 3 and len(chunks[1]) == 1 and not digits:  # two pieces, one separator: most groups
+        first, gap, second = chunks
+        head, tail = normalize(first), normalize(second)
+        if head and tail and " " not in head + tail and not head.endswith(COPULA) and not tail.endswith(COPULA):
+            cut = len(first) + 1
+            return [(head, 0, len(first), ""), (tail, cut, len(surface), "zwnj" if gap == ZWNJ else "space")]
     words: list[tuple[str, int, int, str]] = []
     at = 0
     before = ""
-    digits = _DIGIT.search(surface) is not None
-    chunks = _SEPARATORS.split(surface)
     for k in range(0, len(chunks), 2):
         chunk = chunks[k]
         start = at
