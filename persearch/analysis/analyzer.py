@@ -298,11 +298,16 @@ class Analyzer:
         conflated = {bare_verb(first), self._plurals.get(first)} if self._morphology else set()
         return tuple(CONFLATED_WEIGHT if i and alt in conflated else 1.0 for i, alt in enumerate(alternatives))
 
-    def conflated_forms(self, term: str) -> tuple[str, ...]:
+    def conflated_forms(self, term: str, prefix: bool = False) -> tuple[str, ...]:
         """Terms whose words also get ``term`` stacked without holding its letters in
-        order: a singular's broken plurals (``conflated_forms("خبر") == ("اخبار",)``).
+        order: a singular's broken plurals (``conflated_forms("خبر") == ("اخبار",)``);
+        with ``prefix``, those of every singular starting with ``term``.
         A highlighter that looks for a term's letters looks for these too."""
-        return plural_forms(term) if self._morphology else ()
+        if not self._morphology:
+            return ()
+        if not prefix:
+            return plural_forms(term)
+        return tuple(plural for plural, single in self._plurals.items() if single.startswith(term))
 
     def normalize(self, word: str) -> str:
         """Normalize one word without stemming (the query-time normalizer): ``normalize("سلاممم") == "سلام"``."""
