@@ -40,6 +40,7 @@ SUFFIXES: tuple[tuple[str, bool, str], ...] = (
     ("ترین", True, ""), ("تری", False, ""), ("تر", False, ""),
     ("جات", False, "ه"), ("جات", False, ""),  # سبزیجات → سبزی, کارخانجات → کارخانه
     ("گان", False, "ه"), ("یان", False, ""), ("ان", False, ""), ("ات", False, "ه"), ("ات", False, ""),
+    ("ات", False, "ت"),  # ساعات → ساعت, حرکات → حرکت: the ت of the singular is the plural's
     ("شان", False, ""), ("تان", False, ""), ("مان", False, ""),
     ("ای", False, ""), ("اش", False, ""), ("ام", False, ""),
     ("ی", False, ""), ("ش", False, ""), ("م", False, ""), ("ت", False, ""),
@@ -55,8 +56,10 @@ NOT_INFLECTED = frozenset({
     "کاشت", "دوران", "فیلتر",
     # Found by reviewing the most frequent stemmed words of the news and poetry
     # corpora: اعلام is not اعلا, نوشت not نوش, خدمات not خدمه, یزدان not یزد.
-    "اعلام", "خالی", "کردیم", "یزدان", "برفت", "پرست", "صفات", "نوشت", "خدمات", "ستان",
+    "اعلام", "خالی", "کردیم", "یزدان", "برفت", "پرست", "صفات", "نوشت", "ستان",
     "اندیش", "خرام", "باخت", "توست",
+    # قنوات (canals, of قنات) is not قنوت (a prayer).
+    "قنوات",
 })
 
 #: The suffixes a clitic may stack on (دوستانش = دوست + ان + ش, بزرگترش): plural
