@@ -215,6 +215,11 @@ class Matcher:
             # A fuzzy term whose first letter may differ (prefix length 0) has no key.
             if self._filter and all(prefix_len > 0 for _, _, prefix_len in self.fuzzy):
                 keys.update(_key(t, exact_stem=True) for t in self.terms)
+                # a broken plural holds its singular stacked, not its letters (اخبار: خبر)
+                keys.update(_key(form, exact_stem=False)
+                            for t in self.terms for form in self.analyzer.conflated_forms(t))
+                keys.update(_key(form, exact_stem=False)
+                            for p in self.prefixes for form in self.analyzer.conflated_forms(p, prefix=True))
                 keys.update(_key(p, exact_stem=True) for p in self.prefixes)
                 keys.update(t[:max(prefix_len, 1)] for t, _, prefix_len in self.fuzzy)
                 keys.discard("")

@@ -142,7 +142,11 @@ def test_columns_agree_with_tokens_cold_and_warm(seed_texts: dict[str, str]) -> 
 _PIECES = ["می", "نمی", "مي", "ها", "های", "هايي", "تر", "ترین", "اند", "ایم", "ای", "ی", "کتاب", "خواهد",
            "مسئله", "مسأله", "رئیس", "جمهوری", "رئیس\u200cجمهوری", "هیئت", "مسئول", "را", "از", "آنها",
            "کتابخانه", "شهرهای", "بزرگ", "ٸ", "ﻫ", "ﻻ", "École", "3.14", "1,000", "۳٫۱۴", "\u064e", "\u0640",
-           "\u200f", "ـ", "،", "«", "ي", "ك", "ة", "أ", "ء"]
+           "\u200f", "ـ", "،", "«", "ي", "ك", "ة", "أ", "ء",
+           # suffixes and clitics written apart, verbs, plurals, the copula, numbers glued
+           # to words, ligatures, times, stretched letters, compound endings
+           "خانه", "اش", "شان", "میخورد", "اخبار", "خوردهاست", "است", "۹کیلومتر", "عرض۶", "﷽", "ﷺ",
+           "22:00", "سلاممم", "اخلال", "گر", "a", "test", "دوستانشان"]
 _SEPARATORS = [" ", "  ", "\u200c", "\u00a0", "", "\n", "، ", "\t"]
 _GROUPS_TEXT = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SEPARATORS)), max_size=30).map(
     lambda pairs: "".join(word + sep for word, sep in pairs))
@@ -183,4 +187,5 @@ def test_verb_prefix_forms_meet_through_default_analyzer() -> None:
 def test_hamza_spellings_meet_with_suffixes(spellings: list[str], shared: str) -> None:
     for word in spellings:
         terms = Analyzer().terms(word)
-        assert shared in terms and len(terms) <= 2, (word, terms)
+        # At most the word, its ا variant, and (glued ی: هیئتی) the word as written.
+        assert shared in terms and len(terms) <= 3, (word, terms)

@@ -77,5 +77,21 @@ def test_guessed_split_needs_two_known_parts() -> None:
     assert split_compound("zzzzzzzz") == ()
 
 
+@pytest.mark.parametrize("word, parts", [
+    ("جهانخواران", ("جهان", "خوار")), ("قرمزپوشان", ("قرمز", "پوش")), ("ایراندوست", ("ایران", "دوست")),
+])
+def test_guessed_split_with_evidence(word: str, parts: tuple) -> None:
+    assert split_compound(word) == parts
+
+
+@pytest.mark.parametrize("word", [
+    "داشتند", "ندارند", "بیانجامد", "برگشتم",  # verb forms, not داش + تند
+    "کلینیک", "پارکینگ", "سناریو", "اتوماتیک",  # foreign words: short parts match by chance
+    "سیدعلی", "علیپور", "پورموسوی",  # names made of three-letter parts
+])
+def test_no_guess_without_evidence(word: str) -> None:
+    assert split_compound(word) == ()
+
+
 def test_compounds_off_keeps_glued_word_whole() -> None:
     assert_analyzes("کتابخانه", [("کتابخانه", 0, 8, 0)], Analyzer(compounds=False))

@@ -89,7 +89,8 @@ def test_suffix_like_word_alone_is_a_word() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["می", "نمی", "مي", "کتاب", "ها", "های", "تر", "ترین", "اند", "3.14", "3", "14",
-                                 "1,000", "کمی", "خواهد", f"کتاب{ZWNJ}ها", ZWNJ, "،", "x"]), max_size=12),
+                                 "1,000", "کمی", "خواهد", f"کتاب{ZWNJ}ها", ZWNJ, "،", "x", "خانه", "ای", "ی",
+                                 "اش", "شان", "کشتی", "گر", "گاه", "22:00", "22", ":", "جات", "﷽"]), max_size=12),
        st.sampled_from([" ", "\u00a0", "  ", "."]))
 def test_group_start_resynchronizes_with_a_full_scan(words: list[str], glue: str) -> None:
     # From group_start(p), for any p inside a group, a scan meets that very group.
@@ -100,3 +101,17 @@ def test_group_start_resynchronizes_with_a_full_scan(words: list[str], glue: str
             assert start is not None and start <= group.start()
             spans = [(m.start(), m.end()) for m in WORD_GROUP.finditer(text, start)]
             assert (group.start(), group.end()) in spans, (text, at, start)
+
+
+# --- clitics and compound endings written apart ---------------------------------
+@pytest.mark.parametrize("text, groups", [
+    ("رسانه ای مهم", ["رسانه ای", "مهم"]),
+    ("خانه ی پدری", ["خانه ی", "پدری"]),
+    ("کشتی شان", ["کشتی شان"]),
+    ("کتاب ای", ["کتاب", "ای"]),  # ای after a word not ending in ه: the vocative's place
+    ("کاسه آش", ["کاسه", "آش"]),  # آش (soup) is no clitic
+    ("اخلال گر", ["اخلال گر"]),
+    ("ساعت ۲۲:۳۰", ["ساعت", "۲۲:۳۰"]),
+])
+def test_groups_with_clitics_written_apart(text: str, groups: list[str]) -> None:
+    assert [g for g, _, _ in word_groups(text)] == groups

@@ -2,56 +2,66 @@
 
 For each word group the tokenizer finds in the *original* text:
 
-1. split the group at ZWNJ and spaces into pieces;
-2. normalize each piece (normalize.py; or hazm/parsivar's normalizer);
-3. glue affixes back: the prefix می/نمی to the next piece, suffixes such as
-   ها/تر/ی/ام to the previous one (می‌خواهد, میخواهد, می خواهد → میخواهد);
-4. stem each remaining unit (stem.py, or hazm/parsivar's, or none), optionally
+1. split the group into pieces at ZWNJ and spaces (and where a digit touches
+   a letter), normalize each piece (normalize.py; or hazm/parsivar's
+   normalizer) and shorten letters stretched for emphasis (spelling.py);
+2. glue affixes back (units.py): the prefix می/نمی to the next piece,
+   suffixes such as ها/تر/ی/ام to the previous one (می‌خواهد, میخواهد,
+   می خواهد → میخواهد); a clitic written apart only to a host the lexicon knows;
+3. stem each unit (stem.py, or hazm/parsivar's, or none), optionally
    lemmatize verbs (hazm);
-5. a group of several units is a compound: emit the joined term (spanning all
+4. a segment of several units is a compound: emit the joined term (spanning all
    units, ``length`` = number of units) at the first unit's position, then
    each unit at consecutive positions. A single unit that is a known or
    guessable glued compound (compounds.py) gets the same treatment;
-6. a word with ئ between consonants also gets its ا spelling at the same
-   position (مسئله → مسیله + مساله), so مسئله = مسأله = مساله;
-7. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
+5. *stacked* terms at a unit's position, after its own term: the singular of
+   a plural the suffix rules miss (plurals.py: اخبار → خبر), the verb without
+   its prefix (verbs.py: میخورد → خورد), the numbers of a time (22:00 → 22, 00),
+   and the ا spelling of a word with ئ between consonants (مسئله → مسیله + مساله, so مسئله = مسأله = مساله);
+6. stopwords are dropped (or kept, ``stopwords=False``) without renumbering positions.
 
 Results are cached per surface group, so repeated words cost a dict lookup.
 """
 from __future__ import annotations
 
 import functools
-import re
 import operator
+import re
 from itertools import accumulate, compress
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..errors import InvalidOption
 from . import optional
-from .chars import NBSP, ZWNJ
+from .affixes import ALWAYS_GLUED, COPULA
 from .compounds import split_compound
+from .lexicon import base_words
 from .lexicon import stopwords as load_stopwords
 from .normalize import hamza_variant, normalize_word
+from .plurals import plurals as plural_forms
+from .plurals import table as plural_table
+from .spelling import collapse_repeats
+from .stem import known
 from .stem import stem as builtin_stem
-from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT, pieces
+from .tokenize import WORD_GROUP, WORD_GROUP_SPLIT
+from .units import SEPARATOR_OR_DIGIT, Segment, needs_segmenting, segments
+from .verbs import PREFIXES as VERB_PREFIXES
+from .verbs import bare_verb
 
-#: Pieces glued to the next piece (verb prefixes).
-JOINING_PREFIXES = frozenset({"می", "نمی"})
-#: Pieces glued to the previous piece: plural, comparative, indefinite/ezafe,
-#: possessive and verb-ending clitics (normalized).
-JOINING_SUFFIXES = frozenset({
-    "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
-    "تر", "تری", "ترین", "ی", "ای", "ام", "ات", "اش", "مان", "تان", "شان",
-    "اند", "ایم", "اید", "یی",
-})
-#: Suffixes that are nominal inflection when written apart: the host alone is
-#: stemmed (verb endings such as اند are left to the lemmatizer).
-_HOST_STEMMED_SUFFIXES = JOINING_SUFFIXES - {"اند", "ایم", "اید"}
-_GROUP_SEPARATOR = re.compile(f"[ {NBSP}{ZWNJ}]")
 _CACHE_LIMIT = 300_000
+#: What may stand between the two words of a compound written apart.
+_ANY_TRIPLE = re.compile(r"(.)\1\1")
+#: What a query weighs a conflated form with, against 1 for the word's own term
+#: (see Analyzer.weights): a document with the very form the query has ranks
+#: first, and adding the conflated form does not count the word twice (with
+#: full weight, questions with a common verb such as می‌کند lost 0.005 nDCG@10
+#: on the dev set; at 0.1, 0.2 and 0.3 every figure is at or above its earlier
+#: value, 0.1 best).
+CONFLATED_WEIGHT = 0.1
 #: Bumped whenever a change makes the same text give other terms: an index
 #: records it and refuses to be searched by an analyzer of another version.
-ANALYZER_VERSION = 2  # 2: the ا variant of a word with ئ is stemmed as the word was
+#: 2: the ا variant of a word with ئ is stemmed as the word was. 3: clitics
+#: and compounds written with a space, stacked plurals and verbs, segments.
+ANALYZER_VERSION = 3
 #: The stemmers an Analyzer takes (or None: no stemming).
 STEMMERS = ("builtin", "hazm", "parsivar")
 
@@ -73,6 +83,8 @@ class Token(NamedTuple):
 
 # (term, start, end, position offset, length, is_stopword) relative to a group.
 _Entry = tuple[str, int, int, int, int, bool]
+# A group analyzed: its entries and its width in positions.
+_Group = tuple[tuple[_Entry, ...], int]
 # A group's terms, starts, ends and position offsets, and its width in positions.
 _GroupColumns = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 #: Tokens as columns: terms, starts, ends, positions (see Analyzer.columns).
@@ -124,11 +136,16 @@ class Analyzer:
         )
         self._lemmatize = optional.lemmatizer() if self.lemmatize else None
         self._stopword_set = load_stopwords()
-        self._cache: dict[str, tuple[tuple[_Entry, ...], int]] = {}
+        self._cache: dict[str, _Group] = {}
         # For columns(): groups giving one token that spans the group, by
         # their term, and all other groups, by their columns.
         self._plain_groups: dict[str, str] = {}
         self._other_groups: dict[str, _GroupColumns] = {}
+
+        self._morphology = self.stemmer == "builtin" and not self.lemmatize
+        # The stemmer alone, when nothing else runs before it (the common case, one call).
+        self._plain_stem = self._stem if self._lemmatize is None else None
+        self._plurals: dict[str, str] = plural_table() if self._morphology else {}
 
     # -- configuration ----------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -244,6 +261,7 @@ class Analyzer:
         if len(self._other_groups) + len(self._plain_groups) > _CACHE_LIMIT:
             self._other_groups.clear()
             self._plain_groups.clear()
+
         rows, width = self._cache.get(surface) or self._analyze_group(surface)
         terms, starts, ends, offsets, _, _ = zip(*rows) if rows else ((),) * 6
         hit = (terms, starts, ends, offsets, width)
@@ -253,7 +271,7 @@ class Analyzer:
             self._other_groups[surface] = hit
         return hit
 
-    def _entries(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
+    def _entries(self, surface: str) -> _Group:
         """Analyze one word group and remember it (the same groups recur all the time)."""
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
@@ -268,11 +286,48 @@ class Analyzer:
         """Whether a normalized term is a stopword: ``Analyzer().is_stopword("از")``."""
         return term in self._stopword_set
 
+    def weights(self, alternatives: Sequence[str]) -> tuple[float, ...]:
+        """How a query weighs the terms stacked at one position (the first is the word's own).
+
+        1 for the word's own term and its spelling variants (مسیله / مساله);
+        CONFLATED_WEIGHT for a form the word was conflated with: a verb's bare
+        form (میخورد: خورد), a plural's singular (اخبار: خبر).
+        ``Analyzer().weights(["اخبار", "خبر"]) == (1.0, 0.1)``
+        """
+        first = alternatives[0] if alternatives else ""
+        conflated = {bare_verb(first), self._plurals.get(first)} if self._morphology else set()
+        return tuple(CONFLATED_WEIGHT if i and alt in conflated else 1.0 for i, alt in enumerate(alternatives))
+
+    def conflated_forms(self, term: str, prefix: bool = False) -> tuple[str, ...]:
+        """Terms whose words also get ``term`` stacked without holding its letters in
+        order: a singular's broken plurals (``conflated_forms("خبر") == ("اخبار",)``);
+        with ``prefix``, those of every singular starting with ``term``.
+        A highlighter that looks for a term's letters looks for these too."""
+        if not self._morphology:
+            return ()
+        if not prefix:
+            return plural_forms(term)
+        return tuple(plural for plural, single in self._plurals.items() if single.startswith(term))
+
     def normalize(self, word: str) -> str:
-        """Normalize one word without stemming (the query-time normalizer)."""
+        """Normalize one word without stemming (the query-time normalizer): ``normalize("سلاممم") == "سلام"``."""
+        return self._normalize_piece(word).replace(" ", "")
+
+    def _normalize_piece(self, word: str) -> str:
+        """One piece of a group normalized; a phrase ligature keeps the spaces between its words."""
         if self._pre_normalize is not None:
             word = self._pre_normalize(word)
-        return normalize_word(word).replace(" ", "")
+        word = normalize_word(word)
+        if _ANY_TRIPLE.search(word) is None:  # a cheaper test than STRETCHED's, for the common case
+            return word
+        return " ".join(map(collapse_repeats, word.split())) if " " in word else collapse_repeats(word)
+
+    def _glue_spaced(self, host: str, suffix: str) -> bool:
+        """Whether a suffix written apart belongs to ``host`` (the lexicon decides for clitics):
+        خانه ای is خانه‌ای, but در شان (in dignity) is two words."""
+        if suffix in ALWAYS_GLUED:
+            return True
+        return host not in self._stopword_set and (known(host) or known(builtin_stem(host)))
 
     def _term(self, word: str, key: str) -> str:
         """The term of a unit: ``word`` glued, ``key`` its host when a suffix was written apart."""
@@ -294,62 +349,83 @@ class Analyzer:
                 return lemma
         return self._stem(term) if self._stem is not None else term
 
-    def _units(self, surface: str) -> list[tuple[str, int, int, str]]:
-        """Normalized units of a group, affixes glued: ``(unit, start, end, stem_key)``.
-
-        ``stem_key`` is what the stemmer sees: the unit itself, or, when a
-        nominal suffix was written apart (شهر‌های, بزرگ تر, خانه‌ای), the host
-        word before it. The separator settles what glued spelling cannot:
-        خانهای may be خان + های, but خانه‌ای is خانه + ای.
-        """
-        if not _GROUP_SEPARATOR.search(surface):
-            word = self.normalize(surface)
-            return [(word, 0, len(surface), word)] if word else []
-        units: list[tuple[str, int, int, str]] = []
-        prefix: tuple[str, int] | None = None
-        for raw, start, end in pieces(surface):
-            word = self.normalize(raw)
+    def _analyze_group(self, surface: str) -> _Group:
+        if SEPARATOR_OR_DIGIT.search(surface) is None or not needs_segmenting(surface):  # nearly every group
+            word = self._normalize_piece(surface)
+            if word and " " not in word and not word.endswith(COPULA):
+                entries: list[_Entry] = []
+                width = self._unit_entries(surface, word, 0, len(surface), word, 0, entries)
+                return tuple(entries), width
             if not word:
-                continue
-            if prefix is not None:
-                word, start, prefix = prefix[0] + word, prefix[1], None
-            if word in JOINING_PREFIXES:
-                prefix = (word, start)
-            elif units and word in JOINING_SUFFIXES:
-                host, host_start, _, key = units[-1]
-                joined = host + word
-                units[-1] = (joined, host_start, end, key if word in _HOST_STEMMED_SUFFIXES else joined)
-            else:
-                units.append((word, start, end, word))
-        if prefix is not None:
-            units.append((prefix[0], prefix[1], len(surface), prefix[0]))
-        return units
+                return (), 0
+        entries = []
+        width = 0
+        for units in segments(surface, self._normalize_piece, self._glue_spaced):
+            width += self._segment_entries(surface, units, width, entries)
+        return tuple(entries), width
 
-    def _analyze_group(self, surface: str) -> tuple[tuple[_Entry, ...], int]:
-        units = self._units(surface)
-        if not units:
-            return (), 0
-        entries: list[_Entry] = []
+    def _segment_entries(self, surface: str, units: Segment, offset: int, entries: list[_Entry]) -> int:
+        """Add one segment's entries at ``offset``; return how many positions it spans."""
         if len(units) == 1:
             word, start, end, key = units[0]
-            term = self._term(word, key)
-            parts = split_compound(term) if self.compounds and term not in self._stopword_set else ()
-            if len(parts) > 1:
-                entries.append((term, start, end, 0, len(parts), False))
-                entries.extend((part, start, end, i, 1, part in self._stopword_set) for i, part in enumerate(parts))
-                return tuple(entries), len(parts)
-            entries.append((term, start, end, 0, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], word, key, term, 0, start, end)
-            return tuple(entries), 1
+            return self._unit_entries(surface, word, start, end, key, offset, entries)
+        stops = self._stopword_set
         last_word, _, _, last_key = units[-1]
         head = "".join(word for word, _, _, _ in units[:-1])
         joined = self._term(head + last_word, head + last_key)
-        entries.append((joined, units[0][1], units[-1][2], 0, len(units), False))
+        entries.append((joined, units[0][1], units[-1][2], offset, len(units), False))
         for i, (word, start, end, key) in enumerate(units):
             term = self._term(word, key)
-            entries.append((term, start, end, i, 1, word in self._stopword_set))
-            self._add_variant(entries, surface[start:end], word, key, term, i, start, end)
-        return tuple(entries), len(units)
+            is_stop = word in stops
+            entries.append((term, start, end, offset + i, 1, is_stop))
+            if not is_stop and (self._morphology and (term in self._plurals or word.startswith(VERB_PREFIXES))
+                                or ":" in term):
+                self._add_stacked(entries, word, key, term, offset + i, start, end)
+            self._add_variant(entries, surface[start:end], word, key, term, offset + i, start, end)
+        return len(units)
+
+    def _unit_entries(self, surface: str, word: str, start: int, end: int, key: str, offset: int,
+                      entries: list[_Entry]) -> int:
+        """Add the entries of a segment of one unit (maybe a glued compound); return its width."""
+        stops = self._stopword_set
+        if word in stops:  # stopwords are matched as written (آنها must not become ان)
+            entries.append((word, start, end, offset, 1, True))
+            return 1
+        term = self._plain_stem(word) if key == word and self._plain_stem is not None else self._term(word, key)
+        if self.compounds and term not in stops:
+            parts = split_compound(term)
+            if len(parts) > 1:
+                entries.append((term, start, end, offset, len(parts), False))
+                entries.extend((part, start, end, offset + i, 1, part in stops) for i, part in enumerate(parts))
+                return len(parts)
+        entries.append((term, start, end, offset, 1, False))
+        if self._morphology and (term in self._plurals or word.startswith(VERB_PREFIXES)) or ":" in term:
+            self._add_stacked(entries, word, key, term, offset, start, end)
+        self._add_variant(entries, surface[start:end], word, key, term, offset, start, end)
+        return 1
+
+    def _add_stacked(self, entries: list[_Entry], word: str, key: str, term: str, offset: int,
+                     start: int, end: int) -> None:
+        """Terms stacked at a (non-stopword) unit's position, after its own: what else it must be found by.
+
+        - a verb with the prefix می / نمی also gives its bare form (میخورد: خورد);
+        - a plural in the plural table also gives its singular (اخبار: خبر);
+        - a time or score gives its numbers (22:00: 22, 00).
+        """
+        if ":" in term:
+            for number in dict.fromkeys(term.split(":")):
+                if number and number != term:
+                    entries.append((number, start, end, offset, 1, False))
+            return
+        if not self._morphology:
+            return
+        if term == word and word.startswith(VERB_PREFIXES) and word not in base_words():
+            bare = bare_verb(word)
+            if bare is not None and bare not in self._stopword_set:
+                entries.append((bare, start, end, offset, 1, False))
+        single = self._plurals.get(term)
+        if single is not None:
+            entries.append((single, start, end, offset, 1, False))
 
     def _add_variant(self, entries: list[_Entry], raw: str, word: str, key: str, term: str, offset: int,
                      start: int, end: int) -> None:

@@ -97,10 +97,28 @@ PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0-U+06F9
 ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 
+# --- Arabic-script letters ---------------------------------------------------
+#: Letters of the Arabic block, Persian and Arabic alike: where one touches a
+#: digit (۹کیلومتر, عرض۶) a space was left out, so the analyzer cuts there.
+#: As a regex character-class body of ranges (the code points of category Lo in
+#: U+0620-U+06FF): ranges compile far faster than 150 single characters.
+ARABIC_SCRIPT_LETTERS = "\u0620-\u063f\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee-\u06ef\u06fa-\u06fc\u06ff"
+
 # --- Presentation forms ------------------------------------------------------
 #: Arabic Presentation Forms-A (U+FB50-U+FDFF) and -B (U+FE70-U+FEFE): shaped
 #: glyph code points from old encoders and PDFs; NFKC maps them to letters.
 PRESENTATION_FORMS_RANGES = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFE))
+#: Phrase ligatures that NFKC leaves alone (symbols, not letters), spelled out as
+#: the words they stand for (their Unicode names), so each word is searchable.
+#: NFKC already spells out the letter ligatures (ﷺ → صلى الله عليه وسلم, ﷲ → الله).
+PHRASE_LIGATURES = {
+    "\ufdfd": "بسم الله الرحمن الرحیم",  # ﷽ BISMILLAH AR-RAHMAN AR-RAHEEM
+    "\ufdfe": "سبحانه و تعالی",  # ﷾ SUBHAANAHU WA TAAALAA
+    "\ufdff": "عز و جل",  # ﷿ AZZA WA JALL
+}
+#: Symbols of the ligature block that stand for words (﷼ RIAL SIGN and the
+#: above): the tokenizer counts them as word characters.
+WORD_SYMBOLS = "\ufdfc" + "".join(PHRASE_LIGATURES)
 
 # --- Punctuation that must never act as a query operator ---------------------
 ARABIC_COMMA = "\u060c"  # ،
@@ -152,6 +170,8 @@ def _fold_table() -> dict[int, str | None]:
         for value, ch in enumerate(digits):
             table[ord(ch)] = str(value)
     table[ord(ARABIC_DECIMAL_SEPARATOR)] = "."
+    for ligature, words in PHRASE_LIGATURES.items():
+        table[ord(ligature)] = f" {words} "
     table[ord(ARABIC_THOUSANDS_SEPARATOR)] = None
     return table
 

@@ -6,8 +6,13 @@ the joined form), so any spelling finds any other. ZWNJ and space forms split
 by themselves; a glued form needs knowledge:
 
 1. the compound lexicon (hazm's compounds written with ZWNJ, see lexicon.py);
-2. otherwise, for a long unknown word, a split into two known words of at least
-   MIN_PART letters each (the longer first part wins).
+2. otherwise a guess, only with evidence that the compound is real: an unknown
+   word that is no verb form (داشتند is not داش + تند) splits into two known,
+   non-stopword words of at least MIN_PART letters each, one of which the
+   lexicon shows in compounds in the same role (its first part: جهان‌بینی, or
+   its last part: ...‌خوار). The longer first part wins. Short words match by
+   chance: most three-letter strings are some word, so رئیسعلی (a name) is not
+   رئیس + علی, nor کلینیک کلی + نیک.
 """
 from __future__ import annotations
 
@@ -15,9 +20,19 @@ import functools
 
 from .lexicon import base_words, stopwords
 from .stem import stem
+from .verbs import PREFIXES as VERB_PREFIXES
+from .verbs import is_verb_form
 
-MIN_PART = 3
+MIN_PART = 4
 MIN_GUESSED = 2 * MIN_PART
+#: Verb prefixes besides می / نمی: negation, subjunctive, and the preverbs of
+#: compound verbs (برداشتند, درآمد, فراگرفت).
+_MORE_VERB_PREFIXES = ("ن", "ب", "بی", "بر", "در", "فرا", "ور")
+
+
+def _is_verb(word: str) -> bool:
+    return is_verb_form(word) or any(word.startswith(p) and is_verb_form(word[len(p):])
+                                     for p in (*VERB_PREFIXES, *_MORE_VERB_PREFIXES))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -30,13 +45,14 @@ def split_compound(word: str) -> tuple[str, ...]:
     known = base.parts(word)
     if known:
         return known
-    if len(word) < MIN_GUESSED or word in base or not word.isalpha():
+    if len(word) < MIN_GUESSED or word in base or not word.isalpha() or _is_verb(word):
         return ()
     stop = stopwords()
+    heads, tails = base.heads(), base.tails()
     for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         head, tail = word[:cut], word[cut:]
         if head in base and head not in stop:
             tail = stem(tail)
-            if tail in base and len(tail) >= MIN_PART and tail not in stop:
+            if tail in base and tail not in stop and (head in heads or tail in tails):
                 return (head, tail)
     return ()

@@ -26,6 +26,11 @@ def _entries(text: str) -> list[str]:
     return [line for line in map(str.strip, text.split("\n")) if line and not line.startswith("#")]
 
 
+def read_entries(name: str) -> list[str]:
+    """The lines of a data file, its ``#`` header and blank lines left out."""
+    return _entries(_read(name))
+
+
 class Lexicon:
     """Known base words (compounds joined), and the parts of known compounds.
 
@@ -46,6 +51,8 @@ class Lexicon:
         self._lookups = 0
         self._set: frozenset[str] | None = None
         self._compounds: dict[str, tuple[str, ...]] | None = None
+        self._heads: frozenset[str] | None = None
+        self._tails: frozenset[str] | None = None
 
     def _first(self, word: str) -> int:
         """Index of the first entry equal to ``word``, or -1."""
@@ -77,6 +84,18 @@ class Lexicon:
             self._compounds = {joined: tuple(raw.split(ZWNJ))
                                for joined, raw in zip(self._joined, self._raw) if ZWNJ in raw}
         return self._compounds.get(word, ())
+
+    def heads(self) -> frozenset[str]:
+        """First parts of compounds (رییس of رییس‌جمهوری). Built on first use (a few ms)."""
+        if self._heads is None:
+            self._heads = frozenset(raw[:raw.index(ZWNJ)] for raw in self._raw if ZWNJ in raw)
+        return self._heads
+
+    def tails(self) -> frozenset[str]:
+        """Last parts of the compounds (جمهوری of رییس‌جمهوری). Built on first use."""
+        if self._tails is None:
+            self._tails = frozenset(raw[raw.rindex(ZWNJ) + 1:] for raw in self._raw if ZWNJ in raw)
+        return self._tails
 
     def __len__(self) -> int:
         return len(self._joined)

@@ -1,6 +1,6 @@
 """A light Persian stemmer guarded by a lexicon, so it conflates without over-stemming.
 
-It strips inflectional suffixes: plurals (ها های ان ات), comparative and
+It strips inflectional suffixes: plurals (ها های ان ات جات), comparative and
 superlative (تر ترین), indefinite/ezafe (ی ای) and possessive clitics
 (م ت ش مان تان شان), so that کتاب/کتابها/کتابهای/کتابی, درخت/درختان and
 بزرگ/بزرگتر/بزرگترین meet. Input is a normalized word (ZWNJ already removed).
@@ -16,6 +16,11 @@ The guard, in order:
 4. A clitic stacks only on a plural or comparative (دوستانش), never on a
    clitic; where a glued ه hides the boundary (شهرهای: شهر + های or شهره + ای)
    the plural reading wins. tests/test_stem.py keeps the over-stemming pairs.
+5. The one-letter clitics م / ت / ش never follow ا or و (Persian writes پایم,
+   بازویت, not پام): تحقیقات is تحقیق + ات, never تحقیقا + ت.
+
+Plurals the lexicon lists as words, and broken plurals (plurals.py), count as
+known words here, so that a clitic on them is stripped (اخبارش → اخبار).
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import functools
 from typing import Container
 
 from .lexicon import base_words
+from .plurals import table as plural_table
 
 #: Suffixes tried longest first; (suffix, safe, restore) where `safe` means the
 #: suffix may be stripped from unknown words and `restore` is appended to the
@@ -32,7 +38,9 @@ SUFFIXES: tuple[tuple[str, bool, str], ...] = (
     ("هایش", True, ""), ("هایت", True, ""), ("هایم", True, ""),
     ("هایی", True, ""), ("های", True, ""), ("ها", True, ""),
     ("ترین", True, ""), ("تری", False, ""), ("تر", False, ""),
+    ("جات", False, "ه"), ("جات", False, ""),  # سبزیجات → سبزی, کارخانجات → کارخانه
     ("گان", False, "ه"), ("یان", False, ""), ("ان", False, ""), ("ات", False, "ه"), ("ات", False, ""),
+    ("ات", False, "ت"),  # ساعات → ساعت, حرکات → حرکت: the ت of the singular is the plural's
     ("شان", False, ""), ("تان", False, ""), ("مان", False, ""),
     ("ای", False, ""), ("اش", False, ""), ("ام", False, ""),
     ("ی", False, ""), ("ش", False, ""), ("م", False, ""), ("ت", False, ""),
@@ -48,14 +56,19 @@ NOT_INFLECTED = frozenset({
     "کاشت", "دوران", "فیلتر",
     # Found by reviewing the most frequent stemmed words of the news and poetry
     # corpora: اعلام is not اعلا, نوشت not نوش, خدمات not خدمه, یزدان not یزد.
-    "اعلام", "خالی", "کردیم", "یزدان", "برفت", "پرست", "صفات", "نوشت", "خدمات", "ستان",
+    "اعلام", "خالی", "کردیم", "یزدان", "برفت", "پرست", "صفات", "نوشت", "ستان",
     "اندیش", "خرام", "باخت", "توست",
+    # قنوات (canals, of قنات) is not قنوت (a prayer).
+    "قنوات",
 })
 
 #: The suffixes a clitic may stack on (دوستانش = دوست + ان + ش, بزرگترش): plural
 #: and comparative. A clitic never stacks on a clitic, so شهرهایی is not
 #: شهره + ای + ی.
-INNER_SUFFIXES = frozenset({"ها", "ان", "ات", "گان", "یان", "تر", "ترین"})
+INNER_SUFFIXES = frozenset({"ها", "ان", "ات", "جات", "گان", "یان", "تر", "ترین"})
+#: One-letter clitics, and the letters they never follow (a glide ی comes between).
+_SHORT_CLITICS = frozenset({"م", "ت", "ش"})
+_VOWEL_ENDS = ("ا", "و")
 
 MIN_STEM = 2
 
@@ -76,10 +89,15 @@ class _KnownWords:
     """The lexicon's base words plus NOT_INFLECTED: فیلترها must stem to فیلتر, not stay."""
 
     def __contains__(self, word: str) -> bool:
-        return word in NOT_INFLECTED or word in base_words()
+        return word in NOT_INFLECTED or word in base_words() or word in plural_table()
 
 
 _KNOWN = _KnownWords()
+
+
+def known(word: str) -> bool:
+    """Whether the stemmer's guard knows ``word`` (lexicon, plural table or NOT_INFLECTED)."""
+    return word in _KNOWN
 
 
 def _stem(word: str, known: Container[str], depth: int, inner: bool = False) -> str:
@@ -95,6 +113,8 @@ def _stem(word: str, known: Container[str], depth: int, inner: bool = False) -> 
         if not word.endswith(suffix) or (inner and suffix not in INNER_SUFFIXES):
             continue
         base = word[: -len(suffix)] + restore
+        if suffix in _SHORT_CLITICS and base.endswith(_VOWEL_ENDS):
+            continue
         if len(base) < MIN_STEM + (1 if restore else 0) or len(base) <= len(best):
             # A restored ه needs a real stem before it: سگان is not سه.
             continue

@@ -5,33 +5,59 @@ A *word group* is what one Persian word can look like on the page:
 - letters, digits, combining marks and invisible format characters in one run
   (``کِتاب``, ``\u200fکتاب``): marks and format characters never split a word;
 - runs joined by ZWNJ (``کتاب‌ها``, ``رئیس‌جمهوری``, ``می‌خواهد``);
-- numbers with a decimal or thousands separator (``۳٫۱۴``, ``3.14``, ``1,000``);
+- numbers with a decimal or thousands separator or a colon (``۳٫۱۴``, ``3.14``,
+  ``1,000``, ``22:00``);
 - the verb prefix می/نمی written apart (``می خواهد``) and plural, comparative
-  and verb-ending suffixes written apart (``کتاب ها``, ``بزرگ تر``, ``رفته اند``):
-  users type them with a space where ZWNJ belongs.
+  and verb-ending suffixes written apart (``کتاب ها``, ``بزرگ تر``, ``رفته اند``);
+  after a word ending in ه also ی / ای / یی, and after ه or ی the possessive
+  clitics (``خانه ای``, ``خانه ی``, ``خانه ام``, ``کشتی شان``); and the compound
+  endings گر / گری / گرا / گرایی / گاه (``اخلال گر``): users type a space where
+  ZWNJ belongs.
 
-The tokenizer only finds groups; analyzer.py decides what terms a group yields.
+The tokenizer only proposes groups; analyzer.py decides what terms a group
+yields (a clitic written apart is glued only when the lexicon knows its host).
 """
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from .chars import ALEF_MAKSURA, ARABIC_MARKS, ARABIC_YEH, FARSI_YEH, FORMAT_CHARS, LATIN_MARKS, NBSP, ZWNJ
+from .chars import (AE, ALEF_MAKSURA, ARABIC_MARKS, ARABIC_YEH, FARSI_YEH, FORMAT_CHARS, HEH, HEH_DOACHASHMEE,
+                    HEH_GOAL, HEH_YEH, LATIN_MARKS, NBSP, TEH_MARBUTA, WORD_SYMBOLS, ZWNJ)
 
-_WORD_CHAR = f"[\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}]"
-# The raw text is not normalized yet: a spaced affix may be written with any yeh.
+_WORD_CHAR = f"[\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{WORD_SYMBOLS}]"
+# The raw text is not normalized yet: a spaced affix may be written with any yeh or heh.
 _YEH = f"[{FARSI_YEH}{ARABIC_YEH}{ALEF_MAKSURA}]"
-_NUMBER_SEPARATOR = "(?<=\\d)[.,\u066b\u066c](?=\\d)"
+_HEH = f"[{HEH}{TEH_MARBUTA}{HEH_YEH}{HEH_GOAL}{HEH_DOACHASHMEE}{AE}]"
+#: Between digits, these keep one number (۳٫۱۴, 1,000, 22:00).
+NUMBER_SEPARATORS = ".,:\u066b\u066c"
+_NUMBER_SEPARATOR = f"(?<=\\d)[{NUMBER_SEPARATORS}](?=\\d)"
 _WORD = f"{_WORD_CHAR}+(?:(?:{ZWNJ}+|{_NUMBER_SEPARATOR}){_WORD_CHAR}+)*"
 _GAP = f"[ {NBSP}]"
 _SPACED_PREFIX = f"ن?م{_YEH}{_GAP}(?={_WORD_CHAR})"
+# A suffix word right after a gap. Plural, comparative and verb endings follow
+# any word; ی / ای / یی only a word ending in ه (elsewhere Persian glues them);
+# the possessive clitics a word ending in ه or ی. The lookbehinds see the host's
+# last letter and the gap, so a match at the suffix's own start (group_start)
+# works. Branches are keyed by first letter, and a lookahead on the first
+# letters lets most words (followed by no suffix) leave at once: the regex
+# runs over every word of every text.
+_HOST_HEH_OR_YEH = f"(?:{_HEH}|{_YEH})"
+_SUFFIX_FIRST_LETTERS = f"[هتاجمشگ{FARSI_YEH}{ARABIC_YEH}{ALEF_MAKSURA}]"
 _SPACED_SUFFIX = (
-    f"(?:ها(?:{_YEH}(?:{_YEH}|م|ت|ش|مان|تان|شان)?)?|تر(?:{_YEH}ن)?|اند|ا{_YEH}م|ا{_YEH}د)"
+    f"(?:ها(?:{_YEH}(?:{_YEH}|م|ت|ش|مان|تان|شان)?)?"
+    f"|ت(?:ر(?:{_YEH}ن)?|(?<={_HOST_HEH_OR_YEH}{_GAP}ت)ان)"
+    f"|ا(?:ند|{_YEH}[مد]|(?<={_HEH}{_GAP}ا){_YEH}|(?<={_HOST_HEH_OR_YEH}{_GAP}ا)[متش])"
+    f"|جات"
+    f"|گ(?:ر(?:{_YEH}|ا(?:{_YEH}{_YEH})?)?|اه)"
+    f"|(?<={_HEH}{_GAP}){_YEH}{_YEH}?"
+    f"|(?<={_HOST_HEH_OR_YEH}{_GAP})[مش]ان)"
     f"(?!{_WORD_CHAR}|{ZWNJ})"
 )
 #: One word group: optional spaced prefix, the word, any spaced suffixes.
-WORD_GROUP = re.compile(f"(?:{_SPACED_PREFIX})?{_WORD}(?:{_GAP}{_SPACED_SUFFIX})*")
+# (Two branches rather than an optional prefix: the regex engine then scans for
+# a word's first character in C instead of trying the prefix everywhere.)
+WORD_GROUP = re.compile(f"(?:{_SPACED_PREFIX}{_WORD}|{_WORD})(?:{_GAP}(?={_SUFFIX_FIRST_LETTERS}){_SPACED_SUFFIX})*")
 #: ``WORD_GROUP_SPLIT.split(text)`` is ``[gap, group, gap, …, group, gap]``: every
 #: group and the text between, with no match object per group.
 WORD_GROUP_SPLIT = re.compile(f"({WORD_GROUP.pattern})")
@@ -44,9 +70,10 @@ PIECE = re.compile(f"[^ {NBSP}{ZWNJ}]+")
 # off from the end, so the cost is the word's length. (A separator after a
 # digit counts as inside a word; the digit after it may lie past the search's
 # end, so no lookahead: starting one group early is harmless.)
-_LAST_BREAK = re.compile(f"(?s).*(?:[^\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{ZWNJ}.,\u066b\u066c]"
-                         f"|(?<!\\d)[.,\u066b\u066c])")
-_PREFIX_BEFORE = re.compile(f"(?<![\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{ZWNJ}])ن?م{_YEH}{_GAP}$")
+_LAST_BREAK = re.compile(f"(?s).*(?:[^\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{WORD_SYMBOLS}{ZWNJ}"
+                         f"{NUMBER_SEPARATORS}]|(?<!\\d)[{NUMBER_SEPARATORS}])")
+_PREFIX_BEFORE = re.compile(f"(?<![\\w{ARABIC_MARKS}{LATIN_MARKS}{FORMAT_CHARS}{WORD_SYMBOLS}{ZWNJ}])"
+                            f"ن?م{_YEH}{_GAP}$")
 _SUFFIX_WORD = re.compile(_SPACED_SUFFIX)
 #: How far back group_start looks for the start of a word.
 GROUP_REACH = 64

@@ -305,7 +305,7 @@ class _Parser:
                 out.append(_Concept(node))
                 continue
             is_stop = all(self.analyzer.is_stopword(a) for a in alts)
-            node = _alts_node(alts, field_name)
+            node = _alts_node(alts, field_name, self.analyzer.weights(alts))
             if not is_stop:
                 self._record(alts)
             out.append(_Concept(node, stop=is_stop, stop_terms=(_item(alts),)))
@@ -322,7 +322,8 @@ class _Parser:
             self._record(it)
         if len(items) == 1:
             it = items[0]
-            return _Concept(_alts_node(it if isinstance(it, tuple) else (it,), field_name))
+            alts = it if isinstance(it, tuple) else (it,)
+            return _Concept(_alts_node(alts, field_name, self.analyzer.weights(alts)))
         slop = int(suffix[1:]) if suffix[1:] else 0
         return _Concept(Phrase(items, field_name, slop=min(slop, 10)))
 
@@ -414,10 +415,11 @@ def _item(alts: tuple[str, ...]) -> str | tuple[str, ...]:
     return alts[0] if len(alts) == 1 else alts
 
 
-def _alts_node(alts: Sequence[str], field_name: str | None) -> Node:
+def _alts_node(alts: Sequence[str], field_name: str | None, weights: Sequence[float] = ()) -> Node:
     if len(alts) == 1:
         return Term(alts[0], field_name)
-    return Or(tuple(Term(a, field_name) for a in alts))
+    # A conflated form (a verb's bare form, a plural's singular) weighs less than the word itself.
+    return Or(tuple(Term(a, field_name, boost=w) for a, w in zip(alts, weights or [1.0] * len(alts))))
 
 
 def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
