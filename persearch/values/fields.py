@@ -19,6 +19,10 @@ values are classified (lists count element by element; text over
   16 digits or more, which a float64 cannot hold;
 - else ``keyword``.
 
+"That share" tolerates at least one value that does not read once a field
+has :data:`TOLERANT_FROM` values: in a file of eight records, one mistyped
+date (``1402/13/01``) is a typo in a date column, not a text column.
+
 A value that does not read as its field's type is reported (a
 :class:`Problem`, one line) and kept as text: nothing is dropped.
 Booleans are keywords ``true``/``false``. A declared type (``{"date":
@@ -44,6 +48,8 @@ KEYWORD, NUMBER, DATE = "keyword", "number", "date"
 FIELD_TYPES = (KEYWORD, NUMBER, DATE)
 #: Share of a field's non-empty values that must read as its type.
 INFER_THRESHOLD = 0.9
+#: From this many values on, one value that does not read is tolerated whatever the share.
+TOLERANT_FROM = 4
 #: Values per field looked at to infer its type.
 INFER_SAMPLE = 1000
 #: Longer text is never read as a number or a date.
@@ -275,6 +281,8 @@ class FieldTypes:
         if tally.values == 0:
             return KEYWORD
         needed = self.threshold * tally.values
+        if tally.values >= TOLERANT_FROM:  # one typo in a small file does not make a column text
+            needed = min(needed, tally.values - 1)
         if tally.dates and tally.dates + tally.years >= needed:
             return DATE
         if tally.numbers >= needed:

@@ -31,10 +31,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..errors import InvalidOption, QueryError
-from .dates import parse_date, parse_date_range
+from .dates import SECONDS_PER_DAY, key_from_date, parse_date, parse_date_range
 from .fields import DATE, FIELD_NAME, KEYWORD, NUMBER, clip, keyword_term, parse_number
 
 #: Comparison operators, longest first.
@@ -107,6 +108,39 @@ def parse_filter(text: str, field_types: Mapping[str, str]) -> Filter:
 def parse_filters(options: Iterable[str], field_types: Mapping[str, str]) -> list[Filter]:
     """Every ``--filter`` option (all must match)."""
     return [parse_filter(option, field_types) for option in options]
+
+
+def equality_filter(name: str, value: Any, field_types: Mapping[str, str]) -> Filter:
+    """The library's keyword form, ``search(..., filters={"source": "فارس"})``: the field equals
+    the value, or any value of a list; a date value is its whole span (``"1402/05"``: that month),
+    and a Python ``date`` its day.
+
+    >>> equality_filter("year", [1400, "۱۴۰۲"], {"year": "number"}).ranges
+    (Range(low=1400, high=1400, include_low=True, include_high=True), Range(low=1402, high=1402, include_low=True, include_high=True))
+    """
+    kind = field_types.get(name)
+    if kind is None:
+        known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
+        raise InvalidOption(f"unknown filter field {clip(name)}: use one of {known}")
+    values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    if not values:
+        raise QueryError(f"filter {clip(name)}: give at least one value")
+    text = f"{name}={','.join(map(str, values))}"
+    if kind == KEYWORD:
+        return Filter(name, kind, values=tuple(dict.fromkeys(keyword_term(v) for v in values)), text=text)
+    with _in_filter(text):
+        if kind == NUMBER:
+            return Filter(name, kind, ranges=tuple(Range(n, n) for n in map(parse_number, values)), text=text)
+        return Filter(name, kind, ranges=tuple(map(_date_value, values)), text=text)
+
+
+def _date_value(value: Any) -> Range:
+    if isinstance(value, (date, datetime)):
+        start = key_from_date(value)
+        return Range(start, start + (1 if isinstance(value, datetime) else SECONDS_PER_DAY), include_high=False)
+    if not isinstance(value, str):
+        raise QueryError(f"{clip(value)} is not a date: write it as text, e.g. 1402/05/12")
+    return _equal(DATE, value)
 
 
 def _typed(name: str, op: str, value: str, field_types: Mapping[str, str], text: str, negate: bool) -> Filter:
