@@ -16,10 +16,11 @@ Everything runs inside tantivy:
   number facet, a day ``histogram`` per date facet;
 * a sort is ``order_by_field`` on the slot (documents without a value come
   last both ways). tantivy orders equal values by document, not score, so
-  every run of equal values the page holds is ranked again: the page's
-  share of ``query AND field = value``, by score, from the run's start in
-  the whole order (counted with a range query, or for keywords with a
-  ``terms`` aggregation: tantivy has no text ranges).
+  every run of equal values the page holds (seen with one neighbour on each
+  side) is ranked again: the page's share of ``query AND field = value``, by
+  score, from the run's start in the whole order (counted with a range
+  query, or for keywords with a ``terms`` aggregation: tantivy has no text
+  ranges). Runs of one document cost nothing more.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ SLOTS = {"keyword": ("k", 32), "number": ("f", 16), "date": ("i", 16)}
 #: Buckets a terms aggregation returns at most (facet counts are exact up to this many distinct values).
 FACET_SIZE = 65000
 _DAY = 86400
+#: The terms-aggregation bucket of documents without a keyword (no keyword term holds a NUL).
+_MISSING_KEYWORD = "\x00"
 _FIELD_TYPE = {"number": tantivy.FieldType.Float, "date": tantivy.FieldType.Integer}
 _Occur = tantivy.Occur
 _Q = tantivy.Query
@@ -124,52 +127,70 @@ class TypedSearch:
         return self.slots[name]
 
     # -- facets ----------------------------------------------------------------------
-    def facet_counts(self, query: Any, facets: Sequence[Facet]) -> dict[str, dict[Any, int]]:
-        """Every facet in one ``aggregate`` call: ``{facet name: {value: documents}}`` (date keys by day)."""
+    def facet_counts(self, query: Any, facets: Sequence[Facet]) -> tuple[dict[str, dict[Any, int]], int | None]:
+        """Every facet in one ``aggregate`` call: ``{facet name: {value: documents}}`` (date keys by
+        day), and the number of matches when a facet can tell it (else None).
+
+        A keyword field with one value a document also counts the documents
+        without it (``missing``), so its buckets add up to the total and no
+        separate count is run.
+        """
         if not facets:
-            return {}
+            return {}, None
         aggs = {}
+        counter = next((i for i, f in enumerate(facets)
+                        if f.type == "keyword" and not self.specs[f.field].multi), None)
         for i, facet in enumerate(facets):
             slot = self.slot(facet.field)
             if facet.type == "date":
                 aggs[f"f{i}"] = {"histogram": {"field": slot, "interval": _DAY, "min_doc_count": 1}}
             else:
                 aggs[f"f{i}"] = {"terms": {"field": slot, "size": FACET_SIZE}}
+                if i == counter:
+                    aggs[f"f{i}"]["terms"]["missing"] = _MISSING_KEYWORD
         found = self.searcher.aggregate(query, aggs)
         out = {}
+        total = None
         for i, facet in enumerate(facets):
-            buckets = (found.get(f"f{i}") or {}).get("buckets") or []
+            agg = found.get(f"f{i}") or {}
+            buckets = agg.get("buckets") or []
             if facet.type == "date":
                 out[facet.name] = {int(b["key"]): b["doc_count"] for b in buckets}
             elif facet.type == "number":
                 out[facet.name] = {float(b["key"]): b["doc_count"] for b in buckets}
             else:
                 out[facet.name] = {str(b["key"]): b["doc_count"] for b in buckets}
-        return out
+            if i == counter:
+                total = sum(b["doc_count"] for b in buckets) + int(agg.get("sum_other_doc_count") or 0)
+                out[facet.name].pop(_MISSING_KEYWORD, None)
+        return out, total
 
     # -- sorting -----------------------------------------------------------------------
     def sorted_page(self, query: Any, sort: Sort, limit: int, offset: int) -> list[Any]:
-        """The page's document addresses in ``sort`` order, equal values ranked by score."""
+        """The page's document addresses in ``sort`` order, equal values ranked by score.
+
+        The page is read with one neighbour on each side, so a value seen once
+        whose neighbours differ needs nothing more (unique dates: no extra search).
+        """
         spec, slot = self.specs[sort.field], self.slot(sort.field)
         order = tantivy.Order.Desc if sort.descending else tantivy.Order.Asc
-        found = self.searcher.search(query, limit=limit, offset=offset, order_by_field=slot, order=order,
-                                     count=False).hits
+        before = 1 if offset > 0 else 0
+        found = self.searcher.search(query, limit=limit + before + 1, offset=offset - before, order_by_field=slot,
+                                     order=order, count=False).hits
         values = [value for value, _ in found]
-        addresses = [address for _, address in found]
+        addresses = [address for _, address in found[before:before + limit]]
         start = 0
-        while start < len(values):
+        while start < len(addresses):
             end = start
-            while end < len(values) and values[end] == values[start]:
+            while end < len(addresses) and values[before + end] == values[before + start]:
                 end += 1
-            # A run alone in the page's middle is one document: nothing to rank.
-            if end - start > 1 or start == 0 or end == len(values):
-                if start > 0:  # the value before differs: the run starts here
-                    first = offset + start
-                else:
-                    first = self._run_start(query, spec, slot, sort, values[start])
-                group = self._equal(query, spec.type, slot, values[start])
-                ranked = self.searcher.search(group, limit=end - start, offset=offset + start - first,
-                                              count=False).hits
+            value = values[before + start]
+            earlier = start == 0 and before and values[0] == value  # the run began on an earlier page
+            later = end == len(addresses) and len(values) > before + end and values[before + end] == value
+            if end - start > 1 or earlier or later:
+                first = self._run_start(query, spec, slot, sort, value) if earlier else offset + start
+                ranked = self.searcher.search(self._equal(query, spec.type, slot, value), limit=end - start,
+                                              offset=offset + start - first, count=False).hits
                 addresses[start:start + len(ranked)] = [address for _, address in ranked]
             start = end
         return addresses
