@@ -111,20 +111,131 @@ def spans(pairs: Iterable[Sequence[int]]) -> list[list[int]]:
 
 
 def hit_json(hit: Any) -> dict[str, Any]:
-    """One search hit in the documented shape."""
+    """One search hit in the documented shape (``fields``: its record fields, dates in both calendars)."""
     return {
         "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
         "score": float(hit.score), "snippet": str(hit.snippet or ""),
         "highlights": spans(hit.highlights), "matches": spans(hit.matches),
+        "fields": dict(getattr(hit, "values", None) or {}),
     }
 
 
 def results_json(query: str, results: Any) -> dict[str, Any]:
-    """A page of search results in the documented shape."""
-    return {
+    """A page of search results in the documented shape (``facets`` when asked for)."""
+    data = {
         "query": query, "total": int(results.total), "page": int(results.page),
         "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
     }
+    if getattr(results, "facet_specs", None):
+        data["facets"] = facets_json(results.facets)
+    return data
+
+
+def count_json(query: str, results: Any) -> dict[str, Any]:
+    """``search --count --json``: the query and how many documents match (and facets when asked for)."""
+    data: dict[str, Any] = {"query": query, "total": int(results.total)}
+    if getattr(results, "facet_specs", None):
+        data["facets"] = facets_json(results.facets)
+    return data
+
+
+def facets_json(facets: dict[str, dict[Any, int]]) -> dict[str, dict[str, int]]:
+    """Facet counts with JSON object keys (numbers as text: ``{"year": {"1402": 3}}``)."""
+    return {name: {str(value): int(n) for value, n in counts.items()} for name, counts in facets.items()}
+
+
+def document_json(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``get --json``: a stored document's fields and text."""
+    return {"id": str(document.get("id", "")), "path": str(document.get("path") or ""),
+            "title": str(document.get("title") or ""), "format": str(document.get("format") or ""),
+            "encoding": str(document.get("encoding") or ""), "fields": values,
+            "text": str(document.get("text") or "")}
+
+
+# -- export ---------------------------------------------------------------
+EXPORT_FORMATS = ("json", "jsonl", "csv")
+_HIT_COLUMNS = ("rank", "id", "path", "title", "score", "snippet")
+
+
+def write_jsonl(results: Any, stream: IO[str] | None = None) -> None:
+    """``--format jsonl``: one hit a line, each as in ``--json``."""
+    stream = sys.stdout if stream is None else stream
+    stream.write("".join(dumps(hit_json(h)) + "\n" for h in results.hits))
+    stream.flush()
+
+
+def write_csv(results: Any, stream: IO[str] | None = None) -> None:
+    """``--format csv``: a header row, then one row a hit; a record field a column (a date in
+    Jalali, and in Gregorian in ``FIELD_gregorian``), several values joined by ``; ``."""
+    import csv
+
+    stream = sys.stdout if stream is None else stream
+    rows = [hit_json(h) for h in results.hits]
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row["fields"]))
+    dated = {n for row in rows for n, v in row["fields"].items() if _is_date(v) or
+             (isinstance(v, list) and any(map(_is_date, v)))}
+    header = [*_HIT_COLUMNS, *(c for n in names for c in ((n, f"{n}_gregorian") if n in dated else (n,)))]
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [row[c] for c in _HIT_COLUMNS]
+        for name in names:
+            value = row["fields"].get(name, "")
+            cells.append(_cell(value, "jalali"))
+            if name in dated:
+                cells.append(_cell(value, "gregorian"))
+        writer.writerow(cells)
+    stream.flush()
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dict) and "jalali" in value
+
+
+def _cell(value: Any, calendar: str) -> str:
+    if isinstance(value, list):
+        return "; ".join(_cell(v, calendar) for v in value)
+    if _is_date(value):
+        return str(value[calendar])
+    if calendar == "gregorian":
+        return ""  # a value of a date field that did not read as a date: in the first column only
+    return "" if value is None else (dumps(value) if isinstance(value, (dict, bool)) else str(value))
+
+
+# -- record fields on a terminal ------------------------------------------
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def shown_value(value: Any) -> str:
+    """A record field's value for a terminal: dates in Jalali with Persian digits, lists joined by «، »."""
+    if isinstance(value, list):
+        return "، ".join(shown_value(v) for v in value)
+    if _is_date(value):
+        return str(value["jalali"]).translate(_TO_PERSIAN_DIGITS)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return one_line(str(value))
+
+
+def fields_line(values: dict[str, Any], types: dict[str, str], limit: int = 5, width: int = 40) -> str:
+    """A hit's typed record fields on one line: ``date ۱۴۰۲/۰۵/۱۲ · source فارس`` (at most ``limit``)."""
+    parts = []
+    for name, value in values.items():
+        if name in types and value not in (None, "", []):
+            text = shown_value(value)
+            parts.append(f"{name} {text if len(text) <= width else text[:width - 1] + '…'}")
+    return " · ".join(parts[:limit])
+
+
+def facet_rows(counts: dict[Any, int], limit: int = 10) -> list[tuple[str, str]]:
+    """A facet's first ``limit`` values and counts for a terminal table, then one row for the rest."""
+    rows = [(shown_value(value), str(n)) for value, n in list(counts.items())[:limit]]
+    rest = list(counts.values())[limit:]
+    if rest:
+        rows.append((f"… {len(rest)} more", str(sum(rest))))
+    return rows
 
 
 def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
@@ -135,13 +246,15 @@ def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
 
 
 def report_json(report: Any) -> dict[str, Any]:
-    """``index --json`` / ``update --json``: counts and failures."""
+    """``index --json`` / ``update --json``: counts, failures, and values kept as text."""
     data = report.to_dict() if hasattr(report, "to_dict") else dict(vars(report))
     failed = data.get("failed", [])
+    kept = data.get("kept_as_text", [])
     return {
         "added": int(data.get("added", 0)), "updated": int(data.get("updated", 0)),
         "removed": int(data.get("removed", 0)), "unchanged": int(data.get("unchanged", 0)),
         "failed": [f if isinstance(f, dict) else {"path": str(f[0]), "error": str(f[1])} for f in failed],
+        "kept_as_text": [k if isinstance(k, dict) else {"where": str(k[0]), "reason": str(k[1])} for k in kept],
     }
 
 
