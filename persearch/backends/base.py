@@ -268,7 +268,7 @@ def as_filters(filters: Sequence[Filter] | Mapping[str, Any] | None, specs: Mapp
     """
     if not filters:
         return []
-    if not isinstance(filters, Mapping):
+    if isinstance(filters, list) or not isinstance(filters, Mapping):  # a list: skip the slow Mapping check
         return list(filters)
     from ..values.filters import Filter, equality_filter
 
@@ -293,11 +293,12 @@ def check_fields(filters: Sequence[Filter], sort: Sort | None, facets: Sequence[
     named = [(f.field, f.type, "filter") for f in filters if f.field not in FILTER_FIELDS]
     named += [(sort.field, sort.type, "sort")] if sort is not None else []
     named += [(f.field, f.type, "facet") for f in facets]
+    from ..values.fields import field_type
+
+    types = {name: spec.type for name, spec in specs.items()}
     for name, kind, what in named:
-        spec = specs.get(name)
-        if spec is None or spec.type != kind:
-            known = ", ".join(sorted(specs)) or "none (this index has no record fields)"
-            raise InvalidOption(f"unknown {what} field {name!r}: use one of {known}")
+        if field_type(name, types, what) != kind:
+            raise InvalidOption(f"{what} on {name} as a {kind} field, but it is a {types[name]} field")
 
 
 #: The typed fields of an engine folder, beside the engine's own files.

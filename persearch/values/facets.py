@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import InvalidOption
 from .dates import SECONDS_PER_DAY, jalali_from_key
-from .fields import DATE, NUMBER, clip
+from .fields import DATE, NUMBER, clip, field_type
 
 #: What ``--sort score`` (and no sort at all) means.
 SCORE = "score"
@@ -60,14 +60,6 @@ class Facet:
         return self.field if self.unit in (None, "day") else f"{self.field}:{self.unit}"
 
 
-def _field_type(name: str, field_types: Mapping[str, str], what: str) -> str:
-    kind = field_types.get(name)
-    if kind is None:
-        known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
-        raise InvalidOption(f"unknown {what} field {clip(name)}: use one of {known}")
-    return kind
-
-
 def parse_sort(text: str | None, field_types: Mapping[str, str],
                multi_valued: Iterable[str] = ()) -> Sort | None:
     """``FIELD`` (ascending), ``-FIELD`` (descending), ``+FIELD``, or ``score`` (None: best first).
@@ -81,7 +73,7 @@ def parse_sort(text: str | None, field_types: Mapping[str, str],
     name = spec.lstrip("+-").strip()
     if name == SCORE:
         raise InvalidOption(f"--sort {clip(spec)}: score sorts best first only (write --sort score)")
-    kind = _field_type(name, field_types, "sort")
+    kind = field_type(name, field_types, "sort")
     if name in set(multi_valued):
         raise InvalidOption(f"cannot sort by {name}: some documents hold several values of it "
                             f"(sort by a field with one value a document)")
@@ -97,7 +89,7 @@ def parse_facets(names: Iterable[str] | str | None, field_types: Mapping[str, st
     found: dict[str, Facet] = {}
     for text in names:
         name, _, unit = text.strip().partition(":")
-        kind = _field_type(name.strip(), field_types, "facet")
+        kind = field_type(name.strip(), field_types, "facet")
         unit = unit.strip().lower() or None
         if unit is not None and (kind != DATE or unit not in DATE_UNITS):
             raise InvalidOption(f"--facet {clip(text)}: only a date field takes a unit "

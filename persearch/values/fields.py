@@ -139,6 +139,20 @@ def _shown(value: Any) -> str:
                                                                   else str(value))
 
 
+def field_type(name: str, field_types: Mapping[str, Any], what: str = "filter") -> Any:
+    """The type of field ``name``, or InvalidOption naming the fields there are.
+
+    >>> field_type("x", {"date": "date"}, "sort")
+    Traceback (most recent call last):
+    persearch.errors.InvalidOption: unknown sort field x: use one of date
+    """
+    kind = field_types.get(name)
+    if kind is None:
+        known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
+        raise InvalidOption(f"unknown {what} field {clip(name)}: use one of {known}")
+    return kind
+
+
 def clip(value: Any) -> str:
     """A value on one line, at most 60 characters: how a message quotes what it could not read."""
     text = " ".join(str(value).split())
