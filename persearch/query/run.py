@@ -103,6 +103,7 @@ class Results:
     found: BackendResults = field(default_factory=lambda: BackendResults(0, []), repr=False)
     #: The facets asked for (counted on first use of :attr:`facets`).
     facet_specs: list[Facet] = field(default_factory=list, repr=False)
+    _facets: dict[str, dict[Any, int]] | None = field(default=None, init=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -129,10 +130,12 @@ class Results:
     def facets(self) -> dict[str, dict[Any, int]]:
         """``{facet: {value: matching documents}}`` over the whole result, not the page:
         keyword and number values most frequent first, dates (Jalali) in order."""
-        from ..values.facets import display_counts
+        if self._facets is None:
+            from ..values.facets import display_counts
 
-        raw = self.found.facets
-        return {f.name: display_counts(f, raw.get(f.name, {})) for f in self.facet_specs}
+            raw = self.found.facets
+            self._facets = {f.name: display_counts(f, raw.get(f.name, {})) for f in self.facet_specs}
+        return self._facets
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -258,8 +261,10 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
     found, relaxed = _execute(index, parsed, limit, offset, request, fallback)
     # Few hits, or none with every word (the any-word fallback answered): a
     # typo is the likely cause. The test depends on the total, not the page,
-    # so every page of one query makes the same choice.
-    if suggest and (relaxed or not found.at_least(max(limit, 1))):
+    # so every page of one query makes the same choice. Filters make few hits
+    # expected: then only none at all calls for a suggestion.
+    few = 1 if request.filters else max(limit, 1)
+    if suggest and (relaxed or not found.at_least(few)):
         # Where the fallback found documents, only one word corrected by one
         # edit replaces them: right words the index lacks (پنگوئن, هاکی) would
         # otherwise be swapped for neighbours (سنگین, هادی).

@@ -60,19 +60,22 @@ def read_request(index: Searchable, query: str, filters: Any, equal: Mapping[str
     specs = index.backend.fields()
     types = {name: spec.type for name, spec in specs.items()}
     request = Request(query, types=types)
-    if not (types or filters or equal or sort not in (None, "", "score") or facets):
-        return request  # the common case: nothing to read
+    clauses = bool(types) and ":" in query
+    if not (clauses or filters or equal or sort not in (None, "", "score") or facets):
+        return request  # the common case: nothing to read (and persearch.values not even imported)
     from ..values.facets import parse_facets, parse_sort
     from ..values.filters import Filter, extract_query_filters, parse_filter
 
     parseable = {**RAW_FILTER_FIELDS, **types}
-    if types and ":" in query:
+    if clauses:
         request.query, request.filters = extract_query_filters(query, parseable)
     given: list[Any] = []
-    if isinstance(filters, Mapping):
-        equal = {**filters, **equal}
-    elif isinstance(filters, (str, Filter)):
+    if isinstance(filters, (str, Filter)):
         given = [filters]
+    elif isinstance(filters, (list, tuple)):  # the usual forms first: the Mapping check is slow
+        given = list(filters)
+    elif isinstance(filters, Mapping):
+        equal = {**filters, **equal}
     elif filters is not None:
         given = list(filters)
     for item in given:
