@@ -348,11 +348,11 @@ class TantivyBackend(TermDeletes):
         # The facets' aggregation may count the matches too (a single-valued keyword facet).
         count = counted.total if counted is not None and counted.counts_total else partial(_count, searcher, tquery)
         wanted = max(1, offset + limit)
-        if sort is not None:
-            addresses = typed.sorted_page(tquery, sort, limit, offset) if limit > 0 else []
+        if sort is not None and limit > 0:
+            addresses, total = typed.sorted_page(tquery, sort, limit, offset)
             hits = self._hits(searcher, [(None, addr) for addr in addresses])
             _score_sorted(searcher, self._schema, tquery, hits, addresses)
-            return BackendResults(None, hits, count=count, lower=0, facets=counted and counted.counts)
+            return BackendResults(total, hits, facets=counted and counted.counts)
         found = searcher.search(tquery, limit=wanted, count=False).hits
         hits = self._hits(searcher, found[offset:offset + limit] if limit > 0 else ())
         if len(found) < wanted:  # every match was collected: the count is exact

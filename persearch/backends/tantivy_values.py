@@ -166,8 +166,9 @@ class TypedSearch:
         return out, total
 
     # -- sorting -----------------------------------------------------------------------
-    def sorted_page(self, query: Any, sort: Sort, limit: int, offset: int) -> list[Any]:
-        """The page's document addresses in ``sort`` order, equal values ranked by score.
+    def sorted_page(self, query: Any, sort: Sort, limit: int, offset: int) -> tuple[list[Any], int]:
+        """The page's document addresses in ``sort`` order, equal values ranked by score, and the
+        number of matches (an ordered search visits every match anyway: counting is free).
 
         The page is read with one neighbour on each side, so a value seen once
         whose neighbours differ needs nothing more (unique dates: no extra search).
@@ -175,8 +176,9 @@ class TypedSearch:
         spec, slot = self.specs[sort.field], self.slot(sort.field)
         order = tantivy.Order.Desc if sort.descending else tantivy.Order.Asc
         before = 1 if offset > 0 else 0
-        found = self.searcher.search(query, limit=limit + before + 1, offset=offset - before, order_by_field=slot,
-                                     order=order, count=False).hits
+        result = self.searcher.search(query, limit=limit + before + 1, offset=offset - before, order_by_field=slot,
+                                      order=order, count=True)
+        found = result.hits
         values = [value for value, _ in found]
         addresses = [address for _, address in found[before:before + limit]]
         start = 0
@@ -193,7 +195,7 @@ class TypedSearch:
                                               offset=offset + start - first, count=False).hits
                 addresses[start:start + len(ranked)] = [address for _, address in ranked]
             start = end
-        return addresses
+        return addresses, int(result.count)
 
     def _equal(self, query: Any, kind: str, slot: str, value: Any) -> Any:
         if value is None:
