@@ -236,7 +236,7 @@ _QUERY_TOKEN = re.compile(r"""
       (?P<space>\s+)
     | (?P<paren>[()])
     | (?P<quote>"[^"]*"?|«[^»]*»?|\u201c[^\u201d]*\u201d?)
-    | (?P<clause>(?P<neg>[-+]?)(?P<name>[\w\-]+?):(?P<value>(?:"[^"]*"|«[^»]*»|[^\s()"«»\u201c\u201d])+))
+    | (?P<clause>(?P<neg>[-+]?)(?P<name>[\w\-]+?):[ \t]*(?P<value>(?:"[^"]*"|«[^»]*»|[^\s()"«»\u201c\u201d])+))
     | (?P<word>[^\s()"«»\u201c\u201d]+)
     """, re.VERBOSE)
 _OR = ("OR", "||")
@@ -246,7 +246,8 @@ def extract_query_filters(query: str, field_types: Mapping[str, str]) -> tuple[s
     """Lift ``NAME:VALUE`` clauses on typed fields out of a query: ``(the rest of the query, filters)``.
 
     ``date:1402/05/01..1402/05/31``, ``year:>=1400``, ``source:farsnews``,
-    ``source:"خبرگزاری فارس"``; ``-date:1402`` or ``NOT date:1402`` excludes.
+    ``source:"خبرگزاری فارس"`` (a space may follow the colon, as after
+    ``title:``); ``-date:1402`` or ``NOT date:1402`` excludes.
     Names that are not typed fields (``title:``, ``http:``) stay in the query.
     A filter applies to the whole query, so one inside parentheses or next
     to OR is a QueryError saying so; so is a value that does not read.
