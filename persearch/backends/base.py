@@ -293,6 +293,8 @@ def check_fields(filters: Sequence[Filter], sort: Sort | None, facets: Sequence[
     named = [(f.field, f.type, "filter") for f in filters if f.field not in FILTER_FIELDS]
     named += [(sort.field, sort.type, "sort")] if sort is not None else []
     named += [(f.field, f.type, "facet") for f in facets]
+    if not named:
+        return
     from ..values.fields import field_type
 
     types = {name: spec.type for name, spec in specs.items()}

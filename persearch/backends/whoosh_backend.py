@@ -40,9 +40,8 @@ from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
 from .base import (FILTER_FIELDS, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, FieldTable, StoredHit,
                    TermDeletes, as_filters, check_fields)
-from .whoosh_values import MISSING_RAW, PREFIX, WhooshValues, typed_fields
-
 if TYPE_CHECKING:
+    from .whoosh_values import WhooshValues
     from ..values.facets import Facet, Sort
     from ..values.filters import Filter
     from ..values.records import FieldSpec
@@ -70,6 +69,8 @@ def make_schema(analyzer: Analyzer) -> wf.Schema:
     )
     # Typed record fields (whoosh_values.py). A column's default marks a
     # document without a value: the largest sortable number, or "".
+    from .whoosh_values import MISSING_RAW, PREFIX
+
     schema.add(PREFIX["keyword"] + "*", wf.ID(sortable=True), glob=True)
     schema.add(PREFIX["number"] + "*", wf.NUMERIC(numtype=float, bits=64, sortable=True, default=MISSING_RAW),
                glob=True)
@@ -94,6 +95,8 @@ def document_fields(doc: Document, analyzer: WhooshAnalyzer, specs: Mapping[str,
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     if doc.typed:
+        from .whoosh_values import typed_fields  # loaded by the first typed document, not by searches
+
         fields.update(typed_fields(doc.typed, specs))
     return fields
 
@@ -364,6 +367,8 @@ class WhooshBackend(TermDeletes):
         return found
 
     def _typed_values(self, searcher: Any) -> WhooshValues:
+        from .whoosh_values import WhooshValues
+
         if self._values is None or self._values.searcher is not searcher:
             self._values = WhooshValues(searcher)
         return self._values

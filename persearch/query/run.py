@@ -130,6 +130,8 @@ class Results:
     def facets(self) -> dict[str, dict[Any, int]]:
         """``{facet: {value: matching documents}}`` over the whole result, not the page:
         keyword and number values most frequent first, dates (Jalali) in order."""
+        if not self.facet_specs:
+            return {}
         if self._facets is None:
             from ..values.facets import display_counts
 

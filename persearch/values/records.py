@@ -19,10 +19,15 @@ dropped. Field names that are not :data:`~persearch.values.fields.FIELD_NAME`
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
 from ..errors import QueryError
-from .fields import FIELD_NAME, FieldTypes, Problem, parse_value
+
+if TYPE_CHECKING:
+    from .fields import Problem
+
+# fields.py (and the date grammar behind it) loads when a batch is typed: reading an
+# index's field table, which needs only FieldSpec, should not pay for it.
 
 
 class FieldSpec(NamedTuple):
@@ -47,6 +52,8 @@ class TypedBatch(NamedTuple):
 def type_records(records: Sequence[Mapping[str, Any]], known: Mapping[str, FieldSpec], *,
                  skip: Iterable[str] = ()) -> TypedBatch:
     """Typed values of ``records`` (metadata dicts) under the recorded specs ``known``."""
+    from .fields import FieldTypes
+
     skip = frozenset(skip)
     typer = FieldTypes(declared={name: spec.type for name, spec in known.items()}, skip=skip)
     for record in records:
@@ -69,11 +76,15 @@ def type_records(records: Sequence[Mapping[str, Any]], known: Mapping[str, Field
 
 
 def _nameable(record: Mapping[str, Any], skip: frozenset[str]) -> dict[str, Any]:
+    from .fields import FIELD_NAME
+
     return {k: v for k, v in record.items() if isinstance(k, str) and k not in skip and FIELD_NAME.match(k)}
 
 
 def _coerce(record: Mapping[str, Any], types: Mapping[str, str], skip: frozenset[str],
             cache: dict[tuple[str, type, Any], Any]) -> tuple[dict[str, list[Any]], list[Problem]]:
+    from .fields import FIELD_NAME, Problem, parse_value
+
     values: dict[str, list[Any]] = {}
     failed: list[Problem] = []
     for name, raw in record.items():
