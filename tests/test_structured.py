@@ -275,9 +275,12 @@ def test_declared_types_win_and_a_recorded_type_is_only_changed_by_a_rebuild(tmp
         ix.rebuild(fields=["code=number"])
         assert ix.fields == {"code": "number"}
         assert names(ix.search("کد", filters=["code>=100"])) == ["1"]
-    with Index.open(tmp_path / "ix") as ix:  # the declaration stays with the index
+        ix.rebuild(fields=["code=keyword"])  # its values read as numbers: only the declaration makes it keyword
+        assert ix.fields == {"code": "keyword"}
+    with Index.open(tmp_path / "ix") as ix:  # the declaration stays with the index, also through rebuilds
         ix.rebuild()
-        assert ix.fields == {"code": "number"}
+        assert ix.fields == {"code": "keyword"} and names(ix.search("کد", filters=["code=98"])) == ["2"]
+    assert json.loads((tmp_path / "ix" / "persearch.json").read_text(encoding="utf-8"))["fields"] == {"code": "keyword"}
 
 
 def test_documents_from_code_are_typed_too(tmp_path: Path, backend: str) -> None:
@@ -360,3 +363,14 @@ def test_a_field_beyond_the_engines_room_stays_metadata(tmp_path: Path) -> None:
         [(where, reason)] = report.kept_as_text
         assert where.endswith("a.jsonl") and "no free number field left" in reason
         assert ix.search("کتاب").hits[0].values[f"n{many - 1}"] == many - 1  # still stored
+
+
+def test_declarations_survive_the_rebuild_of_an_index_of_an_older_schema(tmp_path: Path, backend: str) -> None:
+    write_jsonl(tmp_path / "d" / "codes.jsonl", [{"id": "1", "text": "کد پستی", "code": "1234"}])
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
+        ix.add_paths([tmp_path / "d"], fields={"code": "keyword"})
+    meta_path = tmp_path / "ix" / "persearch.json"
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "schema_version": 3}), encoding="utf-8")
+    with Index.recreate(tmp_path / "ix") as ix:  # what `persearch index PATH --rebuild` does with it
+        ix.rebuild()
+        assert ix.fields == {"code": "keyword"} and names(ix.search("کد", code="1234")) == ["1"]

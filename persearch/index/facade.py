@@ -429,7 +429,7 @@ class Index:
             remove_stale(self.root, old_data)
             new_data = next_data_name(old_data)
             new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
-            declared = {**declared_fields(self._meta), **declare_fields(fields, {})}
+            declared = {**declared_fields_map(self._meta), **declare_fields(fields, {})}
             new_backend.add_fields(declared_fields({"fields": declared}))
             try:
                 fresh = Manifest(roots=list(manifest.roots), excluded=list(manifest.excluded),
