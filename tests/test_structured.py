@@ -130,6 +130,8 @@ def test_the_keyword_form_and_the_old_equality_filters_still_work(news: Index) -
     assert set(names(news.search("استقلال", source="فارس"))) == {"n2", "n4"}
     assert set(names(news.search("استقلال", filters={"tags": ["دربی", "اقتصاد"]}))) == {"n1", "n6"}
     assert set(names(news.search("استقلال", filters={"date": "1402/05", "format": "jsonl"}))) == {"n1", "n2", "n4", "n8"}
+    n2 = news.search("سپاهان").hits[0].id
+    assert names(news.search("استقلال", id=n2)) == ["n2"]  # a raw field, as the web API asks for one hit
     with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
         news.search("استقلال", colour="سبز")
 
