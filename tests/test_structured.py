@@ -335,6 +335,16 @@ def test_a_parallel_build_types_fields_as_one_process_does(tmp_path: Path, backe
                             ix.search("کتاب", facets=["tags"]).facets))
     assert answers[0] == answers[1]
     assert answers[0] == ({"rank": "number", "tags": "keyword"}, 21, 5, {"tags": {"الف": 40, "ب": 40}})
+    # An update that replaces documents (tantivy: workers analyze, the parent indexes) keeps them typed.
+    write_jsonl(tmp_path / "d" / "a.jsonl", [{"id": str(i), "text": f"کتاب {i}", "rank": str(100 + i)}
+                                             for i in range(40)])
+    write_jsonl(tmp_path / "d" / "b.jsonl", [{"id": "1", "text": "کتاب تازه", "tags": ["ج"]}])
+    with Index.open(tmp_path / "ix2") as ix:
+        ix.parallel_min_bytes = 0
+        assert ix.update(workers=2).updated == 2
+        assert ix.search("کتاب", facets=["tags"]).facets == {"tags": {"ج": 1}}
+        assert ix.search("کتاب", filters=["rank>=135"]).total == 5 and ix.search("کتاب", sort="-rank").hits[0].values \
+            == {"rank": 139}
 
 
 def test_typed_fields_survive_an_update_and_segments_without_them(tmp_path: Path, backend: str) -> None:
