@@ -66,6 +66,7 @@ def test_sort_options() -> None:
     assert parse_sort("date", TYPES) == Sort("date", "date", False)
     assert parse_sort("-views", TYPES) == Sort("views", "number", True)
     assert parse_sort("+source", TYPES) == Sort("source", "keyword", False)
+    assert parse_sort("date:desc", TYPES) == Sort("date", "date", True) and parse_sort("views:ASC", TYPES).field == "views"
     assert parse_sort("score", TYPES) is None and parse_sort(None, TYPES) is None
     for bad, words in (("writer", "unknown sort field writer: use one of date, source, tags, views"),
                        ("-score", "best first only"), ("tags", "several values")):

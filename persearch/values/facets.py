@@ -62,15 +62,22 @@ class Facet:
 
 def parse_sort(text: str | None, field_types: Mapping[str, str],
                multi_valued: Iterable[str] = ()) -> Sort | None:
-    """``FIELD`` (ascending), ``-FIELD`` (descending), ``+FIELD``, or ``score`` (None: best first).
+    """``FIELD`` (ascending), ``-FIELD`` (descending), ``+FIELD``, ``FIELD:asc``, ``FIELD:desc``,
+    or ``score`` (None: best first).
 
     A field some document holds several values of has no one place in an order: InvalidOption.
+
+    >>> parse_sort("date:desc", {"date": "date"}) == parse_sort("-date", {"date": "date"})
+    True
     """
     if text is None or not text.strip() or text.strip() == SCORE:
         return None
     spec = text.strip()
     descending = spec.startswith("-")
     name = spec.lstrip("+-").strip()
+    head, colon, direction = name.rpartition(":")
+    if colon and direction.strip().lower() in ("asc", "desc") and head.strip():
+        name, descending = head.strip(), direction.strip().lower() == "desc"
     if name == SCORE:
         raise InvalidOption(f"--sort {clip(spec)}: score sorts best first only (write --sort score)")
     kind = field_type(name, field_types, "sort")
