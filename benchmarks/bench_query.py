@@ -12,6 +12,18 @@ p50/p95/p99 latency of search alone and of search plus snippets of the top 10
 hits, for every system, with ratios. Each query runs ``--runs`` times; its
 median is what the percentiles are taken over. ``--no-tantivy`` skips both
 tantivy columns.
+
+Structured search: every record also gets a ``source`` (its id's prefix) and
+a ``date`` (a seeded random moment between 1395 and 1402, written in
+Jalali, Gregorian or ISO form with a time, so the field is typed from mixed
+calendars). On each backend, in one interleaved run (every variant of a
+query timed one after the other), the table compares the plain query with
+its total read (what ``persearch search`` shows) and without it, a date
+range filter (one Jalali year, ~1/8 of the records) plus a ``source``
+facet, the same with an open range (``date>=1397``, ~3/4), a sort by
+``-date``, and ``--count`` with the range. Target: range + facet ≤ 1.5× the
+plain query on each backend. The facet counts of both backends are checked
+against each other on every query.
 """
 from __future__ import annotations
 
@@ -48,6 +60,22 @@ def read_docs(path: Path, limit: int) -> list[dict[str, Any]]:
                 docs.append({"id": str(d["id"]), "title": d.get("title") or "", "text": d.get("text") or ""})
                 if limit and len(docs) >= limit:
                     break
+    return add_fields(docs)
+
+
+def add_fields(docs: list[dict[str, Any]], seed: int = 11) -> list[dict[str, Any]]:
+    """A ``source`` (the id's prefix) and a ``date`` for every record, in mixed calendars and forms."""
+    from persearch.values.dates import format_gregorian, format_jalali, parse_date
+
+    rng = random.Random(seed)
+    start, end = parse_date("1395/01/01").start, parse_date("1402/12/29").start
+    for i, d in enumerate(docs):
+        moment = rng.randrange(start, end) // 60 * 60
+        form = i % 3
+        d["metadata"] = {"source": d["id"].rsplit("-", 1)[0] if "-" in d["id"] else "other",
+                         "date": (format_jalali(moment, time=True) if form == 0 else
+                                  format_gregorian(moment, 210, time=True) if form == 1 else
+                                  format_jalali(moment // 86400 * 86400, style="long"))}
     return docs
 
 
@@ -82,7 +110,8 @@ def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoo
     # One commit, one segment, like the raw Whoosh index below: each segment
     # costs every query a matcher of its own (Index.optimize() merges them).
     index = Index.create(path, backend=backend)
-    index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs)
+    index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"], metadata=d.get("metadata") or {})
+                        for d in docs)
     return index
 
 
@@ -138,6 +167,72 @@ def time_each(queries: list[tuple[str, str]], fn: Callable[[str], Any], runs: in
             fn(q)
             per_query[i].append((time.perf_counter() - started) * 1000)
     return [statistics.median(v) for v in per_query]
+
+
+STRUCTURED = {  # variant -> search() keyword arguments; every variant reads the total, as the CLI does
+    "plain": {},
+    "range+facet": {"filters": ["date=1399"], "facets": ["source"]},
+    "open range+facet": {"filters": ["date>=1397"], "facets": ["source"]},
+    "sort -date": {"sort": "-date"},
+    "count, range": {"filters": ["date=1399"], "limit": 0},
+}
+
+
+def time_interleaved(queries: list[tuple[str, str]], fns: dict[str, Callable[[str], Any]],
+                     runs: int) -> dict[str, list[float]]:
+    """Per variant, per query, the median CPU ms (this process's: on a shared machine wall time is
+    mostly other jobs). A query's variants run one after the other, starting with a different one
+    for each query, so no variant always pays the first run's warm-up."""
+    names = list(fns)
+    per: dict[str, list[list[float]]] = {name: [[] for _ in queries] for name in fns}
+    for _ in range(runs):
+        for i, (_, q) in enumerate(queries):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                started = time.process_time()
+                fns[name](q)
+                per[name][i].append((time.process_time() - started) * 1000)
+    return {name: [statistics.median(v) for v in values] for name, values in per.items()}
+
+
+def structured(indexes: dict[str, Any], queries: list[tuple[str, str]], runs: int) -> None:
+    """The structured-search table: each backend's variants against its plain query, same run."""
+    def variant(index: Any, options: dict[str, Any]) -> Callable[[str], Any]:
+        def run(q: str) -> Any:
+            results = search(index, q, snippets=False, **{"limit": 10, **options})
+            return results.total, results.facets
+        return run
+
+    def untotalled(index: Any) -> Callable[[str], Any]:
+        return lambda q: search(index, q, limit=10, snippets=False)
+
+    print(f"\nstructured search, CPU ms (every variant but the first reads the total; interleaved, "
+          f"median of {runs} runs)")
+    print(f"{'':26} {'p50':>7} {'p95':>7} {'mean':>7} {'÷ plain':>8} {'÷ no total':>10}")
+    for name, index in indexes.items():
+        fns = {"plain, no total": untotalled(index), **{k: variant(index, v) for k, v in STRUCTURED.items()}}
+        for _, q in queries[:50]:
+            for fn in fns.values():
+                fn(q)
+        series = time_interleaved(queries, fns, runs)
+        plain, bare = statistics.mean(series["plain"]), statistics.mean(series["plain, no total"])
+        for label, values in series.items():
+            mean = statistics.mean(values)
+            print(f"{name + ' ' + label:26} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f} "
+                  f"{mean:7.2f} {mean / plain:7.2f}x {mean / bare:9.2f}x")
+        ratio = statistics.mean(series["range+facet"]) / plain
+        print(f"target {name}: range + facet ≤ 1.5× the plain query → {ratio:.2f}× "
+              f"({statistics.mean(series['range+facet']) / bare:.2f}× a plain query that never counts)")
+    if len(indexes) == 2:
+        first, second = indexes.values()
+        differ = [q for _, q in queries if search(first, q, limit=0, **STRUCTURED["range+facet"]).facets
+                  != search(second, q, limit=0, **STRUCTURED["range+facet"]).facets]
+        # The engines' fuzzy expansions match slightly different documents (docs/backends.md): such a
+        # query's facets differ because its matches do, before any filter.
+        unfiltered = sum(search(first, q, limit=0, suggest=False).total
+                         != search(second, q, limit=0, suggest=False).total for q in differ)
+        print(f"same range + facet counts on both backends: {len(queries) - len(differ)}/{len(queries)} queries; "
+              f"of the {len(differ)} others, {unfiltered} already match other documents without the filter "
+              f"({', '.join(differ[:4])}{' …' if len(differ) > 4 else ''})")
 
 
 def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True) -> None:
@@ -213,6 +308,7 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                 "tantivy search": time_each(queries, tv_search, runs),
                 "tantivy search+snippets": time_each(queries, tv_snippets, runs),
             })
+        structured({"whoosh": index, **({"tantivy": fast} if with_tantivy else {})}, queries, runs)
         hits = [len(ps_search(q).hits) for _, q in queries]
         whits = [len(wh_search(q)) for _, q in queries]
         counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"

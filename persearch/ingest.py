@@ -15,6 +15,11 @@ Formats: ``.txt``/``.md`` (title = first non-empty line), ``.html``/``.htm``
 Encodings: UTF-8 with or without BOM, UTF-16 with BOM, Windows-1256 when the
 result is Persian/Arabic text (never mojibake). File ids are absolute,
 resolved paths; a record's id is ``<path>#<id>``.
+
+Record fields become typed values (:func:`type_documents`: keyword, number
+or date, persearch.values.records); a plain-text, Markdown or HTML document
+gets the metadata field ``date`` when it declares or opens with a date
+(persearch.values.docdate).
 """
 from __future__ import annotations
 
@@ -29,9 +34,12 @@ import stat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-from .backends.base import Document
+from .backends.base import RESERVED_FIELDS, Document
+
+if TYPE_CHECKING:
+    from .values.records import FieldSpec
 
 #: File extension → format name. Folders are walked for these only; a file
 #: named explicitly with another extension is read as plain text.
@@ -41,6 +49,10 @@ FORMATS = {
 }
 #: Default size limit for one file.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+#: The metadata field a plain-text, Markdown or HTML document's own date goes in.
+DOCUMENT_DATE_FIELD = "date"
+#: Values kept as text that one file reports one by one (the rest are counted in one line).
+REPORTED_VALUES = 20
 _SNIFF = 8192
 
 
@@ -56,10 +68,12 @@ class IngestOptions:
     title_field: str = "title"
     id_field: str = "id"
     max_size: int = DEFAULT_MAX_SIZE
+    #: Give plain-text, Markdown and HTML documents their date (:data:`DOCUMENT_DATE_FIELD`).
+    document_dates: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {"text_field": self.text_field, "title_field": self.title_field,
-                "id_field": self.id_field, "max_size": self.max_size}
+                "id_field": self.id_field, "max_size": self.max_size, "document_dates": self.document_dates}
 
 
 @dataclass
@@ -92,6 +106,10 @@ class FileResult:
     unchanged: bool = False
     #: How many documents the file produced (kept when ``documents`` is dropped).
     doc_count: int = 0
+    #: Typed fields its documents use that the index had not recorded (or now with several values).
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    #: Record values that did not read as their field's type, kept as text: (document id, reason).
+    kept_as_text: list[tuple[str, str]] = field(default_factory=list)
 
 
 # -- walking ---------------------------------------------------------------
@@ -447,7 +465,36 @@ def documents_from_text(text: str, base: Document, options: IngestOptions = Inge
         doc = _with(base, text=text, title=first_line_title(text).lstrip("#").strip())
     else:
         doc = _with(base, text=text, title=first_line_title(text))
+    if options.document_dates:
+        from .values.docdate import document_date
+
+        span = document_date(doc.text, text if fmt == "html" else None)
+        if span is not None:  # stored as ISO text, zone included; typed like any record's date
+            doc.metadata[DOCUMENT_DATE_FIELD] = span.isoformat()
     return [doc], []
+
+
+def type_documents(documents: list[Document], known: Mapping[str, FieldSpec]
+                   ) -> tuple[dict[str, FieldSpec], list[tuple[str, str]]]:
+    """Give each document its typed values (``Document.typed``) from its metadata.
+
+    Returns the specs to record (fields ``known`` lacks, or now with several
+    values) and the values kept as text, ``(document id, reason)``: at most
+    :data:`REPORTED_VALUES` one by one, then one line counting the rest.
+    """
+    if not any(doc.metadata for doc in documents):
+        return {}, []
+    from .values.records import type_records
+
+    batch = type_records([doc.metadata for doc in documents], known, skip=RESERVED_FIELDS)
+    kept: list[tuple[str, str]] = []
+    for doc, typed, problems in zip(documents, batch.typed, batch.problems):
+        doc.typed = typed
+        kept.extend((doc.id, str(problem)) for problem in problems)
+    if len(kept) > REPORTED_VALUES:
+        where = documents[0].path or documents[0].id
+        kept[REPORTED_VALUES:] = [(where, f"{len(kept) - REPORTED_VALUES} more values kept as text")]
+    return batch.new, kept
 
 
 def _with(base: Document, **changes: Any) -> Document:
@@ -460,11 +507,13 @@ def content_hash(data: bytes) -> str:
 
 
 def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str | None = None,
-              known_hash: str | None = None) -> FileResult:
+              known_hash: str | None = None, fields: Mapping[str, FieldSpec] | None = None) -> FileResult:
     """Read one file into documents; never raises for a bad file.
 
     When ``known_hash`` equals the content hash, the file is reported
-    ``unchanged`` and not parsed or analyzed.
+    ``unchanged`` and not parsed or analyzed. ``fields``: the typed fields
+    the index has recorded; the documents' values are typed by them (new
+    fields are inferred and listed in ``result.fields``).
     """
     result = FileResult(path=path)
     try:
@@ -503,6 +552,7 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
                         hash=result.hash, format=fmt, encoding=encoding)
         result.documents, result.problems = documents_from_text(text, base, options)
         result.doc_count = len(result.documents)
+        result.fields, result.kept_as_text = type_documents(result.documents, fields or {})
     except IngestError as exc:
         result.error = str(exc)
     except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON

@@ -21,20 +21,45 @@ def spans(pairs: Iterable[Sequence[int]]) -> list[list[int]]:
 
 
 def hit_json(hit: Any) -> dict[str, Any]:
-    """One search hit in the documented shape."""
+    """One search hit in the documented shape (``fields``: its record fields, dates in both calendars)."""
     return {
         "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
         "score": float(hit.score), "snippet": str(hit.snippet or ""),
         "highlights": spans(hit.highlights), "matches": spans(hit.matches),
+        "fields": dict(getattr(hit, "values", None) or {}),
     }
 
 
 def results_json(query: str, results: Any) -> dict[str, Any]:
-    """A page of search results in the documented shape."""
-    return {
+    """A page of search results in the documented shape (``facets`` when asked for)."""
+    data = {
         "query": query, "total": int(results.total), "page": int(results.page),
         "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
     }
+    if getattr(results, "facet_specs", None):
+        data["facets"] = facets_json(results.facets)
+    return data
+
+
+def count_json(query: str, results: Any) -> dict[str, Any]:
+    """``search --count --json``: the query and how many documents match (and facets when asked for)."""
+    data: dict[str, Any] = {"query": query, "total": int(results.total)}
+    if getattr(results, "facet_specs", None):
+        data["facets"] = facets_json(results.facets)
+    return data
+
+
+def facets_json(facets: dict[str, dict[Any, int]]) -> dict[str, dict[str, int]]:
+    """Facet counts with JSON object keys (numbers as text: ``{"year": {"1402": 3}}``)."""
+    return {name: {str(value): int(n) for value, n in counts.items()} for name, counts in facets.items()}
+
+
+def document_json(document: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``get --json``: a stored document's fields and text."""
+    return {"id": str(document.get("id", "")), "path": str(document.get("path") or ""),
+            "title": str(document.get("title") or ""), "format": str(document.get("format") or ""),
+            "encoding": str(document.get("encoding") or ""), "fields": values,
+            "text": str(document.get("text") or "")}
 
 
 def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
@@ -45,13 +70,15 @@ def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
 
 
 def report_json(report: Any) -> dict[str, Any]:
-    """``index --json`` / ``update --json``: counts and failures."""
+    """``index --json`` / ``update --json``: counts, failures, and values kept as text."""
     data = report.to_dict() if hasattr(report, "to_dict") else dict(vars(report))
     failed = data.get("failed", [])
+    kept = data.get("kept_as_text", [])
     return {
         "added": int(data.get("added", 0)), "updated": int(data.get("updated", 0)),
         "removed": int(data.get("removed", 0)), "unchanged": int(data.get("unchanged", 0)),
         "failed": [f if isinstance(f, dict) else {"path": str(f[0]), "error": str(f[1])} for f in failed],
+        "kept_as_text": [k if isinstance(k, dict) else {"where": str(k[0]), "reason": str(k[1])} for k in kept],
     }
 
 
@@ -61,4 +88,5 @@ def stats_json(stats: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps({k: stats.get(k) for k in keys}, default=str))
 
 
-__all__ = ["spans", "hit_json", "results_json", "tokens_json", "report_json", "stats_json"]
+__all__ = ["spans", "hit_json", "results_json", "count_json", "facets_json", "document_json", "tokens_json",
+           "report_json", "stats_json"]

@@ -216,12 +216,14 @@ def test_index_json_counts_then_update_finds_nothing_new(corpus: Path, tmp_path:
     location = tmp_path / "index"
     first = cli("index", str(corpus), "--index", str(location), "--json", "--backend", backend)
     assert first.exit_code == 0, first.stderr
-    assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": []}
+    assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": [],
+                                        "kept_as_text": []}
     (corpus / "a.txt").write_text("خبر نخست\nمتن تازه درباره باران.\n", encoding="utf-8")
     (corpus / "c.md").unlink()
     again = cli("update", "--index", str(location), "--json")
     assert again.exit_code == 0, again.stderr
-    assert json.loads(again.stdout) == {"added": 0, "updated": 1, "removed": 1, "unchanged": 2, "failed": []}
+    assert json.loads(again.stdout) == {"added": 0, "updated": 1, "removed": 1, "unchanged": 2, "failed": [],
+                                        "kept_as_text": []}
 
 
 def test_index_summary_and_failures_as_lines(corpus: Path, tmp_path: Path) -> None:
@@ -335,7 +337,8 @@ def test_remove_by_id_and_by_path(built: Path, corpus: Path) -> None:
     hits = json.loads(cli("search", "امروز", "--index", str(built), "--json").stdout)["hits"]
     assert hits == []
     by_id = cli("remove", f"{corpus / 'r.jsonl'}#x1", "--index", str(built), "--json")
-    assert json.loads(by_id.stdout) == {"added": 0, "updated": 0, "removed": 1, "unchanged": 0, "failed": []}
+    assert json.loads(by_id.stdout) == {"added": 0, "updated": 0, "removed": 1, "unchanged": 0, "failed": [],
+                                        "kept_as_text": []}
     assert json.loads(cli("stats", "--index", str(built), "--json").stdout)["documents"] == 2
     unknown = cli("remove", "/no/such/file.txt", "--index", str(built))
     assert unknown.exit_code == 1 and unknown.stdout == "removed 0\n"
@@ -378,7 +381,7 @@ def test_search_json_shape_and_offsets(built: Path) -> None:
     assert data["query"] == "رئیس جمهوری" and data["page"] == 1 and data["total"] == 2
     assert {Path(h["path"]).name for h in data["hits"]} == {"a.txt", "b.txt"}
     for rank, hit in enumerate(data["hits"], 1):
-        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches"}
+        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches", "fields"}
         assert hit["rank"] == rank and hit["score"] > 0
         marked = [hit["snippet"][s:e] for s, e in hit["highlights"]]
         assert marked and all("رئیس" in w or "جمهوری" in w for w in marked), marked

@@ -173,23 +173,16 @@ def test_an_index_of_an_older_schema_is_rebuilt_in_place_on_its_backend(tmp_path
         assert ids(ix, Term("کتاب")) == {"a.txt", "d.md"}
 
 
-def test_version_2_whoosh_indexes_are_still_read(tmp_path: Path, docs: Path) -> None:
-    # Version 3 only writes token terms one byte a character; Whoosh's version-2 (UTF-8) packs still read.
-    with Index.create(tmp_path / "ix") as ix:
-        ix.add_paths([docs])
-    _set_schema_version(tmp_path / "ix", 2)
-    with Index.open(tmp_path / "ix") as ix:
-        hits = ix.search("کتاب").hits
-        assert {Path(h.id).name for h in hits} == {"a.txt", "d.md"} and all(h.highlights for h in hits)
-
-
-def test_a_rebuild_records_the_schema_version_it_wrote(tmp_path: Path, docs: Path) -> None:
+def test_indexes_of_an_older_schema_are_refused_and_rebuilt(tmp_path: Path, docs: Path) -> None:
+    # Version 3 had no typed record fields: it is not read, and a rebuild (on either backend) gives them.
     pytest.importorskip("tantivy")
     with Index.create(tmp_path / "ix") as ix:
         ix.add_paths([docs])
-    _set_schema_version(tmp_path / "ix", 2)  # readable on Whoosh only
-    with Index.open(tmp_path / "ix") as ix:
-        ix.rebuild(backend="tantivy")
+    _set_schema_version(tmp_path / "ix", 3)
+    with pytest.raises(IndexIncompatible, match="schema version 3"):
+        Index.open(tmp_path / "ix")
+    with Index.recreate(tmp_path / "ix", backend="tantivy") as ix:
+        ix.rebuild()
     with Index.open(tmp_path / "ix") as ix:
         assert ix.backend_name == "tantivy" and ix.stats()["schema_version"] == SCHEMA_VERSION
         assert ids(ix, Term("کتاب")) == {"a.txt", "d.md"}
@@ -302,7 +295,8 @@ def test_field_options_of_older_indexes_apply_to_each_of_their_roots(index: Inde
     manifest_path = index.data_dir / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text())
     assert manifest["options"] == {str(poems.parent.resolve()): {
-        "text_field": "body", "title_field": "title", "id_field": "id", "max_size": 64 * 1024 * 1024}}
+        "text_field": "body", "title_field": "title", "id_field": "id", "max_size": 64 * 1024 * 1024,
+        "document_dates": True}}
     # Earlier persearch versions kept one flat set for the whole index.
     manifest["options"] = next(iter(manifest["options"].values()))
     manifest_path.write_text(json.dumps(manifest))
@@ -974,4 +968,4 @@ def test_progress_is_reported(index: Index, docs: Path) -> None:
 def test_report_to_dict() -> None:
     report = UpdateReport(added=1, failed=[("/a/b.txt", "binary content")])
     assert report.to_dict() == {"added": 1, "updated": 0, "removed": 0, "unchanged": 0,
-                                "failed": [{"path": "/a/b.txt", "error": "binary content"}]}
+                                "failed": [{"path": "/a/b.txt", "error": "binary content"}], "kept_as_text": []}

@@ -46,6 +46,7 @@ def test_datelines(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", [
     # dates inside sentences (news corpus forms): the subject, not the publication date
     "شهرداری در تاریخ 1387/2/17 شهرداری تهران را ملزم کرد که در پی نامه‌ای طولانی که به استانداری نوشته بود اعلام کند",
+    "خبر\nدر تاریخ ۱۴۰۲/۰۵/۱۲ جلسه شورا برگزار شد.\n",  # a label inside a short sentence
     "۲۸ ژوئن ۱۹۹۷ بود که تایسون و هالیفیلد در لاس وگاس مقابل هم قرار گرفتند؛ مسابقه‌ای که در تبلیغات",
     "22 آوریل 2014 وقتی فابرگاس دقیق",
     # no year, or not a date

@@ -113,6 +113,8 @@ def test_query_clauses_are_lifted_out() -> None:
     assert rest == '"رئیس جمهور" title:ایران' and found[0].negate and found[0].values == ("varzesh3",)
     rest, found = extract_query_filters("NOT date:1402 ایران", TYPES)
     assert rest == "ایران" and found[0].negate
+    rest, found = extract_query_filters("ایران date: ۱۴۰۲/۰۵ title: تهران", TYPES)  # a space after the colon
+    assert rest == "ایران title: تهران" and found[0].ranges == parse_filter("date=1402/05", TYPES).ranges
     rest, found = extract_query_filters('منبع:"خبرگزاری فارس",مهر تاریخ:۱۴۰۲/۰۵', TYPES)
     assert rest == "" and found[0].values == ("خبرگزاری فارس", "مهر") and found[1].field == "تاریخ"
     # names that are not typed fields, and colons inside phrases, stay in the query

@@ -8,25 +8,32 @@ protocol. See docs/backends.md.
 """
 from __future__ import annotations
 
+import json
 import os
-import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..analysis.analyzer import Analyzer
 from ..errors import InvalidOption
+from ..files import write_json
 from ..querytree import Node
 from ..stored_tokens import StoredTokens
+
+if TYPE_CHECKING:
+    from ..values.facets import Facet, Sort
+    from ..values.filters import Filter
+    from ..values.records import FieldSpec
 
 #: Analyzed fields a query may name; None in a query node means all of them.
 SEARCH_FIELDS = ("title", "body")
 #: BM25F weight of the title relative to the body.
 TITLE_BOOST = 1.0
 #: Raw stored fields a filter (or a query field) may name directly; other
-#: filter keys name metadata keys.
+#: filter keys name typed record fields.
 FILTER_FIELDS = ("id", "path", "format", "encoding")
-#: A metadata key that is indexed for filters (others are only stored).
-METADATA_KEY = re.compile(r"^[\w\-]{1,64}$")
+#: Names a record field cannot be typed under (it stays metadata): the query
+#: language's fields, the raw fields, and ``score`` (``--sort score``).
+RESERVED_FIELDS = frozenset({*SEARCH_FIELDS, "text", *FILTER_FIELDS, "score"})
 
 
 @dataclass
@@ -43,6 +50,9 @@ class Document:
     format: str = ""
     encoding: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Typed values of record fields (``{"date": [key], "source": ["فارس"]}``, see
+    #: persearch.values.records); a backend indexes those of fields in its :class:`FieldTable`.
+    typed: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,11 +99,25 @@ class BackendResults:
     """
 
     def __init__(self, total: int | None, hits: list[StoredHit], *,
-                 count: Callable[[], int] | None = None, lower: int = 0) -> None:
+                 count: Callable[[], int] | None = None, lower: int = 0,
+                 facets: Callable[[], dict[str, dict[Any, int]]] | None = None) -> None:
         self.hits = hits
         self._total = total
         self._count = count
         self.lower = total if total is not None else lower
+        self._facets = facets
+        self._facet_counts: dict[str, dict[Any, int]] | None = None
+
+    @property
+    def facets(self) -> dict[str, dict[Any, int]]:
+        """``{facet name: {value: matches}}`` over every match (counted on first use).
+
+        Values are what the engine holds: keyword terms, numbers, and date
+        keys floored to their day (persearch.values.facets shows them).
+        """
+        if self._facet_counts is None:
+            self._facet_counts = self._facets() if self._facets is not None else {}
+        return self._facet_counts
 
     @property
     def total(self) -> int:
@@ -188,14 +212,28 @@ class Backend(Protocol):
     def optimize(self) -> None:
         """Rewrite the index as one segment and commit."""
 
+    # -- typed record fields -------------------------------------------------------
+    def fields(self) -> dict[str, FieldSpec]:
+        """The typed record fields documents may hold (the :class:`FieldTable`)."""
+
+    def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
+        """Record new typed fields (or a field now holding several values) before documents use them;
+        the names the engine cannot type (they stay metadata)."""
+
     # -- reading ----------------------------------------------------------------
     def search(self, query: Node, limit: int, offset: int = 0,
-               filters: dict[str, Any] | None = None) -> BackendResults:
+               filters: Sequence[Filter] | Mapping[str, Any] | None = None, *,
+               sort: Sort | None = None, facets: Sequence[Facet] = ()) -> BackendResults:
         """Rank documents matching ``query``; ``limit`` hits from ``offset``.
 
-        ``filters`` restricts to documents whose stored field equals the value
-        (``{"format": "json"}``); unknown filter fields raise InvalidOption.
-        Hits carry the small stored fields; the text loads lazily.
+        ``filters`` must all match (persearch.values.filters; a mapping is
+        the equality form, ``{"format": "json", "source": ["a", "b"]}``);
+        an unknown field raises InvalidOption. ``sort``: by a typed field,
+        ties by score, documents without it last; None ranks by score.
+        ``facets`` are counted over every match, in
+        :attr:`BackendResults.facets`. Hits carry the small stored fields;
+        the text loads lazily. Filters and facets use the engine's own typed
+        fields, never a pass over every hit in Python.
         """
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
@@ -222,22 +260,121 @@ class Backend(Protocol):
 
 # -- shared by the engines ----------------------------------------------------------
 
-def filter_text(value: Any) -> str:
-    """A filter or metadata value as the term it is indexed as: ``True`` -> ``"true"``, ``3`` -> ``"3"``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def as_filters(filters: Sequence[Filter] | Mapping[str, Any] | None, specs: Mapping[str, FieldSpec]) -> list[Filter]:
+    """Filters as :class:`~persearch.values.filters.Filter` objects; a mapping is the equality form.
+
+    A raw field (:data:`FILTER_FIELDS`) matches its stored value exactly; a
+    typed field by :func:`~persearch.values.filters.equality_filter`.
+    """
+    if not filters:
+        return []
+    if isinstance(filters, list) or not isinstance(filters, Mapping):  # a list: skip the slow Mapping check
+        return list(filters)
+    from ..values.filters import Filter, equality_filter
+
+    types = {name: spec.type for name, spec in specs.items()}
+    found = []
+    for name, value in filters.items():
+        if name in FILTER_FIELDS:
+            values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            found.append(Filter(name, "keyword", values=tuple(str(v) for v in values), text=f"{name}={value}"))
+        else:
+            try:
+                found.append(equality_filter(name, value, types))
+            except InvalidOption:
+                known = ", ".join(sorted({*FILTER_FIELDS, *types}))
+                raise InvalidOption(f"unknown filter field {name!r}: use one of {known}") from None
+    return found
 
 
-def filter_values(value: Any) -> list[Any]:
-    """A filter's accepted values: ``{"format": ["txt", "md"]}`` means either one."""
-    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+def check_fields(filters: Sequence[Filter], sort: Sort | None, facets: Sequence[Facet],
+                 specs: Mapping[str, FieldSpec]) -> None:
+    """InvalidOption when a filter, the sort or a facet names a field the index has not typed as that."""
+    named = [(f.field, f.type, "filter") for f in filters if f.field not in FILTER_FIELDS]
+    named += [(sort.field, sort.type, "sort")] if sort is not None else []
+    named += [(f.field, f.type, "facet") for f in facets]
+    if not named:
+        return
+    from ..values.fields import field_type
+
+    types = {name: spec.type for name, spec in specs.items()}
+    for name, kind, what in named:
+        if field_type(name, types, what) != kind:
+            raise InvalidOption(f"{what} on {name} as a {kind} field, but it is a {types[name]} field")
 
 
-def unknown_filter(key: str, metadata_keys: Iterable[str]) -> InvalidOption:
-    """The error for a filter on a field no document has, naming those that exist."""
-    known = sorted({*FILTER_FIELDS, *metadata_keys})
-    return InvalidOption(f"unknown filter field {key!r}: use one of {', '.join(known)}")
+#: The typed fields of an engine folder, beside the engine's own files.
+FIELDS_FILE = "fields.json"
+
+
+class FieldTable:
+    """The typed record fields of one engine folder (``fields.json``), and any engine slot of each.
+
+    Written atomically by the one writing process, *before* documents with
+    values of a new field are added, so no committed document holds values
+    the table does not describe; read again whenever the file changes.
+    A recorded type never changes (a rebuild starts a fresh table).
+
+        >>> table = FieldTable("/tmp/ix")                               # doctest: +SKIP
+        >>> table.add({"date": FieldSpec("date")}); table.specs          # doctest: +SKIP
+        {'date': FieldSpec(type='date', multi=False)}
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.path = os.path.join(folder, FIELDS_FILE)
+        self.specs: dict[str, FieldSpec] = {}
+        self.slots: dict[str, str] = {}
+        self._stamp: tuple[int, int, int] | None = None
+        self.refresh()
+
+    def refresh(self) -> "FieldTable":
+        """Read the file again if it changed since it was last read (a stat otherwise)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return self
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if stamp != self._stamp:
+            from ..values.records import FieldSpec
+
+            with open(self.path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            fields = data.get("fields") or {}
+            self.specs = {name: FieldSpec(f["type"], bool(f.get("multi"))) for name, f in fields.items()}
+            self.slots = {name: f["slot"] for name, f in fields.items() if f.get("slot")}
+            self._stamp = stamp
+        return self
+
+    def add(self, specs: Mapping[str, FieldSpec],
+            allot: Callable[[str, FieldSpec, dict[str, str]], str | None] | None = None) -> list[str]:
+        """Record ``specs`` (new fields, or ``multi`` raised) and write the file if anything changed.
+
+        ``allot(name, spec, slots)`` gives a new field its engine slot (None:
+        none is free; the field is refused and stays metadata). Returns the refused names.
+        """
+        from ..values.records import merge_specs
+
+        self.refresh()
+        refused = []
+        wanted = {}
+        for name, spec in specs.items():
+            if name not in self.specs and allot is not None:
+                slot = allot(name, spec, self.slots)
+                if slot is None:
+                    refused.append(name)
+                    continue
+                self.slots[name] = slot
+            wanted[name] = spec
+        merged = merge_specs(self.specs, wanted)
+        if merged != self.specs:
+            self.specs = merged
+            write_json(self.path, {"version": 1, "fields": {
+                name: {"type": spec.type, "multi": spec.multi, **({"slot": self.slots[name]}
+                                                                   if name in self.slots else {})}
+                for name, spec in merged.items()}})
+            self._stamp = None
+            self.refresh()
+        return refused
 
 
 class TermDeletes:

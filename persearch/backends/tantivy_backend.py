@@ -21,7 +21,7 @@ import json
 import os
 import time
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import IndexLocked, MissingExtra, PersearchError
 
@@ -32,12 +32,18 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
-from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, BackendResults, Document, StoredHit, TermDeletes,
-                   filter_text, filter_values, unknown_filter)
-from .tantivy_documents import (HEAP_BYTES, META_SEP, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document,
-                                new_document, new_index, stored_text, stored_tokens)
+from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, TermDeletes, as_filters,
+                   check_fields)
+from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document, new_document,
+                                new_index, stored_text, stored_tokens)
 from .tantivy_query import Translator
 from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
+from .tantivy_values import TypedSearch, allot
+
+if TYPE_CHECKING:
+    from ..values.facets import Facet, Sort
+    from ..values.filters import Filter
+    from ..values.records import FieldSpec
 
 _Occur = tantivy.Occur
 _Q = tantivy.Query
@@ -59,6 +65,7 @@ class TantivyBackend(TermDeletes):
         self._searcher: Any = None
         self._seen: tuple[int, int, int] | None = None
         self._generation: tuple[tuple[int, int, int], int] | None = None
+        self._table = FieldTable(self.path)
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -133,9 +140,22 @@ class TantivyBackend(TermDeletes):
         """``(id, tantivy document)`` for each document, analyzed here."""
         if self.analyzer is None:
             raise PersearchError("this tantivy backend was opened without an analyzer: it cannot index")
-        analyzer = self.analyzer
+        analyzer, typing = self.analyzer, self._typing()
         for doc in documents:
-            yield doc.id, new_document(analyzer, doc)
+            yield doc.id, new_document(analyzer, doc, typing)
+
+    def _typing(self) -> tuple[dict[str, FieldSpec], dict[str, str]]:
+        table = self._table.refresh()
+        return table.specs, table.slots
+
+    def fields(self) -> dict[str, FieldSpec]:
+        """The typed record fields (fields.json beside tantivy's files, with each one's slot)."""
+        return self._table.refresh().specs
+
+    def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
+        """Record typed fields, each in a free slot of its type, before documents use them;
+        the names refused because every slot of their type is taken."""
+        return self._table.add(specs, allot)
 
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
@@ -172,9 +192,10 @@ class TantivyBackend(TermDeletes):
         batches = [s for s in segments if not isinstance(s, WrittenSegments)]
         if self._writer is not None or batches:
             writer = self._open_writer()
+            typing = self._typing()
             for batch in batches:
                 for analyzed in batch:
-                    writer.add_document(make_document(analyzed))
+                    writer.add_document(make_document(analyzed, typing))
             self._finish(writer)
         if written:
             self._adopt(written)
@@ -253,13 +274,18 @@ class TantivyBackend(TermDeletes):
         return [addr for _, addr in searcher.search(_Q.all_query(), limit=n, count=False).hits]
 
     def _documents(self) -> Iterator[Document]:
+        from ..values.records import type_records
+
         searcher = self._current_searcher()
+        specs = self.fields()
         for addr in self._all(searcher):
             doc = searcher.doc(addr)
             f = hit_fields(doc.get_first("fields"))
+            # Typed values are not stored: they are read again from the metadata they came from.
+            typed = type_records([f["metadata"]], specs).typed[0] if specs and f["metadata"] else {}
             yield Document(id=f["id"], text=stored_text(doc), title=f["title"], path=f["path"], size=f.get("size") or 0,
                            mtime=f.get("mtime") or 0.0, hash=f.get("hash") or "", format=f["format"],
-                           encoding=f.get("encoding") or "", metadata=f["metadata"])
+                           encoding=f.get("encoding") or "", metadata=f["metadata"], typed=typed)
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, ``text`` included."""
@@ -305,43 +331,77 @@ class TantivyBackend(TermDeletes):
                 yield f["id"], f["path"], f.get("size") or 0, f.get("mtime") or 0.0, f.get("hash") or ""
 
     def search(self, query: qt.Node, limit: int, offset: int = 0,
-               filters: dict[str, Any] | None = None) -> BackendResults:
-        """Rank documents for a query tree; ``limit`` hits from ``offset``."""
+               filters: Sequence[Filter] | Mapping[str, Any] | None = None, *,
+               sort: Sort | None = None, facets: Sequence[Facet] = ()) -> BackendResults:
+        """Rank documents for a query tree; ``limit`` hits from ``offset`` (filters, sort, facets:
+        :meth:`persearch.backends.base.Backend.search`; how: tantivy_values.py)."""
         searcher = self._current_searcher()
         tquery = Translator(self._schema, searcher).translate(query)
-        if filters:
-            tfilter = self._filter(searcher, filters)
-            if tquery is not None:
-                # The filter must match but adds nothing to the score.
-                tquery = _Q.boolean_query([(_Occur.Must, tquery), (_Occur.Must, _Q.const_score_query(tfilter, 0.0))])
+        specs, slots = self._typing()
+        filters = as_filters(filters, specs)
+        check_fields(filters, sort, facets, specs)
         if tquery is None:
             return BackendResults(0, [])
+        typed = TypedSearch(self._schema, searcher, specs, slots)
+        tquery = typed.filtered(tquery, filters)
+        counted = _FacetCounts(typed, tquery, facets) if facets else None
+        # The facets' aggregation may count the matches too (a single-valued keyword facet).
+        count = counted.total if counted is not None and counted.counts_total else partial(_count, searcher, tquery)
         wanted = max(1, offset + limit)
+        if sort is not None and limit > 0:
+            addresses, total = typed.sorted_page(tquery, sort, limit, offset)
+            hits = self._hits(searcher, [(None, addr) for addr in addresses])
+            _score_sorted(searcher, self._schema, tquery, hits, addresses)
+            return BackendResults(total, hits, facets=counted and counted.counts)
         found = searcher.search(tquery, limit=wanted, count=False).hits
+        hits = self._hits(searcher, found[offset:offset + limit] if limit > 0 else ())
+        if len(found) < wanted:  # every match was collected: the count is exact
+            return BackendResults(len(found), hits, facets=counted and counted.counts)
+        # Counting visits every match (no block skipping): only when someone reads the total.
+        return BackendResults(None, hits, count=count, lower=wanted, facets=counted and counted.counts)
+
+    @staticmethod
+    def _hits(searcher: Any, found: Iterable[tuple[float | None, Any]]) -> list[StoredHit]:
         hits = []
-        for score, addr in found[offset:offset + limit] if limit > 0 else ():
+        for score, addr in found:
             doc = searcher.doc(addr)
             fields = hit_fields(doc.get_first("fields"))
-            hits.append(StoredHit(id=fields["id"], score=float(score), fields=fields,
+            hits.append(StoredHit(id=fields["id"], score=float(score or 0.0), fields=fields,
                                   load_text=partial(stored_text, doc), load_tokens=partial(stored_tokens, doc)))
-        if len(found) < wanted:  # every match was collected: the count is exact
-            return BackendResults(len(found), hits)
-        # Counting visits every match (no block skipping): only when someone reads the total.
-        return BackendResults(None, hits, count=partial(_count, searcher, tquery), lower=wanted)
+        return hits
 
-    def _filter(self, searcher: Any, filters: dict[str, Any]) -> Any:
-        clauses = []
-        for key, value in filters.items():
-            values = filter_values(value)
-            if key in FILTER_FIELDS:
-                terms = [_Q.term_query(self._schema, key, filter_text(v)) for v in values]
-            else:
-                if not METADATA_KEY.match(key) or not searcher.terms_with_prefix("meta", key + META_SEP, limit=1):
-                    indexed = searcher.terms_with_prefix("meta", "")
-                    raise unknown_filter(key, {term.split(META_SEP, 1)[0] for term, _ in indexed})
-                terms = [_Q.term_query(self._schema, "meta", key + META_SEP + filter_text(v)) for v in values]
-            clauses.append((_Occur.Must, _Q.boolean_query([(_Occur.Should, t) for t in terms])))
-        return _Q.boolean_query(clauses)
+
+class _FacetCounts:
+    """One search's facets, aggregated once, and the total when the aggregation gives it."""
+
+    def __init__(self, typed: TypedSearch, query: Any, facets: Sequence[Facet]) -> None:
+        self._typed, self._query, self._facets = typed, query, facets
+        self._found: tuple[dict[str, dict[Any, int]], int | None] | None = None
+        self.counts_total = any(f.type == "keyword" and not typed.specs[f.field].multi for f in facets)
+
+    def _aggregate(self) -> tuple[dict[str, dict[Any, int]], int | None]:
+        if self._found is None:
+            self._found = self._typed.facet_counts(self._query, self._facets)
+        return self._found
+
+    def counts(self) -> dict[str, dict[Any, int]]:
+        return self._aggregate()[0]
+
+    def total(self) -> int:
+        return int(self._aggregate()[1] or 0)
+
+
+def _score_sorted(searcher: Any, schema: Any, query: Any, hits: list[StoredHit], addresses: list[Any]) -> None:
+    """The scores of sorted hits (tantivy gives their sort values): one search among the page's ids."""
+    if not hits:
+        return
+    # A Should of terms: tantivy's term_set_query costs ~4× more for a page of ids.
+    ids = _Q.boolean_query([(_Occur.Should, _Q.term_query(schema, "id", hit.id)) for hit in hits])
+    scored = searcher.search(_Q.boolean_query([(_Occur.Must, query), (_Occur.Must, _Q.const_score_query(ids, 0.0))]),
+                             limit=len(hits), count=False).hits
+    scores = {(addr.segment_ord, addr.doc): score for score, addr in scored}
+    for hit, addr in zip(hits, addresses):
+        hit.score = float(scores.get((addr.segment_ord, addr.doc), 0.0))
 
 
 def _count(searcher: Any, query: Any) -> int:

@@ -6,16 +6,16 @@ chose, so compounds and spelling variants share positions exactly as in the
 Whoosh backend.
 
 Schema: ``id``, ``path``, ``format``, ``encoding`` (raw terms for lookups,
-deletes and filters), ``meta`` (one raw term ``key\\x1fvalue`` per metadata
-value), ``title`` and ``body`` (pre-tokenized, positions), ``fields`` (the
-small stored fields, NUL-separated) and ``text`` (the original text and its
-tokens, stored: see :func:`_document`; tantivy compresses its document store itself).
+deletes and filters), ``title`` and ``body`` (pre-tokenized, positions),
+``fields`` (the small stored fields, NUL-separated), ``text`` (the original
+text and its tokens, stored: see :func:`_document`; tantivy compresses its
+document store itself) and the typed record fields' slots (tantivy_values.py).
 """
 from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import tantivy
 
@@ -23,10 +23,15 @@ from .. import compact
 from ..analysis.analyzer import Analyzer, Columns
 from ..files import write_json
 from ..stored_tokens import for_storage, pack_columns, pack_for_storage, unpack_columns
-from .base import FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, Document, filter_text
+from .base import FILTER_FIELDS, SEARCH_FIELDS, Document
+from .tantivy_values import add_slots, add_typed
 
-#: Metadata is indexed in one raw field as ``key<SEP>value``; SEP cannot occur in a key.
-META_SEP = "\x1f"
+if TYPE_CHECKING:
+    from ..values.records import FieldSpec
+
+#: The typed fields a document is written with: ``(specs, slots)`` of the index's FieldTable.
+Typing = tuple[Mapping[str, "FieldSpec"], Mapping[str, str]]
+NO_TYPING: Typing = ({}, {})
 #: Writer memory before tantivy flushes a segment. One indexing thread: the
 #: Python side (analysis, token objects) is the bottleneck, and one thread
 #: keeps one segment per commit, like the Whoosh backend.
@@ -48,12 +53,13 @@ _PreTokenized = tantivy.PreTokenizedString
 def make_schema() -> Any:
     """The tantivy schema (the analyzer lives in persearch, not in the schema)."""
     sb = tantivy.SchemaBuilder()
-    for name in (*FILTER_FIELDS, "meta"):
+    for name in FILTER_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
     for name in SEARCH_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
     sb.add_bytes_field("fields", stored=True)
     sb.add_bytes_field("text", stored=True)
+    add_slots(sb)
     return sb.build()
 
 
@@ -71,16 +77,16 @@ def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
     return doc, pack_columns(*columns(doc.title or "")), pack_columns(*columns(doc.text or ""))
 
 
-def make_document(analyzed: Analyzed) -> Any:
+def make_document(analyzed: Analyzed, typing: Typing = NO_TYPING) -> Any:
     """A document a worker analyzed, as a tantivy document."""
     doc, title, body = analyzed
-    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body))
+    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body), typing)
 
 
-def new_document(analyzer: Analyzer, doc: Document) -> Any:
+def new_document(analyzer: Analyzer, doc: Document, typing: Typing = NO_TYPING) -> Any:
     """A document analyzed here, as a tantivy document (no trip through packed tokens)."""
     title, body = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
-    return _document(doc, title, body, pack_for_storage(title, body))
+    return _document(doc, title, body, pack_for_storage(title, body), typing)
 
 
 def _pretokenized(columns: Columns) -> Any:
@@ -93,17 +99,15 @@ def _pretokenized(columns: Columns) -> Any:
 _COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"  # how a stored text is written
 
 
-def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes) -> Any:
+def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes, typing: Typing) -> Any:
     out = tantivy.Document()
     out.add_text("id", doc.id)
     for name in ("path", "format", "encoding"):
         value = getattr(doc, name)
         if value:
             out.add_text(name, value)
-    for key, value in (doc.metadata or {}).items():
-        if METADATA_KEY.match(key):
-            for v in value if isinstance(value, list) else [value]:
-                out.add_text("meta", key + META_SEP + filter_text(v))
+    if doc.typed:
+        add_typed(out, doc.typed, *typing)
     out.add_pre_tokenized_text("title", _pretokenized(title))
     out.add_pre_tokenized_text("body", _pretokenized(body))
     out.add_bytes("fields", _encode_fields(doc))

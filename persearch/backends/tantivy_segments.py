@@ -17,6 +17,7 @@ import tantivy
 from ..analysis.analyzer import Analyzer
 from ..files import fsync_folder, write_json
 from .base import Document
+from .base import FieldTable
 from .tantivy_documents import HEAP_BYTES, THREADS, Analyzed, analyze_document, new_document, new_index, read_json
 
 #: Worker folders inside the index folder: ``.build-<random>``.
@@ -50,6 +51,8 @@ class SegmentWriter:
 
     def __init__(self, path: str, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
+        table = FieldTable(path)  # the parent records new typed fields before starting workers
+        self._typing = (table.specs, table.slots)
         self._folder = tempfile.mkdtemp(prefix=_BUILD_PREFIX, dir=path)
         new_index(self._folder)
         self._writer: Any = tantivy.Index.open(self._folder).writer(HEAP_BYTES, THREADS)
@@ -57,9 +60,9 @@ class SegmentWriter:
 
     def append(self, documents: Iterable[Document]) -> None:
         """Index documents (new ones: the parent deleted nothing they replace)."""
-        writer, analyzer = self._writer, self._analyzer
+        writer, analyzer, typing = self._writer, self._analyzer, self._typing
         for doc in documents:
-            writer.add_document(new_document(analyzer, doc))
+            writer.add_document(new_document(analyzer, doc, typing))
             self._added += 1
 
     def finish(self) -> WrittenSegments | None:

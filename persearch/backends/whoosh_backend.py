@@ -13,8 +13,9 @@ Schema: ``id`` (unique), ``path``, ``format``, ``encoding`` (ID, stored),
 ``title`` (analyzed, positions, stored), ``body`` (analyzed, positions, not
 stored), ``textz`` (the original text, zlib-compressed, stored), ``tokens`` (packed
 index-time tokens of title and body, stored, for the highlighter),
-``size``/``mtime``/``hash``/``metadata`` (stored), and ``m_<key>`` (ID) for
-every metadata key so filters can use it.
+``size``/``mtime``/``hash``/``metadata`` (stored), and one sortable field
+per typed record field: ``k_<name>``, ``n_<name>``, ``d_<name>``
+(whoosh_values.py: filters, sorting and facets on them).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import os
 import weakref
 import zlib
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from whoosh import fields as wf
 from whoosh import index as windex
@@ -37,11 +38,14 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
-from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
-                   TermDeletes, filter_text, filter_values, unknown_filter)
+from .base import (FILTER_FIELDS, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, FieldTable, StoredHit,
+                   TermDeletes, as_filters, check_fields)
+if TYPE_CHECKING:
+    from .whoosh_values import WhooshValues
+    from ..values.facets import Facet, Sort
+    from ..values.filters import Filter
+    from ..values.records import FieldSpec
 
-#: Metadata key K is indexed (for filters) as the ID field ``m_K``.
-_META_PREFIX = "m_"
 #: Memory a writer's posting pool may use before spilling to disk (per process).
 POOL_MB = 96
 
@@ -63,16 +67,18 @@ def make_schema(analyzer: Analyzer) -> wf.Schema:
         hash=wf.STORED(),
         metadata=wf.STORED(),
     )
-    schema.add(_META_PREFIX + "*", wf.ID(stored=False), glob=True)
+    # Typed record fields (whoosh_values.py). A column's default marks a
+    # document without a value: the largest sortable number, or "".
+    from .whoosh_values import MISSING_RAW, PREFIX
+
+    schema.add(PREFIX["keyword"] + "*", wf.ID(sortable=True), glob=True)
+    schema.add(PREFIX["number"] + "*", wf.NUMERIC(numtype=float, bits=64, sortable=True, default=MISSING_RAW),
+               glob=True)
+    schema.add(PREFIX["date"] + "*", wf.NUMERIC(numtype=int, bits=64, signed=True, sortable=True), glob=True)
     return schema
 
 
-def _meta_terms(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [filter_text(v) for v in values]
-
-
-def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
+def document_fields(doc: Document, analyzer: WhooshAnalyzer, specs: Mapping[str, FieldSpec]) -> dict[str, Any]:
     """A Document as keyword arguments for a Whoosh writer.
 
     Title and body are analyzed here, once: their tokens are stored (packed)
@@ -88,9 +94,10 @@ def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
         "tokens": pack_for_storage(title_tokens, body_tokens),
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
-    for key, value in (doc.metadata or {}).items():
-        if METADATA_KEY.match(key):
-            fields[_META_PREFIX + key] = _meta_terms(value)
+    if doc.typed:
+        from .whoosh_values import typed_fields  # loaded by the first typed document, not by searches
+
+        fields.update(typed_fields(doc.typed, specs))
     return fields
 
 
@@ -104,6 +111,11 @@ def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, A
     out.setdefault("format", "")
     out["metadata"] = out.get("metadata") or {}
     return out
+
+
+def _facet_counts(values: WhooshValues, matches: Any, facets: Sequence[Facet],
+                  specs: Mapping[str, FieldSpec]) -> dict[str, dict[Any, int]]:
+    return values.facet_counts(matches(), facets, specs)
 
 
 def _decompress(raw: bytes | None) -> str:
@@ -124,6 +136,8 @@ class WhooshBackend(TermDeletes):
         self._weighting = scoring.BM25F()
         # Results whose total is not counted yet: counted before their searcher closes.
         self._uncounted: weakref.WeakSet[BackendResults] = weakref.WeakSet()
+        self._table = FieldTable(self.path)
+        self._values: WhooshValues | None = None  # the typed fields' columns, for the current searcher
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -159,7 +173,9 @@ class WhooshBackend(TermDeletes):
     def _close_searcher(self, searcher: Any) -> None:
         for results in list(self._uncounted):
             results.total  # noqa: B018 - count now, while the searcher is open
+            results.facets  # noqa: B018
         self._uncounted.clear()
+        self._values = None
         searcher.close()
 
     def generation(self) -> int:
@@ -181,15 +197,25 @@ class WhooshBackend(TermDeletes):
         """Add or replace (by id) documents; visible after :meth:`commit`."""
         writer = self._open_writer()
         analyzer = writer.schema["body"].analyzer
+        specs = self._table.refresh().specs
         for doc in documents:
-            writer.update_document(**document_fields(doc, analyzer))
+            writer.update_document(**document_fields(doc, analyzer, specs))
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id lookup)."""
         writer = self._open_writer()
         analyzer = writer.schema["body"].analyzer
+        specs = self._table.refresh().specs
         for doc in documents:
-            writer.add_document(**document_fields(doc, analyzer))
+            writer.add_document(**document_fields(doc, analyzer, specs))
+
+    def fields(self) -> dict[str, FieldSpec]:
+        """The typed record fields (fields.json beside Whoosh's files)."""
+        return self._table.refresh().specs
+
+    def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
+        """Record typed fields before documents use them (Whoosh takes any number: glob fields)."""
+        return self._table.add(specs)
 
     @staticmethod
     def _delete_term(writer: Any, field: str, value: str) -> None:
@@ -295,40 +321,57 @@ class WhooshBackend(TermDeletes):
                        stored.get("hash") or "")
 
     def search(self, query: qt.Node, limit: int, offset: int = 0,
-               filters: dict[str, Any] | None = None) -> BackendResults:
-        """Rank documents for a query tree; ``limit`` hits from ``offset``."""
+               filters: Sequence[Filter] | Mapping[str, Any] | None = None, *,
+               sort: Sort | None = None, facets: Sequence[Facet] = ()) -> BackendResults:
+        """Rank documents for a query tree; ``limit`` hits from ``offset`` (filters, sort, facets:
+        :meth:`persearch.backends.base.Backend.search`; how: whoosh_values.py)."""
         searcher = self._current_searcher()
         wquery = self.translate(query)
-        wfilter = self._filter(searcher, filters) if filters else None
+        specs = self._table.refresh().specs
+        filters = as_filters(filters, specs)
+        check_fields(filters, sort, facets, specs)
         if wquery is wq.NullQuery:
             return BackendResults(0, [])
+        values = self._typed_values(searcher) if (filters or sort or facets) else None
+        allow, restrict = values.filter_sets(filters, specs) if values and filters else (None, set())
+        if allow is not None and not allow:  # Whoosh reads an empty filter set as no filter at all
+            return BackendResults(0, [], facets=lambda: {f.name: {} for f in facets})
         wanted = max(1, offset + limit)
-        results = searcher.search(wquery, limit=wanted, filter=wfilter, terms=False)
+        sortedby = values.sort_facet(sort, specs) if values and sort else None
+        results = searcher.search(wquery, limit=wanted, filter=allow, mask=restrict or None, sortedby=sortedby,
+                                  terms=False)
         hits = []
         for hit in results[offset:offset + limit] if limit > 0 else ():
             stored = hit.fields()
-            hits.append(StoredHit(id=stored["id"], score=float(hit.score or 0.0),
+            # Sorted: the score is the key's last part, negated (ScoreFacet).
+            score = -hit.score[-1] if sortedby is not None else hit.score
+            hits.append(StoredHit(id=stored["id"], score=float(score or 0.0),
                                   fields=hit_fields(stored, with_text=False),
                                   load_text=partial(_decompress, stored.get("textz")),
                                   load_tokens=partial(stored.get, "tokens")))
         scored = results.scored_length()
-        if scored < wanted:  # fewer matches than asked for: all were collected, the count is exact
-            return BackendResults(scored, hits)
-        # Whoosh skips low-scoring blocks and counts by running the query again:
-        # only do that if someone reads the total.
-        deferred = BackendResults(None, hits, count=results.__len__, lower=wanted)
-        self._uncounted.add(deferred)
-        return deferred
+        complete = scored < wanted  # fewer matches than asked for: all were collected
+        counted = None
+        if facets and values is not None:
+            matches = (lambda: [doc for _, doc in results.top_n]) if complete else results.docs
+            counted = partial(_facet_counts, values, matches, facets, specs)
+        if complete:
+            found = BackendResults(scored, hits, facets=counted)
+        else:
+            # Whoosh skips low-scoring blocks and counts by running the query again:
+            # only do that if someone reads the total (with facets, the same run gives both).
+            count = (lambda: len(results.docs())) if facets else results.__len__
+            found = BackendResults(None, hits, count=count, lower=wanted, facets=counted)
+        if not complete or counted is not None:  # counted before the searcher closes, if not read by then
+            self._uncounted.add(found)
+        return found
 
-    def _filter(self, searcher: Any, filters: dict[str, Any]) -> Any:
-        indexed = set(searcher.reader().indexed_field_names())
-        clauses = []
-        for key, value in filters.items():
-            name = key if key in FILTER_FIELDS else _META_PREFIX + key
-            if key not in FILTER_FIELDS and (not METADATA_KEY.match(key) or name not in indexed):
-                raise unknown_filter(key, (f[len(_META_PREFIX):] for f in indexed if f.startswith(_META_PREFIX)))
-            clauses.append(wq.Or([wq.Term(name, filter_text(v)) for v in filter_values(value)]))
-        return wq.And(clauses)
+    def _typed_values(self, searcher: Any) -> WhooshValues:
+        from .whoosh_values import WhooshValues
+
+        if self._values is None or self._values.searcher is not searcher:
+            self._values = WhooshValues(searcher)
+        return self._values
 
     # -- query translation ------------------------------------------------------
     def translate(self, node: qt.Node) -> Any:
@@ -487,12 +530,13 @@ class SegmentBuilder:
     def __init__(self, path: str) -> None:
         ix = windex.open_dir(str(path))
         self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+        self._specs = FieldTable(path).specs  # the parent records new fields before starting workers
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents (new ones: the parent deleted any old versions)."""
         analyzer = self._writer.schema["body"].analyzer
         for doc in documents:
-            self._writer.add_document(**document_fields(doc, analyzer))
+            self._writer.add_document(**document_fields(doc, analyzer, self._specs))
 
     def finish(self) -> Any:
         """Write the segment; returns a picklable token for ``commit(segments=...)``."""

@@ -212,6 +212,13 @@ def index_command(
                                           help="Engine of a new index: whoosh (default) or tantivy "
                                           "(faster; needs persearch[tantivy])."),
     as_json: bool = JsonOption,
+    # -- typed record fields (docs/indexing.md, "Typed fields") --
+    declare: Optional[List[str]] = typer.Option(None, "--field", metavar="NAME=TYPE",
+                                                help="Declare a record field's type: keyword, number or date "
+                                                     "(e.g. date=date); repeatable [default: from its values]."),
+    document_dates: Optional[bool] = typer.Option(None, "--document-dates/--no-document-dates",
+                                                  help="Give text, Markdown and HTML documents their date "
+                                                       "(field date) [default: on]."),
 ) -> None:
     """Create or update the index from files and folders."""
     location = index_location(index)
@@ -221,7 +228,11 @@ def index_command(
         if backend not in BACKENDS:
             raise InvalidOption(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
     _check_readable(paths)
-    options = dict(text_field=text_field, title_field=title_field, id_field=id_field)
+    options = dict(text_field=text_field, title_field=title_field, id_field=id_field, fields=declare or None)
+    if declare:
+        from ..values.fields import parse_field_declarations
+
+        parse_field_declarations(declare)  # a malformed one fails before the index is touched
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
             with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
@@ -229,9 +240,11 @@ def index_command(
                     raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
                 if rebuild:
-                    report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend, **options)
+                    report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend,
+                                        document_dates=document_dates, **options)
                 else:
-                    report = ix.add_paths(paths, workers=workers, progress=progress, **options)
+                    report = ix.add_paths(paths, workers=workers, progress=progress, document_dates=document_dates,
+                                          **options)
                 if optimize:
                     ix.optimize()
         except KeyboardInterrupt:
@@ -263,9 +276,10 @@ def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOpti
 @_command("search", "Search the index; ranked hits with highlighted snippets.", ignore_unknown_options=True)
 def search_command(
     ctx: typer.Context,
-    words: List[str] = typer.Argument(..., metavar="QUERY",
-                                      help="The query (docs/query.md): words, \"phrase\", OR, -word, title:word, "
-                                           "word*, word~. Several arguments are joined with spaces."),
+    words: Optional[List[str]] = typer.Argument(None, metavar="QUERY",
+                                                help="The query (docs/query.md): words, \"phrase\", OR, -word, "
+                                                     "title:word, word*, word~, date:1402/05. Several arguments are "
+                                                     "joined with spaces; optional with --filter."),
     index: Optional[Path] = IndexOption,
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=10_000, help="Hits per page."),
     page: int = typer.Option(1, "--page", "-p", min=1, help="Page number (1 = best hits)."),
@@ -276,19 +290,82 @@ def search_command(
     bidi: Optional[bool] = typer.Option(None, "--bidi/--no-bidi",
                                         help="Reorder Persian for terminals without bidi support "
                                              "[default: $PERSEARCH_BIDI, else off]."),
+    # -- structured search (docs/query.md, "Filters, sorting and facets"), kept together --
+    filters: Optional[List[str]] = typer.Option(None, "--filter", metavar="EXPR",
+                                                help="Only documents matching EXPR: source=farsnews, source=a,b, "
+                                                     "'date>=1402/05/01', date=1402/05, year=1390..1400; "
+                                                     "repeatable (all must match)."),
+    sort: Optional[str] = typer.Option(None, "--sort", metavar="FIELD",
+                                       help="Order by FIELD (ascending), -FIELD (descending) or score; "
+                                            "ties by score [default: score]."),
+    facets: Optional[List[str]] = typer.Option(None, "--facet", metavar="FIELD",
+                                               help="Count the matches per value of FIELD (a date field by day, "
+                                                    "or FIELD:month, FIELD:year); repeatable."),
+    count: bool = typer.Option(False, "--count", help="Print only how many documents match."),
+    out_format: Optional[str] = typer.Option(None, "--format", metavar="FORMAT",
+                                             help="Export the page as json, jsonl (a hit a line) or csv "
+                                                  "(--json is --format json)."),
 ) -> None:
     """Search the index; ranked hits with highlighted snippets."""
+    words = words or []
     query = " ".join(words)
     for word in words:
         if word.startswith("--") and len(word) > 2:
             ctx.fail(f"No such option: {word.split('=', 1)[0]}")
+    if not query.strip() and not filters:
+        ctx.fail("Missing argument 'QUERY' (or give --filter)")
+    export = _export_format(as_json, out_format)
     with opened(index_location(index)) as ix:
-        results = ix.search(query, limit=limit, page=page, fields=field or None)
-    if as_json:
+        results = ix.search(query, limit=limit, page=page, fields=field or None, filters=filters or None,
+                            sort=sort, facets=facets or None, snippets=not count)
+        results.total, results.facets  # noqa: B018 - counted while the index is open
+    if results.past_last_page and not count:
+        noun = "hit makes" if results.total == 1 else "hits make"
+        print(f"persearch: page {results.page} is past the last one: {results.total} {noun} "
+              f"{results.pages} page{'s' if results.pages > 1 else ''} of {results.limit}", file=sys.stderr)
+    if count:
+        _show_count(query, results, export, color=output.color_enabled(sys.stdout, no_color=no_color))
+    elif export == "json":
         output.write_json(output.results_json(query, results))
+    elif export == "jsonl":
+        output.write_jsonl(results)
+    elif export == "csv":
+        output.write_csv(results)
+    else:
+        _show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
+                      bidi=output.bidi_default() if bidi is None else bidi)
+
+
+@_command("get", "Print a stored document: its title, id, fields and text.")
+def get_command(
+    doc_id: str = typer.Argument(..., metavar="ID", help="A document id: a file's path, or PATH#ID for a record."),
+    index: Optional[Path] = IndexOption,
+    as_json: bool = JsonOption,
+    bidi: Optional[bool] = typer.Option(None, "--bidi/--no-bidi", help="Reorder Persian for display."),
+) -> None:
+    """Print a stored document: its title, id, fields and text."""
+    from ..query.structured import field_values
+
+    location = index_location(index)
+    with opened(location) as ix:
+        document = ix.document(doc_id)
+        types = ix.fields
+    if document is None:
+        raise PersearchError(f"no document {doc_id} in the index at {location}; "
+                             f"ids are file paths, or PATH#ID for records (see persearch search)")
+    values = field_values(document.get("metadata") or {}, types)
+    if as_json:
+        output.write_json(output.document_json(document, values))
         return
-    _show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
-                  bidi=output.bidi_default() if bidi is None else bidi)
+    bidi = output.bidi_default() if bidi is None else bidi
+    show = functools.partial(output.show_text, bidi=bidi)
+    lines = [show(document.get("title") or ""), str(document["id"])]
+    about = [f"{k}: {document[k]}" for k in ("path", "format", "encoding") if document.get(k)]
+    lines += [" · ".join(about)] if about else []
+    lines += [show(f"{name}: {output.shown_value(value)}") for name, value in values.items()]
+    body = document.get("text") or ""
+    lines += ["", *(show(line) if bidi else line for line in body.splitlines())]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 @_command("analyze", "Show the tokens of TEXT: terms, offsets and positions.")
@@ -394,6 +471,8 @@ def _show_report(report: Any, as_json: bool) -> None:
         return
     for failure in data["failed"]:
         print(f"persearch: skipped {failure['path']}: {failure['error']}", file=sys.stderr)
+    for kept in data["kept_as_text"]:
+        print(f"persearch: {kept['where']}: {kept['reason']}", file=sys.stderr)
     counts = " · ".join(f"{key} {data[key]}" for key in ("added", "updated", "removed", "unchanged"))
     sys.stdout.write(f"{counts} · failed {len(data['failed'])}\n")
 
@@ -405,6 +484,44 @@ def _exit_if_named_path_failed(report: Any, paths: List[Path]) -> None:
     failed = {str(Path(f["path"]).absolute().resolve()) for f in output.report_json(report)["failed"]}
     if named & failed:
         raise typer.Exit(EXIT_FAILURE)
+
+
+def _export_format(as_json: bool, out_format: Optional[str]) -> Optional[str]:
+    """``--format`` (or ``--json``) as one of output.EXPORT_FORMATS, None for the terminal."""
+    chosen = out_format.strip().lower() if out_format else None
+    if chosen is not None and chosen not in output.EXPORT_FORMATS:
+        raise InvalidOption(f"unknown --format {out_format}: use {', '.join(output.EXPORT_FORMATS)}")
+    if as_json and chosen not in (None, "json"):
+        raise InvalidOption(f"--json and --format {chosen} ask for two formats: give one")
+    return "json" if as_json else chosen
+
+
+def _show_count(query: str, results: Any, export: Optional[str], *, color: bool) -> None:
+    """``--count``: the total on stdout (as JSON with --json or --format json; facets after it when asked for)."""
+    if export in ("json", "jsonl"):
+        output.write_json(output.count_json(query, results))
+        return
+    sys.stdout.write(f"{results.total}\n")
+    if results.facet_specs:
+        _show_facets(results.facets, color=color)
+
+
+def _show_facets(facets: dict[str, Any], *, color: bool) -> None:
+    """Each facet as a small table: value and count (the first ten values, then the rest in one row)."""
+    con = output.console(sys.stdout) if color else None
+    for name, counts in facets.items():
+        rows = output.facet_rows(counts)
+        if con is None:
+            sys.stdout.write(f"\n{name}\tcount\n" + "".join(f"{value}\t{n}\n" for value, n in rows))
+            continue
+        from rich.table import Table
+
+        table = Table(name, "count", box=None, header_style="bold")
+        for value, n in rows:
+            table.add_row(value, n)
+        con.print()
+        con.print(table)
+    sys.stdout.flush()
 
 
 def _show_results(results: Any, *, color: bool, bidi: bool) -> None:
@@ -421,15 +538,22 @@ def _show_results(results: Any, *, color: bool, bidi: bool) -> None:
                                                     getattr(hit, "title_highlights", ()), bidi=bidi)
         lines = output.marked_lines(hit.snippet or "", hit.highlights, columns=columns, bidi=bidi)
         where = f"{hit.id}  [{hit.score:.2f}]"
+        about = output.fields_line(hit.values, hit.field_types) if getattr(hit, "field_types", None) else ""
+        about = output.show_text(about, bidi=bidi) if about else ""
         if con is None:
             sys.stdout.write(f"{hit.rank}. {output.plain(title, title_spans)}\n   {where}\n")
+            sys.stdout.write(f"   {about}\n" if about else "")
             sys.stdout.write("".join(f"   {output.plain(line, spans)}\n" for line, spans in lines) + "\n")
         else:
             con.print(output.rich_line(title, title_spans, "bold", indent=f"{hit.rank}. "))
             con.print(output.rich_line(where, [], "cyan", indent="   "))
+            if about:
+                con.print(output.rich_line(about, [], "dim", indent="   "))
             for line, spans in lines:
                 con.print(output.rich_line(line, spans, indent="   "))
             con.print()
+    if getattr(results, "facet_specs", None):
+        _show_facets(results.facets, color=con is not None)
     sys.stdout.flush()
     elapsed = getattr(results, "elapsed", None)
     took = f" · {elapsed * 1000:.0f} ms" if isinstance(elapsed, (int, float)) else ""

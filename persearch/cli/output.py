@@ -31,7 +31,8 @@ from typing import IO, Any, Iterable, Sequence
 from ..errors import MissingExtra
 from ..render import marked
 # The documented JSON shapes live in the library; the CLI keeps its names for them.
-from ..shapes import hit_json, report_json, results_json, spans, stats_json, tokens_json  # noqa: F401
+from ..shapes import (count_json, document_json, facets_json, hit_json, report_json,  # noqa: F401
+                      results_json, spans, stats_json, tokens_json)
 
 Span = tuple[int, int]
 
@@ -105,6 +106,92 @@ def write_json(obj: Any, stream: IO[str] | None = None) -> None:
     stream = sys.stdout if stream is None else stream
     stream.write(dumps(obj) + "\n")
     stream.flush()
+
+
+# -- export ---------------------------------------------------------------
+EXPORT_FORMATS = ("json", "jsonl", "csv")
+_HIT_COLUMNS = ("rank", "id", "path", "title", "score", "snippet")
+
+
+def write_jsonl(results: Any, stream: IO[str] | None = None) -> None:
+    """``--format jsonl``: one hit a line, each as in ``--json``."""
+    stream = sys.stdout if stream is None else stream
+    stream.write("".join(dumps(hit_json(h)) + "\n" for h in results.hits))
+    stream.flush()
+
+
+def write_csv(results: Any, stream: IO[str] | None = None) -> None:
+    """``--format csv``: a header row, then one row a hit; a record field a column (a date in
+    Jalali, and in Gregorian in ``FIELD_gregorian``), several values joined by ``; ``."""
+    import csv
+
+    stream = sys.stdout if stream is None else stream
+    rows = [hit_json(h) for h in results.hits]
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row["fields"]))
+    dated = {n for row in rows for n, v in row["fields"].items() if _is_date(v) or
+             (isinstance(v, list) and any(map(_is_date, v)))}
+    header = [*_HIT_COLUMNS, *(c for n in names for c in ((n, f"{n}_gregorian") if n in dated else (n,)))]
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [row[c] for c in _HIT_COLUMNS]
+        for name in names:
+            value = row["fields"].get(name, "")
+            cells.append(_cell(value, "jalali"))
+            if name in dated:
+                cells.append(_cell(value, "gregorian"))
+        writer.writerow(cells)
+    stream.flush()
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dict) and "jalali" in value
+
+
+def _cell(value: Any, calendar: str) -> str:
+    if isinstance(value, list):
+        return "; ".join(_cell(v, calendar) for v in value)
+    if _is_date(value):
+        return str(value[calendar])
+    if calendar == "gregorian":
+        return ""  # a value of a date field that did not read as a date: in the first column only
+    return "" if value is None else (dumps(value) if isinstance(value, (dict, bool)) else str(value))
+
+
+# -- record fields on a terminal ------------------------------------------
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def shown_value(value: Any) -> str:
+    """A record field's value for a terminal: dates in Jalali with Persian digits, lists joined by «، »."""
+    if isinstance(value, list):
+        return "، ".join(shown_value(v) for v in value)
+    if _is_date(value):
+        return str(value["jalali"]).translate(_TO_PERSIAN_DIGITS)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return one_line(str(value))
+
+
+def fields_line(values: dict[str, Any], types: dict[str, str], limit: int = 5, width: int = 40) -> str:
+    """A hit's typed record fields on one line: ``date ۱۴۰۲/۰۵/۱۲ · source فارس`` (at most ``limit``)."""
+    parts = []
+    for name, value in values.items():
+        if name in types and value not in (None, "", []):
+            text = shown_value(value)
+            parts.append(f"{name} {text if len(text) <= width else text[:width - 1] + '…'}")
+    return " · ".join(parts[:limit])
+
+
+def facet_rows(counts: dict[Any, int], limit: int = 10) -> list[tuple[str, str]]:
+    """A facet's first ``limit`` values and counts for a terminal table, then one row for the rest."""
+    rows = [(shown_value(value), str(n)) for value, n in list(counts.items())[:limit]]
+    rest = list(counts.values())[limit:]
+    if rest:
+        rows.append((f"… {len(rest)} more", str(sum(rest))))
+    return rows
 
 
 # -- lines with highlights ------------------------------------------------

@@ -13,6 +13,7 @@ worker processes (workers.py). docs/indexing.md describes the update model.
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchE
 from ..files import write_json
 from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
                      next_data_name, old_meta, read_meta, remove_stale)
+from .typed import declare_fields, declared_fields, declared_fields_map, type_own_documents
 from .lock import acquire, file_lock, release
 from .manifest import Manifest, now
 from .options import given, options_by_path, record_options
@@ -110,7 +112,9 @@ class Index:
             data = next_data_name(newest)
             shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
             created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
-            Manifest.from_json(shared).write(root / data, created.generation())
+            created.add_fields(declared_fields(shared))
+            Manifest.from_json({k: v for k, v in shared.items() if k != "fields"}).write(root / data,
+                                                                                       created.generation())
             created.close()
             meta = {"format": FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
                     "analyzer": analyzer.config(), "data": data, "created_at": now(), **shared}
@@ -263,26 +267,35 @@ class Index:
     # -- files ------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,
                   title_field: str | None = None, id_field: str | None = None, max_size: int | None = None,
+                  fields: Mapping[str, str] | Iterable[str] | None = None, document_dates: bool | None = None,
                   workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
         """Index files and folders and remember them as roots for :meth:`update`.
 
-        The field options (JSON/JSONL/CSV record fields, size limit) given are
-        recorded for ``paths`` and everything under them, and used by every
-        later :meth:`update`; options left as None keep what was recorded for
-        a path before, else the defaults ("text", "title", "id", 64 MiB).
+        The field options (JSON/JSONL/CSV record fields, size limit, whether
+        text and HTML documents get their date) given are recorded for
+        ``paths`` and everything under them, and used by every later
+        :meth:`update`; options left as None keep what was recorded for a
+        path before, else the defaults ("text", "title", "id", 64 MiB, dates on).
+        ``fields`` declares record field types for the whole index
+        (``{"date": "date", "کد": "keyword"}`` or ``["date=date"]``); other
+        fields get the type their values show (docs/indexing.md, *Typed
+        fields*). A field already recorded with another type is refused:
+        :meth:`rebuild` with ``fields`` changes it.
         ``workers``: processes for reading and analysis (None = up to 4 cores
         when the batch is big). ``progress(done, total, path)`` is called as
         files are processed.
 
-        >>> index.add_paths(["اخبار"]).added                   # doctest: +SKIP
+        >>> index.add_paths(["اخبار"], fields={"تاریخ": "date"}).added     # doctest: +SKIP
         12
         """
         roots = [resolved(p) for p in paths]
         with self._writing() as manifest:
+            self._declare(fields)
             existing = [root for root in roots if os.path.exists(root)]  # a typo is no root
             manifest.add_roots(existing)
             record_options(manifest, existing, given(text_field=text_field, title_field=title_field,
-                                                      id_field=id_field, max_size=max_size))
+                                                      id_field=id_field, max_size=max_size,
+                                                      document_dates=document_dates))
             # On disk before the first chunk: a crash must not forget the new options.
             self._save(manifest)
             self._remember(manifest)
@@ -355,6 +368,7 @@ class Index:
         """
         docs = [_as_document(item) for item in documents]  # a bad one fails before anything is written
         with self._writing() as manifest:
+            type_own_documents(self._backend, docs)
             self._backend.add(docs)
             self._backend.commit()
             self._save(manifest)
@@ -387,15 +401,20 @@ class Index:
         return True
 
     def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
-                title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
-                progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
+                title_field: str | None = None, id_field: str | None = None,
+                fields: Mapping[str, str] | Iterable[str] | None = None, document_dates: bool | None = None,
+                workers: int | None = None, progress: Progress | None = None,
+                backend: str | None = None) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
         Field options given are recorded for ``paths`` (for every root when
         no paths are given); those left as None keep the recorded ones.
-        ``backend`` moves the index to another engine ("whoosh" or
-        "tantivy"). Documents added with :meth:`add_document` are copied over
-        from their stored text. Readers see the old index until the swap.
+        ``fields`` declares record field types (they replace earlier
+        declarations of the same fields); undeclared fields are typed again
+        from their values. ``backend`` moves the index to another engine
+        ("whoosh" or "tantivy"). Documents added with :meth:`add_document`
+        are copied over from their stored text. Readers see the old index
+        until the swap.
         """
         backend = backend or self._meta["backend"]
         backend_cls = backend_class(backend)
@@ -404,11 +423,14 @@ class Index:
             refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
             manifest.add_roots([root for root in named if os.path.exists(root)])
             record_options(manifest, named or list(manifest.roots),
-                           given(text_field=text_field, title_field=title_field, id_field=id_field))
+                           given(text_field=text_field, title_field=title_field, id_field=id_field,
+                                 document_dates=document_dates))
             old_data = self._meta["data"]
             remove_stale(self.root, old_data)
             new_data = next_data_name(old_data)
             new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            declared = {**declared_fields_map(self._meta), **declare_fields(fields, {})}
+            new_backend.add_fields(declared_fields({"fields": declared}))
             try:
                 fresh = Manifest(roots=list(manifest.roots), excluded=list(manifest.excluded),
                                  options=dict(manifest.options))
@@ -416,6 +438,7 @@ class Index:
                                 metadata=s.get("metadata") or {})
                        for s in self._backend.iter_stored() if not s.get("path")]
                 if own:
+                    type_own_documents(new_backend, own)
                     new_backend.append(own)
                 report = self._sync(fresh, new_backend, self.root / new_data).run(list(fresh.roots), workers,
                                                                                   progress)
@@ -428,7 +451,7 @@ class Index:
                 raise
             new_backend.close()
             meta = {**self._meta, **fresh.shared(), "data": new_data, "backend": backend,
-                    "schema_version": SCHEMA_VERSION, "rebuilt_at": now()}
+                    "schema_version": SCHEMA_VERSION, "rebuilt_at": now(), "fields": declared}
             write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
             shutil.rmtree(self.root / old_data, ignore_errors=True)
@@ -441,8 +464,22 @@ class Index:
         return None if stored is None else stored["text"]
 
     def document(self, id: str) -> dict[str, Any] | None:
-        """All stored fields of a document (id, path, title, text, format, metadata, ...)."""
-        return self.backend.stored(id)
+        """All stored fields of a document (id, path, title, text, format, metadata, ...).
+
+        ``id`` as stored, or a file path or ``PATH#ID`` with PATH relative
+        (made absolute and resolved, as ids are stored).
+        """
+        backend = self.backend
+        for candidate in dict.fromkeys((id, _record_id(id) if "#" in id else resolved(id))):
+            found = backend.stored(candidate)
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The typed record fields and their types: ``{"date": "date", "source": "keyword"}``."""
+        return {name: spec.type for name, spec in self.backend.fields().items()}
 
     def __len__(self) -> int:
         return self.backend.doc_count()
@@ -461,13 +498,19 @@ class Index:
             "terms": backend.term_count(), "size_bytes": size, "roots": manifest.roots,
             "updated_at": manifest.updated_at, "analyzer": self.analyzer.config(),
             "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
-            "segments": backend.segment_count(),
+            "segments": backend.segment_count(), "fields": self.fields,
         }
 
-    def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None,
+    def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
+               filters: Any = None, sort: str | None = None, facets: Sequence[str] | str | None = None,
                **options: Any) -> Results:
-        """One page of ranked hits with highlighted snippets: :func:`persearch.query.search`
-        (its other keyword arguments, and filters on stored fields, pass through).
+        """One page of ranked hits with highlighted snippets: :func:`persearch.query.search`.
+
+        ``filters`` (``["source=فارس", "date>=1402/05/01"]``, or equality as
+        a dict), ``sort`` (``"-date"``) and ``facets`` (``["source"]``) work on
+        typed record fields (docs/query.md, *Filters, sorting and facets*);
+        the query layer's other keyword arguments pass through, and any other
+        keyword is an equality filter (``source="فارس"``).
 
         The query layer sits above this one and reads the index as a
         :class:`~persearch.query.Searchable`; this is the one call down here
@@ -477,7 +520,21 @@ class Index:
         2
         """
         from ..query.run import search
-        return search(self, query, limit=limit, page=page, fields=fields, **options)
+        return search(self, query, limit=limit, page=page, fields=fields, filters=filters, sort=sort, facets=facets,
+                      **options)
+
+    def _declare(self, fields: Mapping[str, str] | Iterable[str] | None) -> None:
+        """Record declared field types (write lock held): in the engine, and in persearch.json
+        so that a rebuild keeps them."""
+        if not fields:
+            return
+        declared = declare_fields(fields, self._backend.fields())
+        self._backend.add_fields(declared_fields({"fields": declared}))
+        merged = {**declared_fields_map(self._meta), **declared}
+        if merged != self._meta.get("fields"):
+            self._meta = {**self._meta, "fields": merged}
+            write_json(self.root / META_FILE, self._meta)
+            self._meta_stamp = self._stamp()
 
 
 # -- helpers -----------------------------------------------------------------
@@ -508,6 +565,9 @@ def _as_document(item: Document | Mapping[str, Any]) -> Document:
             raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
     if not item.id:
         raise InvalidOption("a document id cannot be empty")
+    if any(isinstance(v, _dt.date) for v in (item.metadata or {}).values()):
+        # A Python date is kept as ISO text (what the metadata can store), typed as a date.
+        item.metadata = {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in item.metadata.items()}
     return item
 
 

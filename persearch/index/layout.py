@@ -29,10 +29,11 @@ from .manifest import MANIFEST_FILE, SHARED_KEYS
 from .options import options_by_path
 
 #: Bumped whenever fields or their analysis change incompatibly.
-SCHEMA_VERSION = 3  # 2: body tokens stored for the highlighter; 3: stored in one byte a letter
-#: Older schema versions still read, by backend: a version-2 Whoosh index
-#: differs only in how its stored token terms are written (UTF-8), still read.
-_READABLE_VERSIONS = {"whoosh": {2}}
+#: 2: body tokens stored for the highlighter; 3: stored in one byte a letter;
+#: 4: typed record fields (keyword, number, date) for filters, sorting and facets.
+SCHEMA_VERSION = 4
+#: Older schema versions still read, by backend (none: version 3 has no typed fields).
+_READABLE_VERSIONS: dict[str, set[int]] = {}
 META_FILE = "persearch.json"
 FORMAT_TAG = "persearch-index"
 
@@ -103,6 +104,8 @@ def kept_settings(root: Path, old: dict[str, Any] | None) -> dict[str, Any]:
         if isinstance(source, dict) and isinstance(source.get("roots"), list):
             kept = {k: source[k] for k in SHARED_KEYS if isinstance(source.get(k), (list, dict))}
             kept["options"] = options_by_path(kept.get("options"), kept["roots"])
+            if old and isinstance(old.get("fields"), dict):  # declared field types (--field NAME=TYPE)
+                kept["fields"] = old["fields"]
             return kept
     return {}
 

@@ -25,7 +25,7 @@ from ..errors import PersearchError
 from .manifest import FileEntry, Manifest
 from .options import OptionsLookup
 from .paths import PathCounter, empty_folder, under
-from .workers import Job, run_parallel, start_pool, worker_count
+from .workers import Job, discover_fields, run_parallel, start_pool, worker_count
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -45,11 +45,15 @@ class UpdateReport:
     removed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Record values that did not read as their field's type, indexed as text: (where, reason).
+    kept_as_text: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"added", "updated", "removed", "unchanged", "failed": [{"path", "error"}]}``."""
+        """``{"added", "updated", "removed", "unchanged", "failed": [{"path", "error"}],
+        "kept_as_text": [{"where", "reason"}]}``."""
         return {"added": self.added, "updated": self.updated, "removed": self.removed,
-                "unchanged": self.unchanged, "failed": [{"path": p, "error": e} for p, e in self.failed]}
+                "unchanged": self.unchanged, "failed": [{"path": p, "error": e} for p, e in self.failed],
+                "kept_as_text": [{"where": w, "reason": r} for w, r in self.kept_as_text]}
 
     def __str__(self) -> str:
         return (f"{self.added} added, {self.updated} updated, {self.removed} removed, "
@@ -86,6 +90,7 @@ class Sync:
         self.index_root = index_root
         self.save = save
         self.chunk_bytes, self.chunk_files, self.parallel_min_bytes = chunk_bytes, chunk_files, parallel_min_bytes
+        self._refused: set[str] = set()  # typed fields the engine had no room for (reported once)
 
     def run(self, targets: list[str], workers: int | None = None, progress: Progress | None = None) -> UpdateReport:
         """Bring the documents of files under ``targets`` in step with the disk."""
@@ -100,6 +105,7 @@ class Sync:
             for number, chunk in enumerate(chunks or [[]]):
                 last = number == len(chunks) - 1 or not chunks
                 segments: list[Any] = []
+                self._date_field(chunk)
                 if pool is not None and chunk:
                     # Does this chunk's commit delete too (replaced or vanished files)?
                     with_changes = (last and bool(scan.vanished)) or any(job.path in self.manifest.files
@@ -131,9 +137,12 @@ class Sync:
         """Read one file in this process: its old documents out, its new ones in."""
         from ..ingest import read_file
 
-        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
+        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash,
+                           fields=self.backend.fields())
         if job.path in self.manifest.files and not result.unchanged:
             self.backend.delete_paths([job.path])
+        if result.fields:  # recorded before the documents holding them are written
+            self._record_fields(result.fields, job.path, report)
         if result.documents:
             self.backend.append(result.documents)
         self._account(result, report)
@@ -141,13 +150,41 @@ class Sync:
     def _read_in_workers(self, pool: Any, procs: int, chunk: list[Job], with_changes: bool,
                          report: UpdateReport) -> list[Any]:
         """Read a chunk in the worker processes; the segments they wrote, for the commit."""
+        # Workers write documents at once, so the chunk's new typed fields are
+        # found (and recorded) first, read in the same job order as in one process.
+        for path, specs in discover_fields(pool, chunk, self.backend.fields()):
+            self._record_fields(specs, path, report)
+        fields = self.backend.fields()
         results, segments = run_parallel(pool, procs, self.backend.name, str(self.data_dir), self.analyzer, chunk,
-                                         with_changes)
+                                         with_changes, fields)
         files = self.manifest.files
         self.backend.delete_paths([r.path for r in results if r.path in files and not r.unchanged])
         for result in results:
             self._account(result, report)
+            if result.fields:  # before the commit: a field now holding several values, or...
+                self._record_fields(result.fields, result.path, report)
+                if set(result.fields) - set(fields):  # ...a new one (the file changed since): typed next update
+                    files[result.path].read_again()
         return segments
+
+    def _record_fields(self, specs: dict[str, Any], path: str, report: UpdateReport) -> None:
+        """Record typed fields in the engine before documents using them are written
+        (a field the engine has no room for is reported once)."""
+        refused = self._refused
+        for name in self.backend.add_fields({k: v for k, v in specs.items() if k not in refused}):
+            refused.add(name)
+            report.kept_as_text.append((path, f"field {name}: the {self.backend.name} backend has no free "
+                                              f"{specs[name].type} field left; kept as metadata only"))
+
+    def _date_field(self, chunk: list[Job]) -> None:
+        """Plain-text, Markdown and HTML files give the field ``date`` its type (date) whether or not
+        this one holds a date: the same in one process as with workers, whatever the order."""
+        from ..ingest import DOCUMENT_DATE_FIELD
+        from ..values.records import FieldSpec
+
+        if DOCUMENT_DATE_FIELD not in self.backend.fields() and any(
+                job.format in ("txt", "md", "html") and job.options.document_dates for job in chunk):
+            self.backend.add_fields({DOCUMENT_DATE_FIELD: FieldSpec("date")})
 
     def _forget(self, vanished: list[str], report: UpdateReport) -> None:
         """Remove the documents of files that are gone."""
@@ -173,6 +210,7 @@ class Sync:
             report.added += 1
         files[result.path] = entry
         report.failed.extend(result.problems)
+        report.kept_as_text.extend(result.kept_as_text)
 
     def scan(self, targets: list[str], report: UpdateReport) -> Scan:
         """Walk ``targets``: which files to read, which are gone, which stay as they are.

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..analysis import Analyzer
     from ..ingest import FileResult, IngestOptions
+    from ..values.records import FieldSpec
 
 
 @dataclass
@@ -84,7 +85,8 @@ def _worker_init(parent: int) -> None:
 
 
 def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, analyzer: Analyzer,
-                 chunk: list[Job], with_changes: bool) -> tuple[list[FileResult], list[Any]]:
+                 chunk: list[Job], with_changes: bool,
+                 fields: dict[str, FieldSpec] | None = None) -> tuple[list[FileResult], list[Any]]:
     """Split a chunk by size over the workers; each writes one segment.
 
     Returns every file's result (documents dropped: the parent needs counts)
@@ -96,7 +98,7 @@ def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: 
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes)
+    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes, fields or {})
                for group in groups if group]
     results: list[FileResult] = []
     segments: list[Any] = []
@@ -108,7 +110,7 @@ def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: 
 
 
 def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Job],
-                  with_changes: bool) -> tuple[Any, list[FileResult]]:
+                  with_changes: bool, fields: dict[str, FieldSpec]) -> tuple[Any, list[FileResult]]:
     """In a worker: read and analyze files into the backend's segment builder.
 
     What a finished builder returns is the backend's business (a Whoosh
@@ -119,7 +121,7 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
     builder = backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes)
     results = []
     for job in jobs:
-        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
+        result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash, fields=fields)
         if result.documents:
             builder.append(result.documents)
         result.documents = []  # the parent needs counts, not texts
@@ -127,4 +129,25 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
     return builder.finish(), results
 
 
-__all__ = ["Job", "worker_count", "start_pool", "run_parallel"]
+#: Formats whose records carry fields of their own (the others only a document date).
+RECORD_FORMATS = ("json", "jsonl", "csv", "tsv")
+
+
+def discover_fields(pool: ProcessPoolExecutor, chunk: list[Job], known: dict[str, FieldSpec]
+                    ) -> list[tuple[str, dict[str, FieldSpec]]]:
+    """The typed fields the chunk's record files would add to ``known``, per file in job order,
+    read (not analyzed) in the worker processes: ``[(path, specs)]``."""
+    jobs = [job for job in chunk if job.format in RECORD_FORMATS]
+    if not jobs:
+        return []
+    found = pool.map(_fields_task, jobs, [known] * len(jobs), chunksize=max(1, len(jobs) // 16))
+    return [(job.path, specs) for job, specs in zip(jobs, found) if specs]
+
+
+def _fields_task(job: Job, known: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+    from ..ingest import read_file
+
+    return read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash, fields=known).fields
+
+
+__all__ = ["Job", "worker_count", "start_pool", "run_parallel", "discover_fields", "RECORD_FORMATS"]

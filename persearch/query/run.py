@@ -3,7 +3,10 @@
 ``search(index, query)`` takes any :class:`~persearch.query.searchable.Searchable`
 (an :class:`~persearch.index.Index` is one) and returns one page of
 :class:`Results`: ranked :class:`Hit` records with snippets whose highlights
-are offsets into the snippet (docs/query.md).
+are offsets into the snippet (docs/query.md). Filters, a sort and facets on
+typed record fields (``filters=["date>=1402/05/01"]``, ``date:1402/05`` in
+the query, ``sort="-date"``, ``facets=["source"]``) are read here
+(structured.py) and executed by the engine.
 
     >>> search(index, "رئیس‌جمهوری", limit=5).hits[0].snippet  # doctest: +SKIP
     '… گفت‌وگوی رئیس‌جمهوری با …'
@@ -14,7 +17,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from ..backends.base import BackendResults, StoredHit
 from ..errors import InvalidOption
@@ -24,7 +27,11 @@ from ..render import to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
 from .searchable import Searchable
+from .structured import Request, field_values, read_request
 from .suggest import suggest_for
+
+if TYPE_CHECKING:
+    from ..values.facets import Facet
 
 
 @dataclass
@@ -45,6 +52,18 @@ class Hit:
     matches: list[tuple[int, int]] = field(default_factory=list)
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The index's field types, for :attr:`values`.
+    field_types: dict[str, str] = field(default_factory=dict, repr=False)
+    _values: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The document's record fields, ready to show or dump as JSON: a date as
+        ``{"jalali": "1402/05/12", "gregorian": "2023-08-03"}``, a number as a number,
+        anything else (and a value that did not read as its type) as written."""
+        if self._values is None:
+            self._values = field_values(self.fields.get("metadata") or {}, self.field_types)
+        return self._values
 
     def to_html(self) -> str:
         """The snippet as HTML: matches in ``<mark>``, everything else escaped."""
@@ -63,7 +82,7 @@ class Hit:
         return {
             "id": self.id, "path": self.path, "title": self.title, "score": self.score, "rank": self.rank,
             "snippet": self.snippet, "highlights": [list(h) for h in self.highlights],
-            "matches": [list(m) for m in self.matches],
+            "matches": [list(m) for m in self.matches], "fields": self.values,
         }
 
 
@@ -82,6 +101,9 @@ class Results:
     snippet_time: float = 0.0
     #: The backend's answer; its total is counted on first use of :attr:`total`.
     found: BackendResults = field(default_factory=lambda: BackendResults(0, []), repr=False)
+    #: The facets asked for (counted on first use of :attr:`facets`).
+    facet_specs: list[Facet] = field(default_factory=list, repr=False)
+    _facets: dict[str, dict[Any, int]] | None = field(default=None, init=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -99,12 +121,33 @@ class Results:
         """Number of pages of ``limit`` hits."""
         return math.ceil(self.total / self.limit) if self.limit > 0 else 0
 
+    @property
+    def past_last_page(self) -> bool:
+        """True when this page lies beyond the last one (there are hits, none here)."""
+        return not self.hits and self.page > 1 and self.limit > 0 and self.total > 0
+
+    @property
+    def facets(self) -> dict[str, dict[Any, int]]:
+        """``{facet: {value: matching documents}}`` over the whole result, not the page:
+        keyword and number values most frequent first, dates (Jalali) in order."""
+        if not self.facet_specs:
+            return {}
+        if self._facets is None:
+            from ..values.facets import display_counts
+
+            raw = self.found.facets
+            self._facets = {f.name: display_counts(f, raw.get(f.name, {})) for f in self.facet_specs}
+        return self._facets
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
             "suggestion": self.suggestion, "message": self.message, "elapsed": self.elapsed,
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.facet_specs:
+            data["facets"] = self.facets
+        return data
 
 
 def _restrict(node: Node, fields: Sequence[str] | None) -> Node:
@@ -134,8 +177,11 @@ def _set_field(node: Node, name: str) -> Node:
     return node
 
 
-def _run(index: Searchable, node: Node, limit: int, offset: int, filters: dict[str, Any]) -> BackendResults:
-    return index.backend.search(node, limit=limit, offset=offset, filters=filters or None)
+def _run(index: Searchable, node: Node, limit: int, offset: int, request: Request) -> BackendResults:
+    if request.sort is None and not request.facets:
+        return index.backend.search(node, limit=limit, offset=offset, filters=request.filters or None)
+    return index.backend.search(node, limit=limit, offset=offset, filters=request.filters or None,
+                                sort=request.sort, facets=request.facets)
 
 
 def _relaxed(node: Node) -> Node | None:
@@ -150,9 +196,11 @@ def _relaxed(node: Node) -> Node | None:
     return None
 
 
-def execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters: dict[str, Any],
-            fallback: bool = True) -> BackendResults:
+def execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters: Any = None,
+            fallback: bool = True, *, sort: str | None = None, facets: Any = None) -> BackendResults:
     """Run a parsed query: this page's hits, and the total (counted only when read).
+
+    ``filters``, ``sort`` and ``facets`` as :func:`search` takes them.
 
     When keywords (every word / most words) find nothing, the documents
     matching *any* word are returned instead, so a query never comes back
@@ -160,56 +208,76 @@ def execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters:
     to a non-empty answer: its users asked for every word, and ranking the
     any-word matches of common words costs more than the search itself.
     """
-    return _execute(index, parsed, limit, offset, filters, fallback)[0]
+    request = read_request(index, "", filters, {}, sort, facets)
+    return _execute(index, parsed, limit, offset, request, fallback)[0]
 
 
-def _execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters: dict[str, Any],
+def _execute(index: Searchable, parsed: Parsed, limit: int, offset: int, request: Request,
              fallback: bool) -> tuple[BackendResults, bool]:
     """:func:`execute`, and whether the any-word fallback answered."""
-    first = _run(index, parsed.node, limit, offset, filters)
+    first = _run(index, parsed.node, limit, offset, request)
     relaxed = _relaxed(parsed.node) if fallback else None
     if relaxed is None or first.at_least(1):
         return first, False
-    return _run(index, relaxed, limit, offset, filters), True
+    return _run(index, relaxed, limit, offset, request), True
 
 
 def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
            snippet_length: int = 160, fragments: int = 2, snippets: bool = True, mode: str = "auto",
-           fallback: bool = True, suggest: bool = True, **filters: Any) -> Results:
+           fallback: bool = True, suggest: bool = True, filters: Any = None, sort: str | None = None,
+           facets: Sequence[str] | str | None = None, **equal: Any) -> Results:
     """Search ``index`` and return one page of ranked, highlighted hits.
+
+    ``filters``: ``--filter`` expressions (``"source=فارس"``, ``"date>=1402/05/01"``),
+    :class:`~persearch.values.filters.Filter` objects, or a dict of equality
+    filters; other keyword arguments are equality filters too
+    (``source="فارس"``). ``field:value`` clauses on typed fields in the
+    query are filters as well; all of them must match. ``sort``: ``"date"``,
+    ``"-date"``, any number or keyword field, or ``"score"`` (the default).
+    ``facets``: fields whose values are counted over the whole result
+    (:attr:`Results.facets`). Malformed filters raise QueryError or
+    InvalidOption with one line.
 
     >>> index.search("رئیس‌جمهوری", limit=5).hits[0].snippet  # doctest: +SKIP
     '… گفت‌وگوی رئیس‌جمهوری با …'
+    >>> index.search("استقلال date:1402/05", sort="-date", facets=["source"]).facets  # doctest: +SKIP
+    {'source': {'ورزش سه': 3, 'فارس': 2}}
     """
     started = time.perf_counter()
     limit = max(0, int(limit))
     page = max(1, int(page))
     analyzer = index.analyzer
-    parsed = parse(query, analyzer, mode)
+    request = read_request(index, query, filters, equal, sort, facets)
+    parsed = parse(request.query, analyzer, mode)
+    if request.filters and isinstance(parsed.node, MatchNone):  # only filters: every document they match
+        parsed = request.match_all(parsed)
     node = _restrict(parsed.node, fields)
     parsed.node = node
-    results = Results(query=query, page=page, limit=limit, hits=[], message=parsed.message)
+    results = Results(query=query, page=page, limit=limit, hits=[], message=parsed.message,
+                      facet_specs=list(request.facets))
     if isinstance(node, MatchNone):
         results.elapsed = time.perf_counter() - started
         return results
     offset = (page - 1) * limit
     fallback = fallback and mode == "auto"
-    found, relaxed = _execute(index, parsed, limit, offset, filters, fallback)
+    found, relaxed = _execute(index, parsed, limit, offset, request, fallback)
     # Few hits, or none with every word (the any-word fallback answered): a
     # typo is the likely cause. The test depends on the total, not the page,
-    # so every page of one query makes the same choice.
-    if suggest and (relaxed or not found.at_least(max(limit, 1))):
+    # so every page of one query makes the same choice. Filters make few hits
+    # expected: then only none at all calls for a suggestion.
+    few = 1 if request.filters else max(limit, 1)
+    if suggest and (relaxed or not found.at_least(few)):
         # Where the fallback found documents, only one word corrected by one
         # edit replaces them: right words the index lacks (پنگوئن, هاکی) would
         # otherwise be swapped for neighbours (سنگین, هادی).
         answered = relaxed and found.total > 0
-        alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total,
-                                  partial(_count, index, mode, filters),
+        alternative = suggest_for(index, request.query, parsed, 0 if relaxed else found.total,
+                                  partial(_count, index, mode, request.counting()),
                                   search_edits=1 if answered else 2, search_words=1 if answered else None)
         if alternative is not None:
             results.suggestion = alternative.query
             if alternative.parsed is not None:
-                other, other_relaxed = _execute(index, alternative.parsed, limit, offset, filters, fallback)
+                other, other_relaxed = _execute(index, alternative.parsed, limit, offset, request, fallback)
                 # Any-word matches of the correction are no better than the typed query's.
                 if not (relaxed and other_relaxed and found.total > 0):
                     parsed, found, relaxed = alternative.parsed, other, other_relaxed
@@ -218,7 +286,7 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
         results.message = f"{results.message}; {note}" if results.message else note
     searched = time.perf_counter()
     results.found = found
-    results.hits = _hits(index, parsed, found.hits, offset, snippets, snippet_length, fragments)
+    results.hits = _hits(index, parsed, found.hits, offset, snippets, snippet_length, fragments, request.types)
     finished = time.perf_counter()
     results.search_time = searched - started
     results.snippet_time = finished - searched
@@ -226,23 +294,24 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
     return results
 
 
-def _count(index: Searchable, mode: str, filters: dict[str, Any], query: str) -> tuple[int, Parsed]:
+def _count(index: Searchable, mode: str, request: Request, query: str) -> tuple[int, Parsed]:
     """How many documents ``query`` finds (with the any-word fallback of mode "auto"), and its parse:
     how suggestions weigh a candidate."""
     parsed = parse(query, index.analyzer, mode)
     if isinstance(parsed.node, MatchNone):
         return 0, parsed
-    return execute(index, parsed, 1, 0, filters, fallback=mode == "auto").total, parsed
+    return _execute(index, parsed, 1, 0, request, mode == "auto")[0].total, parsed
 
 
 def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], offset: int, snippets: bool,
-          snippet_length: int, fragments: int) -> list[Hit]:
+          snippet_length: int, fragments: int, types: dict[str, str]) -> list[Hit]:
     matcher = parsed.matcher(index.analyzer) if snippets else None
     hits = []
     for rank, sh in enumerate(stored_hits, offset + 1):
         f = sh.fields or {}
         title = f.get("title") or ""
-        hit = Hit(id=sh.id, path=f.get("path") or "", title=title, score=float(sh.score), rank=rank, fields=f)
+        hit = Hit(id=sh.id, path=f.get("path") or "", title=title, score=float(sh.score), rank=rank, fields=f,
+                  field_types=types)
         if matcher is not None:
             text = sh.text
             found = matcher.find(text, stored=sh.stored_tokens(1))

@@ -5,8 +5,10 @@ and back to Jalali or Gregorian text) ← docdate (the date of an HTML page or
 a plain-text document) ← fields (keyword / number / date: reading a value,
 inferring a field's type from its values, ``--field`` declarations) ←
 filters (``--filter`` options and ``date:…`` clauses inside a query → typed
-filter objects). Nothing here imports an engine, typer or rich; jdatetime is
-imported on the first Jalali conversion.
+filter objects) and facets (``--sort`` and ``--facet``); records types the
+fields of a batch of records against what an index has recorded. Nothing
+here imports an engine, typer or rich; jdatetime is imported on the first
+Jalali conversion.
 
     >>> from persearch.values import parse_date, format_jalali
     >>> span = parse_date("پنجشنبه ۱۲ مرداد ۱۴۰۲")
@@ -25,7 +27,10 @@ _LAZY = {
     **dict.fromkeys(("document_date", "html_date", "text_date"), "docdate"),
     **dict.fromkeys(("KEYWORD", "NUMBER", "DATE", "FIELD_TYPES", "FieldTypes", "infer_types", "keyword_term",
                      "parse_number", "parse_value", "parse_field_declarations", "Problem"), "fields"),
-    **dict.fromkeys(("Filter", "Range", "parse_filter", "parse_filters", "extract_query_filters"), "filters"),
+    **dict.fromkeys(("Filter", "Range", "parse_filter", "parse_filters", "extract_query_filters", "equality_filter"),
+                    "filters"),
+    **dict.fromkeys(("FieldSpec", "TypedBatch", "type_records", "merge_specs"), "records"),
+    **dict.fromkeys(("Sort", "Facet", "parse_sort", "parse_facets", "display_counts"), "facets"),
 }
 __all__ = sorted(_LAZY)
 

@@ -314,6 +314,13 @@ def parse_date(text: str, *, zone: int | None = None) -> DateSpan:
     """
     if not isinstance(text, str):
         raise QueryError(f"a date must be text, not {type(text).__name__}")
+    return _parse_date(text, zone)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date(text: str, zone: int | None) -> DateSpan:
+    # Cached: a server's filters and a corpus's dates repeat, and a Jalali date costs a
+    # calendar conversion (~50 µs); a DateSpan is immutable.
     shown = " ".join(text.split())[:80]
     if len(text) > LONGEST_DATE:  # nothing that long is one date: fail before folding it
         raise QueryError(f'cannot read "{shown}…" as a date: {_EXAMPLES}')

@@ -98,12 +98,14 @@ def text_date(text: str, window: int = TEXT_WINDOW) -> DateSpan | None:
         line = (stripped if short else stripped[:_LINE_START]).translate(_LINE_TABLE).lower()
         found = _ON_SHORT_LINE.finditer(line) if short else filter(None, [_AT_LINE_START.match(line)])
         for m in found:
+            # A label counts when it opens the line: «در تاریخ ۱۴۰۲/۰۵/۱۲ جلسه …» is a sentence.
+            labelled = m.group("label") is not None and m.start() == 0
             end, late = m.end(), ""
             if m.group("hh") is None:
                 time = _LATE_TIME.match(line, end)
-                if time and (short or m.group("label")):
+                if time and (short or labelled):
                     end, late = time.end(), " " + time.group(1)
-            if not m.group("label") and not _AFTER_DATE.match(line, end):
+            if not labelled and not _AFTER_DATE.match(line, end):
                 continue  # a date inside a sentence: what the text is about, not when it was written
             try:
                 return parse_date(m.group("date") + late)

@@ -19,6 +19,10 @@ values are classified (lists count element by element; text over
   16 digits or more, which a float64 cannot hold;
 - else ``keyword``.
 
+"That share" tolerates at least one value that does not read once a field
+has :data:`TOLERANT_FROM` values: in a file of eight records, one mistyped
+date (``1402/13/01``) is a typo in a date column, not a text column.
+
 A value that does not read as its field's type is reported (a
 :class:`Problem`, one line) and kept as text: nothing is dropped.
 Booleans are keywords ``true``/``false``. A declared type (``{"date":
@@ -44,6 +48,8 @@ KEYWORD, NUMBER, DATE = "keyword", "number", "date"
 FIELD_TYPES = (KEYWORD, NUMBER, DATE)
 #: Share of a field's non-empty values that must read as its type.
 INFER_THRESHOLD = 0.9
+#: From this many values on, one value that does not read is tolerated whatever the share.
+TOLERANT_FROM = 4
 #: Values per field looked at to infer its type.
 INFER_SAMPLE = 1000
 #: Longer text is never read as a number or a date.
@@ -131,6 +137,20 @@ def parse_value(field_type: str, value: Any) -> int | float | str:
 def _shown(value: Any) -> str:
     return f'"{clip(value)}"' if isinstance(value, str) else clip(str(value).lower() if isinstance(value, bool)
                                                                   else str(value))
+
+
+def field_type(name: str, field_types: Mapping[str, Any], what: str = "filter") -> Any:
+    """The type of field ``name``, or InvalidOption naming the fields there are.
+
+    >>> field_type("x", {"date": "date"}, "sort")
+    Traceback (most recent call last):
+    persearch.errors.InvalidOption: unknown sort field x: use one of date
+    """
+    kind = field_types.get(name)
+    if kind is None:
+        known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
+        raise InvalidOption(f"unknown {what} field {clip(name)}: use one of {known}")
+    return kind
 
 
 def clip(value: Any) -> str:
@@ -275,6 +295,8 @@ class FieldTypes:
         if tally.values == 0:
             return KEYWORD
         needed = self.threshold * tally.values
+        if tally.values >= TOLERANT_FROM:  # one typo in a small file does not make a column text
+            needed = min(needed, tally.values - 1)
         if tally.dates and tally.dates + tally.years >= needed:
             return DATE
         if tally.numbers >= needed:

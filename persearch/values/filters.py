@@ -31,11 +31,13 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping
 
-from ..errors import InvalidOption, QueryError
-from .dates import parse_date, parse_date_range
-from .fields import DATE, FIELD_NAME, KEYWORD, NUMBER, clip, keyword_term, parse_number
+from ..errors import QueryError
+from .dates import SECONDS_PER_DAY, key_from_date, parse_date, parse_date_range
+from .fields import DATE, FIELD_NAME, KEYWORD, NUMBER, clip, field_type, keyword_term, parse_number
 
 #: Comparison operators, longest first.
 OPERATORS = ("!=", ">=", "<=", "=", ">", "<", ":")
@@ -97,11 +99,19 @@ def parse_filter(text: str, field_types: Mapping[str, str]) -> Filter:
     >>> parse_filter("date>=۱۴۰۲/۰۵/۰۱", {"date": "date"}).ranges
     (Range(low=1690070400, high=None, include_low=True, include_high=True),)
     """
+    if not isinstance(text, str):
+        raise QueryError(f"a filter is text such as source=farsnews, not {type(text).__name__}")
+    return _parse_filter(text, tuple(sorted(field_types.items())))
+
+
+@lru_cache(maxsize=1024)
+def _parse_filter(text: str, field_types: tuple[tuple[str, str], ...]) -> Filter:
+    # Cached: a server or a benchmark sends the same filters again and again (a Filter is immutable).
     m = _OPTION.match(text)
     if m is None or not FIELD_NAME.match(m.group("field")):
         raise QueryError(f'--filter "{clip(text)}": write NAME=VALUE, NAME>=VALUE, NAME<VALUE … '
                          f"(e.g. source=farsnews or date>=1402/05/01)")
-    return _typed(m.group("field"), m.group("op"), m.group("value"), field_types, text, negate=False)
+    return _typed(m.group("field"), m.group("op"), m.group("value"), dict(field_types), text, negate=False)
 
 
 def parse_filters(options: Iterable[str], field_types: Mapping[str, str]) -> list[Filter]:
@@ -109,11 +119,38 @@ def parse_filters(options: Iterable[str], field_types: Mapping[str, str]) -> lis
     return [parse_filter(option, field_types) for option in options]
 
 
+def equality_filter(name: str, value: Any, field_types: Mapping[str, str]) -> Filter:
+    """The library's keyword form, ``search(..., filters={"source": "فارس"})``: the field equals
+    the value, or any value of a list; a date value is its whole span (``"1402/05"``: that month),
+    and a Python ``date`` its day.
+
+    >>> equality_filter("year", [1400, "۱۴۰۲"], {"year": "number"}).ranges
+    (Range(low=1400, high=1400, include_low=True, include_high=True), Range(low=1402, high=1402, include_low=True, include_high=True))
+    """
+    kind = field_type(name, field_types)
+    values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    if not values:
+        raise QueryError(f"filter {clip(name)}: give at least one value")
+    text = f"{name}={','.join(map(str, values))}"
+    if kind == KEYWORD:
+        return Filter(name, kind, values=tuple(dict.fromkeys(keyword_term(v) for v in values)), text=text)
+    with _in_filter(text):
+        if kind == NUMBER:
+            return Filter(name, kind, ranges=tuple(Range(n, n) for n in map(parse_number, values)), text=text)
+        return Filter(name, kind, ranges=tuple(map(_date_value, values)), text=text)
+
+
+def _date_value(value: Any) -> Range:
+    if isinstance(value, (date, datetime)):
+        start = key_from_date(value)
+        return Range(start, start + (1 if isinstance(value, datetime) else SECONDS_PER_DAY), include_high=False)
+    if not isinstance(value, str):
+        raise QueryError(f"{clip(value)} is not a date: write it as text, e.g. 1402/05/12")
+    return _equal(DATE, value)
+
+
 def _typed(name: str, op: str, value: str, field_types: Mapping[str, str], text: str, negate: bool) -> Filter:
-    kind = field_types.get(name)
-    if kind is None:
-        known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
-        raise InvalidOption(f"unknown filter field {name}: use one of {known}")
+    kind = field_type(name, field_types)
     if op == ":":
         vm = _VALUE_OP.match(value)
         op, value = (vm.group("op"), value[vm.end():]) if vm else ("=", value)
@@ -199,7 +236,7 @@ _QUERY_TOKEN = re.compile(r"""
       (?P<space>\s+)
     | (?P<paren>[()])
     | (?P<quote>"[^"]*"?|«[^»]*»?|\u201c[^\u201d]*\u201d?)
-    | (?P<clause>(?P<neg>[-+]?)(?P<name>[\w\-]+?):(?P<value>(?:"[^"]*"|«[^»]*»|[^\s()"«»\u201c\u201d])+))
+    | (?P<clause>(?P<neg>[-+]?)(?P<name>[\w\-]+?):[ \t]*(?P<value>(?:"[^"]*"|«[^»]*»|[^\s()"«»\u201c\u201d])+))
     | (?P<word>[^\s()"«»\u201c\u201d]+)
     """, re.VERBOSE)
 _OR = ("OR", "||")
@@ -209,7 +246,8 @@ def extract_query_filters(query: str, field_types: Mapping[str, str]) -> tuple[s
     """Lift ``NAME:VALUE`` clauses on typed fields out of a query: ``(the rest of the query, filters)``.
 
     ``date:1402/05/01..1402/05/31``, ``year:>=1400``, ``source:farsnews``,
-    ``source:"خبرگزاری فارس"``; ``-date:1402`` or ``NOT date:1402`` excludes.
+    ``source:"خبرگزاری فارس"`` (a space may follow the colon, as after
+    ``title:``); ``-date:1402`` or ``NOT date:1402`` excludes.
     Names that are not typed fields (``title:``, ``http:``) stay in the query.
     A filter applies to the whole query, so one inside parentheses or next
     to OR is a QueryError saying so; so is a value that does not read.
