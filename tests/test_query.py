@@ -313,3 +313,19 @@ def test_keywords_fall_back_to_any_word_only_when_nothing_has_all(index) -> None
     # A document holds both: only such documents, nothing with one word appended.
     both = index.search("ایران اقتصاد")
     assert both.total == len(ids(index.search("ایران اقتصاد", mode="and", limit=100)))
+
+
+
+def test_an_or_holding_a_min_match_group_ranks_past_a_full_page(tmp_path: Path, backend: str) -> None:
+    # Once the top hits are full, Whoosh asks each child of an Or for its best
+    # possible score; a min-match group used to raise NoQualityAvailable.
+    # (The any-word fallback of a corrected question builds such a tree.)
+    from persearch import Index
+
+    with Index.create(tmp_path / "index", backend=backend) as idx:
+        idx.add_documents([{"id": f"n{i:02d}", "title": f"خبر {i}",
+                            "text": f"خبر شماره {i} درباره ایران و اقتصاد و بازار است." + " بازار" * (i % 5)}
+                           for i in range(60)])
+        group = Or((Term("خبر"), Term("ایران"), Term("اقتصاد"), Term("ناموجود")), min_match=3)
+        found = idx.backend.search(Or((group, Term("بازار"))), limit=3)
+        assert len(found.hits) == 3 and found.total == 60

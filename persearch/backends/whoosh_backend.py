@@ -456,6 +456,12 @@ class _AtLeastMatcher(Matcher):
     def weight(self) -> float:
         return sum(m.weight() for m in self._matchers if m.is_active() and m.id() == self._id)
 
+    def max_quality(self) -> float:
+        # Whoosh asks every child of an Or for an upper bound of its score once
+        # the top hits are full (to skip what cannot enter them): a document
+        # matching every child scores at most the sum.
+        return self._boost * sum(m.max_quality() for m in self._matchers if m.is_active())
+
     def children(self) -> list[Any]:
         return [m for m in self._matchers if m.is_active()]
 
