@@ -424,7 +424,7 @@ def test_search_message_goes_to_stderr(built: Path) -> None:
     assert result.stderr.splitlines()[0] == "dropped a lone OR; the query has no searchable words"
     assert re.fullmatch(r"0 hits · page 1 · \d+ ms", result.stderr.splitlines()[1])
     repaired = cli("search", '"رئیس جمهوری', "--index", str(built))
-    assert repaired.stderr.splitlines()[0] == "closed an unbalanced quote"
+    assert repaired.stderr.splitlines()[0] == 'ignored an unmatched "'
     assert "[[رئیسجمهوری]]" in repaired.stdout
 
 

@@ -101,10 +101,13 @@ def test_field_prefix_and_fuzzy() -> None:
 
 
 @pytest.mark.parametrize(("query", "expected", "note"), [
-    ('"کتاب خوب', Phrase(("کتاب", "خوب")), "quote"),
-    ("«کتاب خوب", Phrase(("کتاب", "خوب")), "quote"),
-    ("(کتاب OR دفتر", Or((Term("کتاب"), Term("دفتر"))), "'('"),
-    ("کتاب) دفتر", And((Term("کتاب"), Term("دفتر"))), "')'"),
+    # An unmatched quote or bracket is text: the query means what it meant without it.
+    ('"کتاب خوب', And((Term("کتاب"), Term("خوب"))), 'unmatched "'),
+    ("«کتاب خوب", And((Term("کتاب"), Term("خوب"))), "unmatched «"),
+    ("(کتاب OR دفتر", Or((Term("کتاب"), Term("دفتر"))), "unmatched ("),
+    ("کتاب) دفتر", And((Term("کتاب"), Term("دفتر"))), "unmatched )"),
+    ("کتاب دفتر قلم ) مداد", node("کتاب دفتر قلم مداد"), "unmatched )"),
+    ("چرا کتاب (دفتر قلم مداد؟", node("چرا کتاب دفتر قلم مداد؟"), "unmatched ("),
     ("OR کتاب", Term("کتاب"), "OR"),
     ("کتاب OR", Term("کتاب"), "OR"),
     ("کتاب NOT", Term("کتاب"), "NOT"),
@@ -131,6 +134,41 @@ def test_repeated_or_and_bare_field_names() -> None:
     assert node("http: ایران") == node("http ایران")  # not a field name: text
     capped = parse("کتاب~5", A)
     assert capped.node == node("کتاب~2") and capped.message == "کتاب~5 searched as کتاب~2 (1 or 2 edits)"
+
+
+
+def test_stray_punctuation_leaves_a_question_as_it_was() -> None:
+    question = "خاندان هابسبورگ و حکمرانان محلی چه کردند؟"
+    for stray in (")", "(", "«", "»", '"', "...", "…"):
+        words = question.split()
+        for at in range(len(words) + 1):
+            for pasted in (words[:at] + [stray] + words[at:],
+                           words[:at] + [stray + w for w in words[at:at + 1]] + words[at + 1:],
+                           words[:max(at - 1, 0)] + [w + stray for w in words[max(at - 1, 0):at]] + words[at:]):
+                assert node(" ".join(pasted)) == node(question), " ".join(pasted)
+
+
+def test_boosts_multiply_the_leaves() -> None:
+    assert node("بانک^3") == Term("بانک", boost=3.0)
+    assert node("بانک^3 مرکزی") == And((Term("بانک", boost=3.0), Term("مرکزی")))
+    assert node('"بانک مرکزی"^2') == Phrase(("بانک", "مرکزی"), boost=2.0)
+    assert node("(بانک OR صندوق)^2") == Or((Term("بانک", boost=2.0), Term("صندوق", boost=2.0)))
+    assert node("کتاب~^2") == Fuzzy("کتاب", 1, boost=2.0)
+    assert node("کتابخ*^0.5") == Prefix("کتابخ", boost=0.5)
+    joined = node(f"رئیس{ZWNJ}جمهوری^2")
+    assert joined == Or((Term("رییسجمهوری", boost=2.0), Phrase(("رییس", "جمهوری"), boost=2.0)))
+
+
+def test_lower_case_operators_are_words_with_a_hint() -> None:
+    parsed = parse("استقلال not پرسپولیس", A)
+    assert parsed.node == And((Term("استقلال"), Term("not"), Term("پرسپولیس")))  # what was typed
+    assert parsed.message == 'searched "not" as a word; the operator is NOT, in capitals'
+    assert parsed.operators == "استقلال NOT پرسپولیس"
+    assert "not" not in [surface for surface, _ in parsed.words]  # never "corrected" to npt
+    assert parse("ایران or ترکیه", A).operators == "ایران OR ترکیه"
+    assert parse("not ایران", A).operators == "NOT ایران"
+    for query in ("ایران OR ترکیه", "rock and", "and ایران", "ایران and"):
+        assert parse(query, A).operators is None, query
 
 
 def test_only_stopwords_are_searched_as_a_phrase() -> None:
@@ -233,7 +271,7 @@ def test_pagination_is_consistent(index) -> None:  # type: ignore[no-untyped-def
 
 def test_malformed_queries_on_the_index(index) -> None:  # type: ignore[no-untyped-def]
     r = index.search('"رئیس جمهوری')
-    assert r.total >= 2 and "quote" in (r.message or "")
+    assert r.total >= 2 and 'unmatched "' in (r.message or "")
     r = index.search("NOT")
     assert r.total == 0 and r.hits == [] and r.message
     r = index.search("ایران " * 2500)

@@ -8,14 +8,15 @@ The query language (docs/query.md has the full story, with examples):
 - ``"exact phrase"`` or ``«عبارت دقیق»``;
 - ``OR`` between two items; ``NOT word`` or ``-word``; parentheses;
 - ``title:word`` / ``body:word`` (also before a phrase or parentheses);
-- ``word*`` prefix, ``word~`` fuzzy (``~1``/``~2`` edits), ``"a phrase"~2`` slop.
+- ``word*`` prefix, ``word~`` fuzzy (``~1``/``~2`` edits), ``"a phrase"~2`` slop;
+- ``word^2``, ``"a phrase"^2``, ``(group)^2`` boosts.
 
 The lexer (:mod:`persearch.query.lexer`) cuts the text; every word then goes
 through the index's analyzer, so whatever the analyzer folds (Arabic/Persian
 letters and digits, ZWNJ, diacritics, compounds, stems) folds here too. A
-malformed query never raises: quotes and parentheses are closed, lone
-operators dropped, and what cannot be searched becomes ``MatchNone`` with a
-message (:attr:`Parsed.message`).
+malformed query never raises: a quote or bracket without its partner is
+text, lone operators are dropped, and what cannot be searched becomes
+``MatchNone`` with a message (:attr:`Parsed.message`).
 
     >>> parse("«رئیس جمهور» OR وزیر -دولت", Analyzer()).node  # doctest: +SKIP
 """
@@ -23,14 +24,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..analysis.normalize import normalize_word
 from ..errors import InvalidOption
 from ..highlight import Matcher
 from ..querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
-from .lexer import ENDS_ITEM, Lexeme, lex
+from .lexer import ENDS_ITEM, Lexeme, lex, lower_operators
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -80,6 +81,8 @@ class Parsed:
     words: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (surface, terms) per plain word
     notes: list[str] = field(default_factory=list)
     natural: bool = False  # a question word or a final ?: a question, not keywords
+    #: The query with lower-case and/or/not written as operators, when it had such words.
+    operators: str | None = None
 
     @property
     def message(self) -> str | None:
@@ -242,16 +245,19 @@ class _Parser:
             self.depth += 1
             node = self.group(field_name=tok.field or field_name)
             self.depth -= 1
+            boost = 1.0
             if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
-                self.take()
-            else:
-                self.notes.append("closed an unbalanced '('")
-            return None if isinstance(node, MatchNone) else _Concept(node)
+                boost = self.take().boost  # the lexer pairs every bracket it keeps
+            return None if isinstance(node, MatchNone) else _Concept(_boosted(node, boost))
         if tok.kind == "phrase":
-            return self.phrase(tok.text, tok.field or field_name, tok.suffix)
-        if tok.kind == "word":
-            return self.word(tok, tok.field or field_name)
-        return None
+            concept = self.phrase(tok.text, tok.field or field_name, tok.suffix)
+        elif tok.kind == "word":
+            concept = self.word(tok, tok.field or field_name)
+        else:
+            return None
+        if concept is not None and tok.boost != 1.0:
+            concept.node = _boosted(concept.node, tok.boost)
+        return concept
 
     # -- leaves -----------------------------------------------------------------
     def _slots(self, text: str) -> tuple[list[tuple[str, ...]], list[tuple[int, int, str]]]:
@@ -280,8 +286,9 @@ class _Parser:
 
     def words_run(self, run: list[Lexeme], field_name: str | None) -> list[_Concept]:
         """Consecutive plain words, analyzed as one text (so ``می خواهد`` is one word)."""
-        for tok in run:  # per word, for spelling suggestions
-            self.parsed.words.append((tok.text, tuple(self.analyzer.terms(tok.text))))
+        for tok in run:  # per word, for spelling suggestions (not a lower-case operator: see parse)
+            if not tok.operator_word:
+                self.parsed.words.append((tok.text, tuple(self.analyzer.terms(tok.text))))
         slots, joined = self._slots(" ".join(tok.text for tok in run))
         return self._concepts(slots, joined, field_name)
 
@@ -410,6 +417,25 @@ class _Parser:
         return positive
 
 
+def _boosted(node: Node, boost: float) -> Node:
+    """``node`` with every leaf's boost multiplied by ``boost`` (``word^2``, ``(group)^2``)."""
+    if boost == 1.0:
+        return node
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
+        return replace(node, boost=node.boost * boost)
+    if isinstance(node, And):
+        return And(tuple(_boosted(c, boost) for c in node.children))
+    if isinstance(node, Or):
+        return Or(tuple(_boosted(c, boost) for c in node.children), node.min_match)
+    if isinstance(node, AndNot):
+        return AndNot(_boosted(node.positive, boost), node.negative)
+    return node
+
+
+#: What may end a question after its question mark: spaces, dots, quotes and brackets.
+_AFTER_QUESTION = re.compile(r'[\s.…"«»\u201c\u201d\u201e()]+$')
+
+
 def _item(alts: tuple[str, ...]) -> str | tuple[str, ...]:
     return alts[0] if len(alts) == 1 else alts
 
@@ -437,14 +463,33 @@ def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
         query = query[: cut if cut > 0 else MAX_QUERY_CHARS]
         notes.append(f"the query was cut to its first {len(query)} characters")
     lexemes = lex(query, notes)
-    parser = _Parser(lexemes, analyzer, mode, notes, question=query.rstrip().endswith(("?", "؟")))
+    question = _AFTER_QUESTION.sub("", query).endswith(("?", "؟"))
+    operators = lower_operators(lexemes)
+    chosen = {id(lexeme) for lexeme in operators}
+    for lexeme in lexemes:
+        lexeme.operator_word = id(lexeme) in chosen
+    for word in dict.fromkeys(lexeme.text for lexeme in operators):
+        notes.append(f'searched "{word}" as a word; the operator is {word.upper()}, in capitals')
+    parser = _Parser(lexemes, analyzer, mode, notes, question=question)
     node = parser.parse()
     parsed = parser.parsed
+    if operators:
+        parsed.operators = _with_operators(query, operators)
     parsed.node = node
     parsed.notes = notes
     if isinstance(node, MatchNone) and not node.reason:
         parsed.node = MatchNone("the query has no searchable words")
     return parsed
+
+
+def _with_operators(query: str, words: list[Lexeme]) -> str:
+    """``query`` with the lower-case operator ``words`` in capitals."""
+    out, at = [], 0
+    for word in words:
+        out += [query[at:word.start], word.text.upper()]
+        at = word.end
+    out.append(query[at:])
+    return "".join(out)
 
 
 __all__ = ["parse", "Parsed", "min_should_match", "MODES"]

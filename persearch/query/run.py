@@ -77,6 +77,8 @@ class Results:
     hits: list[Hit]
     suggestion: str | None = None
     message: str | None = None
+    #: True when the hits are the suggestion's (searched instead of the query as typed).
+    corrected: bool = False
     elapsed: float = 0.0
     search_time: float = 0.0
     snippet_time: float = 0.0
@@ -102,7 +104,8 @@ class Results:
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
-            "suggestion": self.suggestion, "message": self.message, "elapsed": self.elapsed,
+            "suggestion": self.suggestion, "corrected": self.corrected, "message": self.message,
+            "elapsed": self.elapsed,
             "hits": [h.to_dict() for h in self.hits],
         }
 
@@ -111,11 +114,12 @@ def _restrict(node: Node, fields: Sequence[str] | None) -> Node:
     """Apply ``fields=`` to nodes that use the default fields."""
     if not fields:
         return node
-    names = {FIELD_NAMES.get(f, f) for f in fields}
-    if names >= {"title", "body"}:
+    unknown = [f for f in fields if FIELD_NAMES.get(f.lower()) is None]
+    if unknown:
+        raise InvalidOption(f"unknown field {unknown[0]}: use title or body (text is another name for body)")
+    names = {FIELD_NAMES[f.lower()] for f in fields}
+    if len(names) > 1:
         return node
-    if len(names) != 1 or not names <= {"title", "body"}:
-        raise InvalidOption(f"unknown search fields {sorted(fields)}: use 'title' and/or 'body'")
     (name,) = names
     return _set_field(node, name)
 
@@ -213,6 +217,7 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
                 # Any-word matches of the correction are no better than the typed query's.
                 if not (relaxed and other_relaxed and found.total > 0):
                     parsed, found, relaxed = alternative.parsed, other, other_relaxed
+                    results.corrected = True
     if relaxed and found.total > 0:
         note = "no document has every word: these have some of them"
         results.message = f"{results.message}; {note}" if results.message else note

@@ -263,6 +263,8 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     ``search_edits`` edits from the typed one and (if given) at most
     ``search_words`` words were corrected.
     """
+    if parsed.operators is not None:  # "استقلال not پرسپولیس": NOT was meant; offered, never searched
+        return Suggestion(parsed.operators)
     table = spell_index(index)
     other = layout_alternative(query)
     # The other keyboard reading is tried only when the typed words are unknown
