@@ -77,6 +77,10 @@ def test_boosts_on_words_phrases_and_groups() -> None:
     assert lex("بانک^0", notes)[0].boost == 1.0 and notes == ["ignored ^0 after بانک: a boost is a number above 0"]
 
 
+def test_a_double_dash_is_text_not_an_exclusion() -> None:
+    assert [(t.text, t.negated) for t in lex("--کتاب -دفتر", [])] == [("کتاب", False), ("دفتر", True)]
+
+
 def test_a_leading_star_is_noted() -> None:
     notes: list[str] = []
     assert [(t.text, t.suffix) for t in lex("*خانه", notes)] == [("خانه", "")]

@@ -246,8 +246,10 @@ class _Lexer:
         if word[0] in "-+" and len(word) > 1:
             negated = word[0] == "-"
             word, start = word[1:], start + 1
-            if word[0] in "-+":  # "--x": treat the rest as text
+            if word[0] in "-+":  # "--x": not an exclusion, the rest is text
+                negated = False
                 word = word.lstrip("-+")
+                start = end - len(word)
                 if not word:
                     return
         if word[0] == "*" and word.strip("*"):

@@ -20,7 +20,7 @@ from ..backends.base import BackendResults, StoredHit
 from ..errors import InvalidOption
 from ..highlight import make_snippet
 from ..querytree import And, AndNot, Fuzzy, MatchNone, Node, Or, Phrase, Prefix, Term
-from ..render import to_ansi, to_html, to_rich
+from ..render import HIGHLIGHT_STYLE, to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
 from .searchable import Searchable
@@ -51,11 +51,11 @@ class Hit:
         return to_html(self.snippet, self.highlights)
 
     def to_ansi(self) -> str:
-        """The snippet with ANSI bold-yellow highlights (for terminals)."""
+        """The snippet with highlights in ANSI bold red, as ``persearch search`` shows them."""
         return to_ansi(self.snippet, self.highlights)
 
-    def to_rich(self, style: str = "bold yellow") -> str:
-        """The snippet as rich console markup (rich itself is not imported)."""
+    def to_rich(self, style: str = HIGHLIGHT_STYLE) -> str:
+        """The snippet as rich console markup, highlights in the CLI's style (rich itself is not imported)."""
         return to_rich(self.snippet, self.highlights, style)
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,14 +110,19 @@ class Results:
         }
 
 
+def search_fields(fields: Sequence[str]) -> set[str]:
+    """The fields ``fields=`` names (``{"body"}`` for ``["text"]``); InvalidOption for an unknown one."""
+    unknown = [f for f in fields if FIELD_NAMES.get(f.lower()) is None]
+    if unknown:
+        raise InvalidOption(f"unknown field {unknown[0]}: use title or body (text is another name for body)")
+    return {FIELD_NAMES[f.lower()] for f in fields}
+
+
 def _restrict(node: Node, fields: Sequence[str] | None) -> Node:
     """Apply ``fields=`` to nodes that use the default fields."""
     if not fields:
         return node
-    unknown = [f for f in fields if FIELD_NAMES.get(f.lower()) is None]
-    if unknown:
-        raise InvalidOption(f"unknown field {unknown[0]}: use title or body (text is another name for body)")
-    names = {FIELD_NAMES[f.lower()] for f in fields}
+    names = search_fields(fields)
     if len(names) > 1:
         return node
     (name,) = names
@@ -260,4 +265,4 @@ def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], o
     return hits
 
 
-__all__ = ["search", "execute", "Results", "Hit"]
+__all__ = ["search", "execute", "search_fields", "Results", "Hit"]
