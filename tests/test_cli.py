@@ -381,7 +381,8 @@ def test_search_json_shape_and_offsets(built: Path) -> None:
     assert data["query"] == "رئیس جمهوری" and data["page"] == 1 and data["total"] == 2
     assert {Path(h["path"]).name for h in data["hits"]} == {"a.txt", "b.txt"}
     for rank, hit in enumerate(data["hits"], 1):
-        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches"}
+        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches",
+                            "title_highlights"}
         assert hit["rank"] == rank and hit["score"] > 0
         marked = [hit["snippet"][s:e] for s, e in hit["highlights"]]
         assert marked and all("رئیس" in w or "جمهوری" in w for w in marked), marked

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from test_cli import EXE, ROOT, cli, one_error_line, proc
 
+ZWNJ = "\u200c"
 TEXTS = {
     "football.txt": "تیم ملی فوتبال ایران مقابل ترکیه بازی کرد و رئیس جمهوری تبریک گفت.",
     "phone.txt": "رئیسجمهوری ترکیه با همتای روس خود تلفنی گفت‌وگو کرد.",
@@ -283,3 +284,57 @@ def test_an_index_named_by_the_environment_still_wins_over_discovery(tmp_path: P
     elsewhere = tmp_path / "other"
     result = proc("stats", cwd=tmp_path, env={"PERSEARCH_INDEX": str(elsewhere)})
     assert result.returncode == 1 and str(elsewhere) in one_error_line(result.stderr)
+
+
+# -- highlights that show the match ---------------------------------------
+PHRASES = {
+    "long.txt": ("گزارش هفته\n" + "رئیس دولت امروز سخن گفت و جمهوری خواهان پاسخ دادند. " * 8
+                 + f"در پایان رئیس{ZWNJ}جمهوری با خبرنگاران دیدار کرد."),
+    "spaced.txt": "رئیس جمهوری ایران و رئیس مجلس دیدار کردند؛ جمهوری اسلامی بیانیه داد.",
+    "title.txt": "رئیس جمهوری در سفر\nمتن این خبر درباره رئیس و درباره جمهوری است.",
+}
+
+
+@pytest.fixture(scope="module")
+def phrases(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
+    root = tmp_path_factory.mktemp("phrases")
+    folder = root / "docs"
+    folder.mkdir()
+    for name, text in PHRASES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    done = cli("index", str(folder), "--index", str(root / "index"), "--backend", backend)
+    assert done.exit_code == 0, done.stderr
+    return root / "index"
+
+
+def test_a_phrase_highlights_only_its_occurrences(phrases: Path) -> None:
+    from persearch import Analyzer
+
+    analyzer = Analyzer()
+    for query in ('"رئیس جمهوری"', "«رئیس جمهوری»", f"رئیس{ZWNJ}جمهوری"):
+        data = search_json(phrases, query)
+        assert set(names(data)) == set(PHRASES), query
+        for hit in data["hits"]:
+            marked = [hit["snippet"][s:e] for s, e in hit["highlights"]]
+            marked += [hit["title"][s:e] for s, e in hit["title_highlights"]]
+            assert marked, (query, hit["path"])
+            for text in marked:  # each mark is the whole phrase, never a lone word of it
+                assert [t.text for t in analyzer.tokens(text) if t.length == 1] == ["رییس", "جمهوری"], (query, text)
+            stored = Path(hit["path"]).read_text(encoding="utf-8")
+            assert all(len(analyzer.terms(stored[s:e])) >= 2 for s, e in hit["matches"])
+
+
+def test_the_snippet_prefers_the_phrase(phrases: Path) -> None:
+    hit = next(h for h in search_json(phrases, '"رئیس جمهوری"')["hits"] if h["path"].endswith("long.txt"))
+    assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == [f"رئیس{ZWNJ}جمهوری"]
+    words = next(h for h in search_json(phrases, "رئیس جمهوری")["hits"] if h["path"].endswith("spaced.txt"))
+    assert len(words["highlights"]) == 4  # as plain words, each one counts wherever it is
+
+
+def test_a_sloppy_phrase_and_the_terminal_marks(phrases: Path) -> None:
+    sloppy = search_json(phrases, '"رئیس ایران"~1')
+    assert names(sloppy) == ["spaced.txt"]
+    hit = sloppy["hits"][0]
+    assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["رئیس", "ایران"]
+    shown = cli("search", '"رئیس جمهوری"', "--index", str(phrases), "--no-color").stdout
+    assert "[[رئیس جمهوری]] ایران" in shown and "[[رئیس]]" not in shown

@@ -58,6 +58,7 @@ class TantivyBackend(TermDeletes):
         self._writer: Any = None
         self._searcher: Any = None
         self._seen: tuple[int, int, int] | None = None
+        self._reached: dict[tuple[object, ...], Any] = {}  # prefix and fuzzy expansions of the current searcher
         self._generation: tuple[tuple[int, int, int], int] | None = None
 
     # -- life cycle ---------------------------------------------------------
@@ -240,6 +241,7 @@ class TantivyBackend(TermDeletes):
             self._ix.reload()
             self._searcher = self._ix.searcher()
             self._seen = seen
+            self._reached = {}
         return self._searcher
 
     def doc_count(self) -> int:
@@ -272,11 +274,11 @@ class TantivyBackend(TermDeletes):
         fields["text"] = stored_text(doc)
         return fields
 
-    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """``(term, document frequency)`` for every term of a field."""
+    def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
+        """``(term, document frequency)`` for every term of a field (beginning with ``prefix``)."""
         if field not in SEARCH_FIELDS:
             return
-        for term, freq in self._current_searcher().terms_with_prefix(field, ""):
+        for term, freq in self._current_searcher().terms_with_prefix(field, prefix):
             yield term, int(freq)
 
     def term_count(self) -> int:
@@ -308,7 +310,7 @@ class TantivyBackend(TermDeletes):
                filters: dict[str, Any] | None = None) -> BackendResults:
         """Rank documents for a query tree; ``limit`` hits from ``offset``."""
         searcher = self._current_searcher()
-        tquery = Translator(self._schema, searcher).translate(query)
+        tquery = Translator(self._schema, searcher, self._reached).translate(query)
         if filters:
             tfilter = self._filter(searcher, filters)
             if tquery is not None:

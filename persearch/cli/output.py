@@ -136,6 +136,7 @@ def hit_json(hit: Any) -> dict[str, Any]:
         "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
         "score": float(hit.score), "snippet": str(hit.snippet or ""),
         "highlights": spans(hit.highlights), "matches": spans(hit.matches),
+        "title_highlights": spans(getattr(hit, "title_highlights", ())),
     }
 
 

@@ -78,6 +78,8 @@ class Parsed:
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     fuzzy: set[tuple[str, int, int]] = field(default_factory=set)
+    #: Phrases to highlight where their words stand in a row: per position its alternatives, and the slop.
+    phrases: set[tuple[tuple[tuple[str, ...], ...], int]] = field(default_factory=set)
     words: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (surface, terms) per plain word
     notes: list[str] = field(default_factory=list)
     natural: bool = False  # a question word or a final ?: a question, not keywords
@@ -92,8 +94,8 @@ class Parsed:
         return "; ".join(notes) or None
 
     def matcher(self, analyzer: "Analyzer") -> Matcher:
-        """The highlighter for this query's positive terms."""
-        return Matcher(analyzer, self.terms, self.prefixes, self.fuzzy)
+        """The highlighter for this query's positive terms and phrases."""
+        return Matcher(analyzer, self.terms, self.prefixes, self.fuzzy, self.phrases)
 
 
 @dataclass
@@ -195,9 +197,10 @@ class _Parser:
 
     def _excluded(self, field_name: str | None) -> Node | None:
         """An excluded item (``NOT x``, ``-x``): searched against, never highlighted."""
-        saved = (set(self.parsed.terms), set(self.parsed.prefixes), set(self.parsed.fuzzy))
+        parsed = self.parsed
+        saved = (set(parsed.terms), set(parsed.prefixes), set(parsed.fuzzy), set(parsed.phrases))
         concept = self.alternation(field_name)
-        self.parsed.terms, self.parsed.prefixes, self.parsed.fuzzy = saved
+        parsed.terms, parsed.prefixes, parsed.fuzzy, parsed.phrases = saved
         return None if concept is None else concept.node
 
     def _after_item_is_or(self) -> bool:
@@ -284,6 +287,13 @@ class _Parser:
         else:
             self.parsed.terms.add(item)
 
+    def _record_phrase(self, items: tuple[str | tuple[str, ...], ...], slop: int = 0) -> None:
+        """Highlight ``items`` where they stand in a row (a lone word of them is not the match)."""
+        if len(items) == 1:
+            self._record(items[0])
+        else:
+            self.parsed.phrases.add((tuple(it if isinstance(it, tuple) else (it,) for it in items), slop))
+
     def words_run(self, run: list[Lexeme], field_name: str | None) -> list[_Concept]:
         """Consecutive plain words, analyzed as one text (so ``می خواهد`` is one word)."""
         for tok in run:  # per word, for spelling suggestions (not a lower-case operator: see parse)
@@ -305,8 +315,7 @@ class _Parser:
                 parts = tuple(_item(s) for s in slots[p:p + k] if s)
                 covered.update(range(p, p + k))
                 self.parsed.terms.add(term)
-                for part in parts:
-                    self._record(part)
+                self._record_phrase(parts)  # its parts count where they stand together
                 node: Node = Or((Term(term, field_name), Phrase(parts, field_name))) if len(parts) > 1 \
                     else Term(term, field_name)
                 out.append(_Concept(node))
@@ -325,13 +334,12 @@ class _Parser:
             if text.strip():
                 self.notes.append(f"the phrase «{text.strip()}» has no searchable words")
             return None
-        for it in items:
-            self._record(it)
+        slop = min(int(suffix[1:]) if suffix[1:] else 0, 10)
+        self._record_phrase(items, slop)
         if len(items) == 1:
             it = items[0]
             return _Concept(_alts_node(it if isinstance(it, tuple) else (it,), field_name))
-        slop = int(suffix[1:]) if suffix[1:] else 0
-        return _Concept(Phrase(items, field_name, slop=min(slop, 10)))
+        return _Concept(Phrase(items, field_name, slop=slop))
 
     def word(self, tok: Lexeme, field_name: str | None) -> _Concept | None:
         text = tok.text
@@ -381,8 +389,7 @@ class _Parser:
             else:
                 # Only stopwords: search them as written, as one phrase.
                 items = tuple(it for c in stops for it in c.stop_terms)
-                for it in items:
-                    self._record(it)
+                self._record_phrase(items)
                 node = Phrase(items, stops[0].node.field) if len(items) > 1 else stops[0].node  # type: ignore[union-attr]
                 positives = [_Concept(node)]
         else:

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..backends.base import BackendResults, StoredHit
 from ..errors import InvalidOption
-from ..highlight import make_snippet
+from ..snippet import make_snippet
 from ..querytree import And, AndNot, Fuzzy, MatchNone, Node, Or, Phrase, Prefix, Term
 from ..render import HIGHLIGHT_STYLE, to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
@@ -63,7 +63,7 @@ class Hit:
         return {
             "id": self.id, "path": self.path, "title": self.title, "score": self.score, "rank": self.rank,
             "snippet": self.snippet, "highlights": [list(h) for h in self.highlights],
-            "matches": [list(m) for m in self.matches],
+            "matches": [list(m) for m in self.matches], "title_highlights": [list(h) for h in self.title_highlights],
         }
 
 
@@ -257,7 +257,7 @@ def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], o
             text = sh.text
             found = matcher.find(text, stored=sh.stored_tokens(1))
             hit.matches = [(s, e) for s, e, _ in found]
-            snip = make_snippet(text, found, length=snippet_length, fragments=fragments)
+            snip = make_snippet(text, found, length=snippet_length, fragments=fragments, weight=matcher.weight)
             hit.snippet, hit.highlights = snip.text, snip.highlights
             if title:
                 hit.title_highlights = matcher.spans(title, stored=sh.stored_tokens(0))
