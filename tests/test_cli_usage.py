@@ -338,3 +338,18 @@ def test_a_sloppy_phrase_and_the_terminal_marks(phrases: Path) -> None:
     assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["رئیس", "ایران"]
     shown = cli("search", '"رئیس جمهوری"', "--index", str(phrases), "--no-color").stdout
     assert "[[رئیس جمهوری]] ایران" in shown and "[[رئیس]]" not in shown
+
+
+# -- suggestions that are right -------------------------------------------
+def test_a_neighbouring_key_wins_over_a_more_frequent_word(tmp_path: Path, backend: str) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(6):  # ترکیب (line-ups) in many documents, ترکیه (Turkey) in two
+        (folder / f"lineup{i}.txt").write_text(f"ترکیب تیم ملی ایران برای بازی {i} اعلام شد", encoding="utf-8")
+    for i in range(2):
+        (folder / f"turkey{i}.txt").write_text(f"سفر وزیر ایران به ترکیه و دیدار {i}", encoding="utf-8")
+    index = tmp_path / "index"
+    assert cli("index", str(folder), "--index", str(index), "--backend", backend).exit_code == 0
+    data = search_json(index, "ایران ترکیع")  # ع and ه are neighbours on the Persian keyboard
+    assert data["suggestion"] == "ایران ترکیه"
+    assert data["corrected"] is True and sorted(names(data)) == ["turkey0.txt", "turkey1.txt"]
