@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 #: Field names a query may use, and the field each one means.
 FIELD_NAMES = {"title": "title", "body": "body", "text": "body"}
+#: Fields of analyzed text: their values are words like any other (dots around them are text).
+#: A field with a value syntax of its own (a range ``date:1402/05/01..1402/05/31``, ``year:>=1400``)
+#: would read its value in ``_Lexer._word`` before that, from the raw word.
 #: Lexeme kinds after which no item follows (a NOT or OR before them is lone).
 ENDS_ITEM = ("rparen", "or", "and", "not")
 #: Operators, written in capitals (a Persian «یا» or «و» is a word).
@@ -54,6 +57,7 @@ _BOOST = re.compile(rf"\^({_NUMBER})(?![^\s()])")
 #: Dots around a word are text (an ellipsis, a sentence's end), never part of its syntax.
 _LEADING_DOTS = re.compile(r"^(?:\.{2,}|…)[.…]*")
 _TRAILING_DOTS = re.compile(r"[.…]+$")
+_TEXT_FIELDS = frozenset((None, *FIELD_NAMES.values()))
 
 
 @dataclass
@@ -258,10 +262,10 @@ class _Lexer:
             start += len(word) - len(bare)
             word = bare
         # Dots are text: "کتاب*..." is still a prefix, and "می ...شود" is still one verb.
-        dots = _TRAILING_DOTS.search(word)
+        dots = _TRAILING_DOTS.search(word) if self.field in _TEXT_FIELDS else None
         if dots is not None:
             word, end = word[:dots.start()], end - len(word) + dots.start()
-        dots = _LEADING_DOTS.match(word)
+        dots = _LEADING_DOTS.match(word) if self.field in _TEXT_FIELDS else None
         if dots is not None:
             word, start = word[dots.end():], start + dots.end()
         if not word:

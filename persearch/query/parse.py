@@ -461,7 +461,7 @@ def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
     Term(text='کتاب', field=None, boost=1.0)
     """
     if mode not in MODES:
-        raise InvalidOption(f"unknown query mode {mode!r}: use one of {', '.join(MODES)}")
+        raise InvalidOption(f"unknown query mode {mode}: use one of {', '.join(MODES)}")
     notes: list[str] = []
     if not isinstance(query, str):
         query = str(query)
