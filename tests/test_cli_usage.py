@@ -27,18 +27,22 @@ TEXTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def news(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
-    """An index of the small news corpus above, built through the command line."""
-    root = tmp_path_factory.mktemp("news")
+def indexed(root: Path, texts: dict[str, str], backend: str) -> Path:
+    """An index of ``texts`` (file name → text) in ``root``, built through the command line."""
     folder = root / "docs"
     folder.mkdir()
-    for name, text in TEXTS.items():
+    for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
     location = root / "index"
     done = cli("index", str(folder), "--index", str(location), "--backend", backend)
     assert done.exit_code == 0, done.stderr
     return location
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
+    """An index of the small news corpus above."""
+    return indexed(tmp_path_factory.mktemp("news"), TEXTS, backend)
 
 
 def search_json(index: Path, *words: str) -> dict:
@@ -68,7 +72,7 @@ def test_json_says_whether_the_hits_are_the_corrected_querys(news: Path) -> None
 
 def test_terminal_wording_tells_a_correction_from_an_offer(news: Path) -> None:
     corrected = cli("search", "پرسپولیسس", "--index", str(news))
-    assert corrected.stderr.splitlines()[0] == "showing results for: پرسپولیس (nothing better for: پرسپولیسس)"
+    assert corrected.stderr.splitlines()[0] == "showing results for: پرسپولیس (instead of: پرسپولیسس)"
     offered = cli("search", "استقلال پرسسپولیسس", "--index", str(news))
     assert offered.stderr.splitlines()[0] == "did you mean: استقلال پرسپولیس"
 
@@ -297,14 +301,7 @@ PHRASES = {
 
 @pytest.fixture(scope="module")
 def phrases(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
-    root = tmp_path_factory.mktemp("phrases")
-    folder = root / "docs"
-    folder.mkdir()
-    for name, text in PHRASES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    done = cli("index", str(folder), "--index", str(root / "index"), "--backend", backend)
-    assert done.exit_code == 0, done.stderr
-    return root / "index"
+    return indexed(tmp_path_factory.mktemp("phrases"), PHRASES, backend)
 
 
 def test_a_phrase_highlights_only_its_occurrences(phrases: Path) -> None:

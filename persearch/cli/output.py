@@ -153,7 +153,7 @@ def suggestion_line(query: str, suggestion: str, corrected: bool, *, bidi: bool 
     """The line about a suggestion: the hits are its (``showing results for``), or it is offered."""
     if corrected:
         return (f"showing results for: {show_text(suggestion, bidi=bidi)} "
-                f"(nothing better for: {show_text(query, bidi=bidi)})")
+                f"(instead of: {show_text(query, bidi=bidi)})")
     return f"did you mean: {show_text(suggestion, bidi=bidi)}"
 
 
