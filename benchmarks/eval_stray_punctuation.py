@@ -10,7 +10,8 @@ benchmarks/eval_retrieval.py does) one stray ``)``, ``(``, ``«``, ``»``,
 ``"`` or ``...`` is inserted at a random word boundary (seeded: the same
 places every run), standing alone, glued before a word or glued after one,
 and the query is searched as a user's would be (default mode, suggestions
-on, top 10). The table gives, per stray and in all, how often the top hit
+on, top 10). ``--anywhere`` inserts at any character position instead,
+inside a word too. The table gives, per stray and in all, how often the top hit
 is unchanged and how often the whole top 10 is (same documents, same order).
 The target (issue 15) is ≥ 98 % unchanged top hits.
 """
@@ -47,7 +48,14 @@ def insert_stray(query: str, stray: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def measure(run: Callable[[str], list[str]], queries: list[str], seed: int) -> dict[str, tuple[int, int, int]]:
+def insert_anywhere(query: str, stray: str, rng: random.Random) -> str:
+    """``query`` with ``stray`` at a random character position (inside a word too)."""
+    at = rng.randint(0, len(query))
+    return query[:at] + stray + query[at:]
+
+
+def measure(run: Callable[[str], list[str]], queries: list[str], seed: int,
+            insert: Callable[[str, str, random.Random], str] = insert_stray) -> dict[str, tuple[int, int, int]]:
     """Per stray: (top hit unchanged, top 10 unchanged, queries)."""
     baseline = [run(q) for q in queries]
     rng = random.Random(seed)
@@ -55,7 +63,7 @@ def measure(run: Callable[[str], list[str]], queries: list[str], seed: int) -> d
     for stray in STRAYS:
         top1 = top10 = 0
         for query, before in zip(queries, baseline):
-            after = run(insert_stray(query, stray, rng))
+            after = run(insert(query, stray, rng))
             top1 += after[:1] == before[:1]
             top10 += after == before
         out[stray] = (top1, top10, len(queries))
@@ -78,11 +86,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=0, help="use only the first N questions (0 = all)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--no-tantivy", action="store_true", help="the Whoosh backend only")
+    parser.add_argument("--anywhere", action="store_true",
+                        help="insert at any character position, inside words too (default: word boundaries)")
     args = parser.parse_args(argv)
     corpus, dev = load(args.folder)
     queries = [q["query"] for q in dev][: args.queries or None]
     backends = ["whoosh"] if args.no_tantivy else ["whoosh", "tantivy"]
-    print(f"{len(corpus)} passages, {len(queries)} questions, one stray character each, seed {args.seed}")
+    where = "any character position" if args.anywhere else "a word boundary"
+    print(f"{len(corpus)} passages, {len(queries)} questions, one stray at {where} each, seed {args.seed}")
     header = f"{'backend':8} {'stray':6} {'top hit kept':>13} {'top 10 kept':>12} {'s':>6}"
     print(header)
     print("-" * len(header))
@@ -90,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         for name in backends:
             index = build_persearch(corpus, Path(tmp) / name, backend=name)
             started = time.perf_counter()
-            result = measure(runner(index), queries, args.seed)
+            result = measure(runner(index), queries, args.seed, insert_anywhere if args.anywhere else insert_stray)
             took = time.perf_counter() - started
             total1 = sum(r[0] for r in result.values())
             total10 = sum(r[1] for r in result.values())

@@ -146,6 +146,9 @@ def test_stray_punctuation_leaves_a_question_as_it_was() -> None:
                            words[:at] + [stray + w for w in words[at:at + 1]] + words[at + 1:],
                            words[:max(at - 1, 0)] + [w + stray for w in words[max(at - 1, 0):at]] + words[at:]):
                 assert node(" ".join(pasted)) == node(question), " ".join(pasted)
+            for word, cut in (("هابسبورگ", 4), ("کردند", 2)):  # one stray inside a word
+                inside = question.replace(word, word[:cut] + stray + word[cut:])
+                assert node(inside) == node(question), inside
 
 
 def test_boosts_multiply_the_leaves() -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..analysis.chars import ARABIC_MARKS, WORD_JOINER, ZWNJ
+
 #: Field names a query may use, and the field each one means.
 FIELD_NAMES = {"title": "title", "body": "body", "text": "body"}
 #: Fields of analyzed text: their values are words like any other (dots around them are text).
@@ -58,6 +60,11 @@ _BOOST = re.compile(rf"\^({_NUMBER})(?![^\s()])")
 _LEADING_DOTS = re.compile(r"^(?:\.{2,}|…)[.…]*")
 _TRAILING_DOTS = re.compile(r"[.…]+$")
 _TEXT_FIELDS = frozenset((None, *FIELD_NAMES.values()))
+#: What a word is made of, for telling a stray inside a word from one beside it.
+_WORDISH = re.compile(f"[\\w{ARABIC_MARKS}{ZWNJ}]")
+#: An ellipsis inside a word (``هابس...بورگ``), between letters: text to drop, not a break
+#: between words (between digits, dots may be a number's or a range's).
+_INNER_DOTS = re.compile(f"(?<=[^\\W\\d_{ARABIC_MARKS}]|[{ARABIC_MARKS}])(?:\\.{{2,}}|…+)(?=[^\\W\\d_])")
 
 
 @dataclass
@@ -177,11 +184,17 @@ class _Lexer:
     def __init__(self, query: str, notes: list[str]) -> None:
         self.notes = notes
         self.phrases, _, stray = syntax(query)
-        # Quotes and brackets without a partner are text: as a space here (the
-        # analyzer would drop them anyway), so the words around them stay words.
+        # Quotes and brackets without a partner are text: a space between
+        # words (the analyzer would drop them anyway), so the words around them
+        # stay words; inside a word, where no writer puts one, nothing at all,
+        # so the word stays whole (هابس)بورگ is هابسبورگ): marked here with a
+        # word joiner, which _word drops, so offsets into the query stay.
         chars = list(query)
         for i in stray:
-            chars[i] = " "
+            inside = 0 < i < len(query) - 1 and _WORDISH.match(query, i - 1) and _WORDISH.match(query, i + 1)
+            chars[i] = WORD_JOINER if inside else " "
+        for dots in _INNER_DOTS.finditer(query):
+            chars[dots.start():dots.end()] = WORD_JOINER * (dots.end() - dots.start())
         self.query = "".join(chars)
         self.notes.extend(_stray_notes(query, stray))
         self.out: list[Lexeme] = []
@@ -236,7 +249,7 @@ class _Lexer:
     def _phrase(self, start: int, end: int) -> int:
         """The phrase between ``start`` and its closing quote at ``end``, with its ``~N`` and ``^N``."""
         query = self.query
-        body, after = query[start:end], end + 1
+        body, after = query[start:end].replace(WORD_JOINER, ""), end + 1
         slop = _SLOP.match(query, after)
         suffix = slop.group() if slop else ""
         lexeme = Lexeme("phrase", body, start, end, field=self.field, suffix=suffix, plain=False)
@@ -244,7 +257,10 @@ class _Lexer:
         return self._boosted(lexeme, slop.end() if slop else after)
 
     def _word(self, word: str, start: int, end: int) -> None:
-        if self._operator(word, start, end):
+        # A stray inside a word is dropped from its text (its offsets still span it),
+        # so the analyzer sees the word as written: م)ی کنه is still the verb میکنه.
+        word = word.replace(WORD_JOINER, "")
+        if not word or self._operator(word, start, end):
             return
         negated = False
         if word[0] in "-+" and len(word) > 1:
@@ -279,7 +295,7 @@ class _Lexer:
                 suffix = "~" + found.group("fuzzy")
             if found.group("boost"):
                 boost = self._boost(found.group("boost"), word[:found.start()])
-            word, end = word[: found.start()], start + found.start()
+            word, end = word[: found.start()], end - (len(word) - found.start())
         lower_op = word.lower() in _LOWER_OPERATORS and not negated and self.field is None
         self.out.append(Lexeme("word", word, start, end, field=self.field, negated=negated, suffix=suffix,
                                plain=self.field is None and not suffix and boost == 1.0, boost=boost,
