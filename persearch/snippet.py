@@ -97,21 +97,25 @@ def _best_window(items: list[tuple[int, int, str]], length: int,
             if j - i > most:
                 most, best = j - i, (i, j)
         return best
-    weights = {label: weight(label) for label in set(labels)}
+    # Each distinct label counts its weight, in millionths: whole numbers add up exactly.
+    weights = {label: round(weight(label) * 1_000_000) for label in set(labels)}
     counts = {labels[0]: 1}  # the labels of the window
     present = weights[labels[0]]  # their weights added up
-    best_score: tuple[float, int] = (-1.0, -1)
+    best_score = (-1, -1)
     for i in range(n):
         if j < i:
             j = i
             counts[labels[i]] = counts.get(labels[i], 0) + 1
-            present += weights[labels[i]] if counts[labels[i]] == 1 else 0.0
+            if counts[labels[i]] == 1:
+                present += weights[labels[i]]
         limit = items[i][0] + length
         while j + 1 < n and ends[j + 1] <= limit:
             j += 1
-            counts[labels[j]] = counts.get(labels[j], 0) + 1
-            present += weights[labels[j]] if counts[labels[j]] == 1 else 0.0
-        score = (round(present, 9), j - i)
+            label = labels[j]
+            counts[label] = counts.get(label, 0) + 1
+            if counts[label] == 1:
+                present += weights[label]
+        score = (present, j - i)
         if score > best_score:
             best_score, best = score, (i, j)
         label = labels[i]

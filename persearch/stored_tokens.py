@@ -232,9 +232,11 @@ class StoredTokens:
         for at, term in found:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
-            span = (offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term)
-            out.append((*span, index) if numbered else span)  # type: ignore[arg-type]
-        return out
+            if numbered:
+                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term, index))
+            else:
+                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
+        return out  # type: ignore[return-value]
 
     def candidates(self, pattern: re.Pattern[str], accept: Callable[[str], bool]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token whose term ``pattern`` finds and ``accept`` takes.

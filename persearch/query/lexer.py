@@ -50,21 +50,21 @@ _LEXER = re.compile(
 )
 _WORD = re.compile(rf"[^\s(){_QUOTES}]+")  # the word alternative of _LEXER alone
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
-_NUMBER = "[0-9۰-۹٠-٩]+(?:[.٫][0-9۰-۹٠-٩]+)?"
+_NUMBER = r"\d+(?:(?:\.|٫)\d+)?"  # \d: Latin, Persian and Arabic digits (no large class to compile)
 #: What may follow a word: ``*`` (prefix) or ``~N`` (fuzzy), then ``^N`` (boost).
 _SUFFIX = re.compile(rf"(?:(?P<star>\*+)|~(?P<fuzzy>[0-9]?))?(?:\^(?P<boost>{_NUMBER}))?$")
 #: What may follow a phrase (``~N`` slop, then ``^N``) or a group (``^N``).
 _SLOP = re.compile(r"~([0-9]{1,2})")
 _BOOST = re.compile(rf"\^({_NUMBER})(?![^\s()])")
 #: Dots around a word are text (an ellipsis, a sentence's end), never part of its syntax.
-_LEADING_DOTS = re.compile(r"^(?:\.{2,}|…)[.…]*")
-_TRAILING_DOTS = re.compile(r"[.…]+$")
+_LEADING_DOTS = re.compile(r"^(?:\.{2,}|…)(?:\.|…)*")
+_TRAILING_DOTS = re.compile(r"(?:\.|…)+$")
 _TEXT_FIELDS = frozenset((None, *FIELD_NAMES.values()))
-#: What a word is made of, for telling a stray inside a word from one beside it.
-_WORDISH = re.compile(f"[\\w{ARABIC_MARKS}{ZWNJ}]")
-#: An ellipsis inside a word (``هابس...بورگ``), between letters: text to drop, not a break
+#: Besides letters and digits, what a word may hold (for telling a stray inside a word from one beside it).
+_IN_WORDS = frozenset(ARABIC_MARKS + ZWNJ)
+#: An ellipsis: inside a word, between letters (``هابس...بورگ``), text to drop, not a break
 #: between words (between digits, dots may be a number's or a range's).
-_INNER_DOTS = re.compile(f"(?<=[^\\W\\d_{ARABIC_MARKS}]|[{ARABIC_MARKS}])(?:\\.{{2,}}|…+)(?=[^\\W\\d_])")
+_ELLIPSIS = re.compile(r"\.{2,}|…+")
 
 
 @dataclass
@@ -173,6 +173,14 @@ def _stray_notes(query: str, stray: list[int]) -> list[str]:
     return [f"ignored an unmatched {ch}" if n == 1 else f"ignored {n} unmatched {ch}" for ch, n in counts.items()]
 
 
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch in _IN_WORDS
+
+
+def _letter(ch: str) -> bool:
+    return ch.isalpha() or ch in ARABIC_MARKS
+
+
 def _number(text: str) -> float:
     return float(text.translate(_DIGITS))
 
@@ -191,10 +199,12 @@ class _Lexer:
         # word joiner, which _word drops, so offsets into the query stay.
         chars = list(query)
         for i in stray:
-            inside = 0 < i < len(query) - 1 and _WORDISH.match(query, i - 1) and _WORDISH.match(query, i + 1)
+            inside = 0 < i < len(query) - 1 and _in_word(query[i - 1]) and _in_word(query[i + 1])
             chars[i] = WORD_JOINER if inside else " "
-        for dots in _INNER_DOTS.finditer(query):
-            chars[dots.start():dots.end()] = WORD_JOINER * (dots.end() - dots.start())
+        for dots in _ELLIPSIS.finditer(query):
+            start, end = dots.span()
+            if 0 < start and end < len(query) and _letter(query[start - 1]) and _letter(query[end]):
+                chars[start:end] = WORD_JOINER * (end - start)
         self.query = "".join(chars)
         self.notes.extend(_stray_notes(query, stray))
         self.out: list[Lexeme] = []
@@ -268,8 +278,8 @@ class _Lexer:
             word, start = word[1:], start + 1
             if word[0] in "-+":  # "--x": not an exclusion, the rest is text
                 negated = False
-                word = word.lstrip("-+")
-                start = end - len(word)
+                bare = word.lstrip("-+")
+                start, word = start + len(word) - len(bare), bare
                 if not word:
                     return
         if word[0] == "*" and word.strip("*"):
