@@ -59,6 +59,7 @@ _CLAUSE_END = re.compile(
     "|[.,\u066b\u066c](?!\\d)"
 )
 _MAX_BACK = 300  # how far a clause may reach back before a candidate
+_WORD_END = re.compile(r"[^\s.,;:!?()«»\"'،؛؟]*")  # the rest of a word from inside it
 
 
 def _inverse_fold() -> dict[str, str]:
@@ -249,15 +250,38 @@ class Matcher:
     # -- phrases ------------------------------------------------------------------
     def _stored_phrases(self, stored: StoredTokens, text: str) -> list[tuple[int, int, str]]:
         """The phrases' occurrences, from the stored tokens and their positions."""
-        positions = stored.positions()
-        if positions is None:  # stored before positions were: the text is analyzed
-            return self._phrase_spans(self._positioned(text))
         needles = self._phrase_needles.get(stored.compact)
         if needles is None:
             wanted = [needle(t, compact_code=stored.compact) for t in self._phrase_terms]
             needles = self._phrase_needles[stored.compact] = [n for n in wanted if n is not None]
+        positions = stored.positions()
+        if positions is None:  # stored before positions were: where its words stand close, the text is analyzed
+            return self._phrase_spans(self._windows(text, stored.spans(needles)))
         tokens = stored.spans(needles, numbered=True)
         return self._phrase_spans([(s, e, term, positions[i]) for s, e, term, i in tokens])  # type: ignore[misc]
+
+    def _windows(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str, int]]:
+        """The phrases' words with positions, by analyzing only the stretches of ``text`` where
+        several of them (``found``: where they are) stand close; each stretch starts at a word
+        group, so it is analyzed as in the whole text, and gets positions of its own."""
+        reach = 40 + 12 * max(slop for _, slop, _ in self._phrase_sets)
+        out: list[tuple[int, int, str, int]] = []
+        run: list[tuple[int, int, str]] = []
+        base = 0
+        for word in [*found, None]:
+            if word is not None and run and word[0] - run[-1][1] <= reach:
+                run.append(word)
+                continue
+            if len(run) > 1:
+                low = group_start(text, run[0][0])
+                low = _clause_start(text, run[0][0]) if low is None else low
+                high = _WORD_END.match(text, max(end for _, end, _ in run)).end()
+                out += [(low + t.start, low + t.end, t.text, base + t.position)
+                        for t in self.analyzer.tokens(text[low:high], keep_stopwords=True)
+                        if t.text in self._phrase_terms]
+                base += len(text)  # no stretch's positions meet another's
+            run = [word] if word is not None else []
+        return out
 
     def _positioned(self, text: str) -> list[tuple[int, int, str, int]]:
         """The phrases' words in ``text`` with their positions, by analysis."""

@@ -109,6 +109,21 @@ def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> 
             assert expected and fuzzy.find(text, stored=tokens) == expected
 
 
+def test_seed_phrases_are_found_the_same_from_positions_windows_and_analysis(seed_texts: dict[str, str]) -> None:
+    rng = random.Random(5)
+    for text in seed_texts.values():
+        tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
+        with_positions = stored(text)
+        old = StoredTokens(pack_columns(*ANALYZER.columns(text)[:3], None))
+        for _ in range(15):
+            at = rng.randrange(len(tokens) - 3)
+            words = tuple((t.text,) for t in tokens[at:at + rng.choice((2, 3))] if t.length == 1)
+            matcher = Matcher(ANALYZER, phrases=[(words, rng.choice((0, 0, 1)))])
+            expected = matcher.find(text)
+            assert matcher.find(text, stored=with_positions) == expected
+            assert matcher.find(text, stored=old) == expected
+
+
 def test_title_and_body_are_stored_apart() -> None:
     raw = for_storage(pack(ANALYZER.tokens("کتاب")), pack(ANALYZER.tokens("یک کتاب خوب")))
     wanted = [needle("کتاب", compact_code=True)]
