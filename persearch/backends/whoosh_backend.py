@@ -383,8 +383,10 @@ class WhooshBackend(TermDeletes):
             rest += [wq.Term(field, term, boost=REST_WEIGHT) for term in others]
         if not scored:
             return wq.NullQuery
-        query = scored[0] if len(scored) == 1 else BestOf(scored, tiebreak=TIE_BREAKER)
-        return wq.Or([query, wq.Or(rest)]) if rest else query
+        # The terms past the scored ones in the same disjunction max: read block by block with
+        # the rest (an Or of hundreds of terms is a slow tree of matchers on a large index).
+        terms = scored + rest
+        return terms[0] if len(terms) == 1 else BestOf(terms, tiebreak=TIE_BREAKER)
 
     @staticmethod
     def _fields(field: str | None, boost: float, make: Any) -> Any:

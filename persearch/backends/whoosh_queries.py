@@ -145,6 +145,7 @@ class _PreloadedBest(Matcher):
         self._scores: list[float] = []
         self._at = 0
         self._part_max = 0.0
+        self._coming = 0.0  # the best a document after this block could score
         self._read_from(self._first_id())
 
     def _first_id(self) -> int:
@@ -170,9 +171,15 @@ class _PreloadedBest(Matcher):
                 self._scores = [best[d] + tie * (total[d] - best[d]) for d in self._ids]
                 self._at = 0
                 self._part_max = max(self._scores)
+                self._coming = self._still_to_come()
                 return
             start = self._first_id()
-        self._ids, self._scores, self._at, self._part_max = [], [], 0, 0.0
+        self._ids, self._scores, self._at, self._part_max, self._coming = [], [], 0, 0.0, 0.0
+
+    def _still_to_come(self) -> float:
+        qualities = [m.max_quality() for m in self._submatchers if m.is_active()]
+        best = max(qualities, default=0.0)
+        return self._boost * (best + self._tiebreak * (sum(qualities) - best))
 
     def is_active(self) -> bool:
         return self._at < len(self._ids)
@@ -212,11 +219,8 @@ class _PreloadedBest(Matcher):
             self._read_from(self._first_id())
 
     def max_quality(self) -> float:
-        # The documents read into this block, or still to come.
-        qualities = [m.max_quality() for m in self._submatchers if m.is_active()]
-        best = max(qualities, default=0.0)
-        coming = self._boost * (best + self._tiebreak * (sum(qualities) - best))
-        return max(coming, self._part_max)
+        # The documents read into this block, or still to come (worked out once a block).
+        return max(self._coming, self._part_max)
 
     def supports(self, astype: str) -> bool:
         return False
