@@ -98,6 +98,23 @@ def test_boosts_change_the_ranking_not_the_matches(news: Path) -> None:
     assert [round(h["score"] * 3, 3) for h in alone["hits"]] == [round(h["score"], 3) for h in tripled["hits"]]
 
 
+def test_stray_punctuation_leaves_the_answer_as_it_was(news: Path) -> None:
+    plain = search_json(news, "چرا هواداران استقلال جشن گرفتند؟")
+    for pasted in ("چرا هواداران ) استقلال جشن گرفتند؟", "چرا «هواداران استقلال جشن گرفتند؟",
+                   'چرا هواداران استقلال" جشن گرفتند؟', "... چرا هواداران استقلال جشن گرفتند؟ ...",
+                   "چرا هوادا(ران استقلال جشن گرفتند؟"):
+        data = search_json(news, pasted)
+        assert [h["id"] for h in data["hits"]] == [h["id"] for h in plain["hits"]], pasted
+        assert (data["message"] or "").startswith("ignored an unmatched") or "..." in pasted
+
+
+def test_a_leading_star_and_a_zero_boost_get_a_message(news: Path) -> None:
+    star = search_json(news, "*استقلال")
+    assert "leading *" in star["message"] and names(star) == names(search_json(news, "استقلال"))
+    zero = search_json(news, "بانک^0")
+    assert zero["message"] == "ignored ^0 after بانک: a boost is a number above 0" and zero["total"] == 2
+
+
 def test_bidi_from_the_environment_without_python_bidi_warns_once(news: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "bidi", None)  # as if python-bidi were not installed
