@@ -30,5 +30,9 @@ class IndexLocked(PersearchError):
     """Another writer holds the index lock and did not release it in time."""
 
 
+class IndexReadOnly(PersearchError, PermissionError):
+    """The index folder cannot be written (permissions, a read-only disk): it can be searched, not changed."""
+
+
 class QueryError(PersearchError, ValueError):
     """A query could not be understood even after repair."""

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FARSI_YEH, FOLD_TABLE,
@@ -38,6 +37,8 @@ from .analysis.chars import (ALEF, ARABIC_MARKS, ARABIC_THOUSANDS_SEPARATOR, FAR
 from .analysis.normalize import LATIN_ACCENTED, NEEDS_NFKC
 from .analysis.tokenize import WORD_GROUP, group_start
 from .edit_distance import edit_distance
+from .expand import TIER_WEIGHTS
+from .snippet import Snippet, make_snippet
 from .stored_tokens import StoredTokens, needle
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ _CLAUSE_END = re.compile(
     "|[.,\u066b\u066c](?!\\d)"
 )
 _MAX_BACK = 300  # how far a clause may reach back before a candidate
+_WORD_END = re.compile(r"[^\s.,;:!?()«»\"'،؛؟]*")  # the rest of a word from inside it
 
 
 def _inverse_fold() -> dict[str, str]:
@@ -148,28 +150,59 @@ def _unfiltered() -> re.Pattern[str]:
     return re.compile(f"{NEEDS_NFKC.pattern}|{LATIN_ACCENTED.pattern}|[{re.escape(irregular)}]")
 
 
+#: A phrase to highlight: per position, its alternative terms; and its slop.
+PhraseTerms = tuple[tuple[tuple[str, ...], ...], int]
+
+
 class Matcher:
-    """Finds the words of a text that match a query's terms, prefixes or fuzzy terms.
+    """Finds the words of a text that match a query's terms, prefixes, fuzzy terms or phrases.
 
     ``Matcher(Analyzer(), terms={"کتاب"}).spans("کِتابـها")`` → ``[(0, 8)]``.
-    Built once per query and reused for every hit.
+    A phrase is marked only where its words stand in a row (a slop allowing
+    that many extra positions between them): an exact phrase as one span
+    from its first word to its last, a sloppy one word by word; its words
+    elsewhere are not marked. Built once per query and reused for every hit.
+
+    >>> Matcher(Analyzer(), phrases=[((("رییس",), ("جمهوری",)), 0)]).spans("رئیس دولت و رئیس جمهوری")
+    [(12, 23)]
     """
 
     def __init__(self, analyzer: "Analyzer", terms: Iterable[str] = (), prefixes: Iterable[str] = (),
-                 fuzzy: Iterable[tuple[str, int, int]] = ()) -> None:
+                 fuzzy: Iterable[tuple[str, int, int]] = (), phrases: Iterable[PhraseTerms] = ()) -> None:
         self.analyzer = analyzer
         self.terms = frozenset(t for t in terms if t)
         self.prefixes = tuple(sorted(set(p for p in prefixes if p)))  # an empty prefix finds nothing
         self.fuzzy = tuple(sorted(set(fuzzy)))
+        self.phrases = tuple(sorted(set(p for p in phrases if len(p[0]) > 1)))
+        self._phrase_sets = [(tuple(frozenset(alternatives) for alternatives in items), slop,
+                              "«" + " ".join(alternatives[0] for alternatives in items) + "»")
+                             for items, slop in self.phrases]
+        self._phrase_terms = frozenset(t for items, _ in self.phrases for alternatives in items for t in alternatives)
+        self._weights: dict[str, float] = {}
         # Only the builtin stemmer is known to strip endings only.
         self._filter = analyzer.stemmer in ("builtin", None) and not analyzer.lemmatize
         # Built on first use: hits with stored tokens never need it (~0.1 ms a query).
         self._candidates: re.Pattern[str] | None | bool = False
         self._needles: dict[bool, list[bytes]] = {}  # by the code of the stored terms
+        self._phrase_needles: dict[bool, list[bytes]] = {}
         self._fuzzy_pattern: re.Pattern[str] | None = None
         self._accepted: dict[str, bool] = {}
         self._by_surface: dict[str, list[tuple[int, int, str]]] = {}
-        self.empty = not (self.terms or self.prefixes or self.fuzzy)
+        self.empty = not (self.terms or self.prefixes or self.fuzzy or self.phrases)
+
+    def weight(self, label: str) -> float:
+        """How much a match labelled ``label`` counts in choosing a snippet: 1 for a term, a
+        prefix's word or a phrase; for a fuzzy word, its tier's weight (persearch.expand), so the
+        snippet shows the word itself rather than a cluster of distant spellings."""
+        weight = self._weights.get(label)
+        if weight is None:
+            weight = 1.0
+            if self.fuzzy and label not in self.terms and not label.startswith("«") \
+                    and not any(label.startswith(p) for p in self.prefixes):
+                edits = min((edit_distance(label, text, distance) for text, distance, _ in self.fuzzy), default=0)
+                weight = TIER_WEIGHTS[min(edits, len(TIER_WEIGHTS) - 1)]
+            self._weights[label] = weight
+        return weight
 
     def _matches(self, term: str) -> bool:
         if term in self.terms:
@@ -183,10 +216,11 @@ class Matcher:
         return False
 
     def find(self, text: str, max_matches: int = 500, stored: StoredTokens | None = None) -> list[tuple[int, int, str]]:
-        """Every matching word as ``(start, end, term)``, in text order, overlaps merged.
+        """Every matching word (or exact phrase) as ``(start, end, label)``, in text order, overlaps merged.
 
-        ``term`` is the query term the word matched (for counting distinct terms).
-        ``stored``, the text's index-time tokens, spares analyzing anything.
+        ``label`` is the query term the word matched, or the phrase (for
+        counting distinct terms). ``stored``, the text's index-time tokens,
+        spares analyzing anything.
         """
         if self.empty or not text:
             return []
@@ -194,10 +228,15 @@ class Matcher:
             found = stored.spans(self._stored_terms(stored.compact))
             if self.fuzzy:
                 found += stored.candidates(self._fuzzy_candidates(), self._accepts)
+            if self.phrases:
+                found += self._stored_phrases(stored, text)
             return _merge(found)[:max_matches]
+        phrases = self._phrase_spans(self._positioned(text)) if self.phrases else []
+        if not (self.terms or self.prefixes or self.fuzzy):
+            return _merge(phrases)[:max_matches]
         candidates = self._candidate_regex()
         if candidates is None or _unfiltered().search(text):
-            return _merge(self._group(text, 0))[:max_matches]
+            return _merge(self._group(text, 0) + phrases)[:max_matches]
         found: list[tuple[int, int, str]] = []
         done = 0  # text before this offset has been analyzed
         search = candidates.search
@@ -206,7 +245,74 @@ class Matcher:
             more, done = self._verify(text, match.start(), match.end(), done)
             found.extend(more)
             match = search(text, max(done, match.end()))
-        return _merge(found)[:max_matches]
+        return _merge(found + phrases)[:max_matches]
+
+    # -- phrases ------------------------------------------------------------------
+    def _stored_phrases(self, stored: StoredTokens, text: str) -> list[tuple[int, int, str]]:
+        """The phrases' occurrences, from the stored tokens and their positions."""
+        needles = self._phrase_needles.get(stored.compact)
+        if needles is None:
+            wanted = [needle(t, compact_code=stored.compact) for t in self._phrase_terms]
+            needles = self._phrase_needles[stored.compact] = [n for n in wanted if n is not None]
+        positions = stored.positions()
+        if positions is None:  # stored before positions were: where its words stand close, the text is analyzed
+            return self._phrase_spans(self._windows(text, stored.spans(needles)))
+        tokens = stored.spans(needles, numbered=True)
+        return self._phrase_spans([(s, e, term, positions[i]) for s, e, term, i in tokens])  # type: ignore[misc]
+
+    def _windows(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str, int]]:
+        """The phrases' words with positions, by analyzing only the stretches of ``text`` where
+        several of them (``found``: where they are) stand close; each stretch starts at a word
+        group, so it is analyzed as in the whole text, and gets positions of its own."""
+        reach = 40 + 12 * max(slop for _, slop, _ in self._phrase_sets)
+        out: list[tuple[int, int, str, int]] = []
+        run: list[tuple[int, int, str]] = []
+        base = 0
+        for word in [*found, None]:
+            if word is not None and run and word[0] - run[-1][1] <= reach:
+                run.append(word)
+                continue
+            if len(run) > 1:
+                low = group_start(text, run[0][0])
+                low = _clause_start(text, run[0][0]) if low is None else low
+                high = _WORD_END.match(text, max(end for _, end, _ in run)).end()
+                out += [(low + t.start, low + t.end, t.text, base + t.position)
+                        for t in self.analyzer.tokens(text[low:high], keep_stopwords=True)
+                        if t.text in self._phrase_terms]
+                base += len(text)  # no stretch's positions meet another's
+            run = [word] if word is not None else []
+        return out
+
+    def _positioned(self, text: str) -> list[tuple[int, int, str, int]]:
+        """The phrases' words in ``text`` with their positions, by analysis."""
+        wanted = self._phrase_terms
+        return [(t.start, t.end, t.text, t.position) for t in self.analyzer.tokens(text, keep_stopwords=True)
+                if t.text in wanted]
+
+    def _phrase_spans(self, tokens: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str]]:
+        """Where each phrase's words stand in a row, among ``tokens`` ``(start, end, term, position)``."""
+        at_position: dict[int, list[tuple[int, int, str]]] = {}
+        for start, end, term, position in tokens:
+            at_position.setdefault(position, []).append((start, end, term))
+        found: list[tuple[int, int, str]] = []
+        for items, slop, label in self._phrase_sets:
+            for start, end, term, position in tokens:
+                if term not in items[0]:
+                    continue
+                chain, at = [(start, end)], position
+                for alternatives in items[1:]:
+                    step = next(((p, word) for p in range(at + 1, at + 2 + slop)
+                                 for word in at_position.get(p, ()) if word[2] in alternatives), None)
+                    if step is None:
+                        break
+                    at = step[0]
+                    chain.append(step[1][:2])
+                else:
+                    if slop == 0:
+                        found.append((chain[0][0], max(e for _, e in chain), label))
+                    else:
+                        found.extend((s, e, label) for s, e in chain)
+        return found
 
     def _candidate_regex(self) -> re.Pattern[str] | None:
         """The regex finding where a match may be (None: analyze whole texts)."""
@@ -313,162 +419,6 @@ def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return merged
 
 
-# --- snippets ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A plain-text snippet and its highlighted spans (offsets into ``text``)."""
-
-    text: str
-    highlights: list[Span]
-
-
-_SPACE = re.compile(r"\s")
-_LAST_SPACE = re.compile(r"(?s).*\s")  # greedy: backs off from the end to the last space
-_LINE_BREAK = re.compile("[\n\r\t\v\f\x1c-\x1f\x85\u2028\u2029]")  # shown as spaces, one for one
-_ONLY_SPACE = re.compile(r"\s*\Z")
-_SNAP_REACH = 40  # how far a fragment edge moves to reach a word boundary
-
-
-def _snap_start(text: str, start: int, limit: int) -> int:
-    """Move ``start`` forward to a word start, never past ``limit``."""
-    if start <= 0:
-        return 0
-    if text[start - 1].isspace():
-        return start
-    space = _SPACE.search(text, start, min(limit, start + _SNAP_REACH))
-    return space.end() if space is not None else start
-
-
-def _snap_end(text: str, end: int, limit: int) -> int:
-    """Move ``end`` back to a word end, never before ``limit``."""
-    if end >= len(text):
-        return len(text)
-    if text[end].isspace():
-        return end
-    space = _LAST_SPACE.match(text, max(limit, end - _SNAP_REACH), end)
-    return space.end() - 1 if space is not None else end
-
-
-def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
-                 ellipsis: str = "…") -> Snippet:
-    """The best fragments of ``text`` around ``matches`` (from :meth:`Matcher.find`).
-
-    Fragments with the most distinct query terms win, then the densest; each is
-    at most ``length`` characters, cut at word boundaries, joined in text order
-    with ``ellipsis`` where text was left out. Line breaks become spaces (one
-    character for one, so offsets stay exact).
-
-    >>> s = make_snippet("کتاب خوب", [(0, 4, "کتاب")])
-    >>> s.text[s.highlights[0][0]:s.highlights[0][1]]
-    'کتاب'
-    """
-    matches = sorted(matches)
-    return _assemble(text, _choose(text, matches, length, fragments), matches, ellipsis)
-
-
-def _best_window(items: list[tuple[int, int, str]], length: int) -> tuple[int, int]:
-    """Indices ``(i, j)`` of the run of sorted ``items`` within ``length`` characters
-    holding the most distinct labels, then the most items (the first such run)."""
-    n = len(items)
-    if n == 1:
-        return (0, 0)
-    ends = [item[1] for item in items]
-    labels = [item[2] for item in items]
-    best = (0, 0)
-    j = 0  # items[i..j] is the window
-    if len(set(labels)) == 1:  # one query term: the run with the most items
-        most = -1
-        for i in range(n):
-            if j < i:
-                j = i
-            limit = items[i][0] + length
-            while j + 1 < n and ends[j + 1] <= limit:
-                j += 1
-            if j - i > most:
-                most, best = j - i, (i, j)
-        return best
-    counts = {labels[0]: 1}  # the labels of the window
-    best_score = (-1, -1)
-    for i in range(n):
-        if j < i:
-            j = i
-            counts[labels[i]] = counts.get(labels[i], 0) + 1
-        limit = items[i][0] + length
-        while j + 1 < n and ends[j + 1] <= limit:
-            j += 1
-            counts[labels[j]] = counts.get(labels[j], 0) + 1
-        score = (len(counts), j - i)
-        if score > best_score:
-            best_score, best = score, (i, j)
-        label = labels[i]
-        if counts[label] == 1:
-            del counts[label]
-        else:
-            counts[label] -= 1
-    return best
-
-
-def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments: int) -> list[Span]:
-    """Up to ``fragments`` non-overlapping stretches of ``text`` around the best runs of
-    sorted ``items``, snapped to word boundaries, in text order, touching ones merged."""
-    length = max(20, length)
-    size = len(text)
-    remaining = items
-    chosen: list[Span] = []
-    while remaining and len(chosen) < max(1, fragments):
-        i, j = _best_window(remaining, length)
-        first = remaining[i][0]
-        last = remaining[i][1] if i == j else max([item[1] for item in remaining[i:j + 1]])
-        start = max(0, first - max(0, length - (last - first)) // 3)
-        end = min(size, max(last, start + length))
-        start = _snap_start(text, start, first)
-        end = _snap_end(text, end, last)
-        chosen.append((start, end))
-        # Further fragments must not overlap those already chosen.
-        remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
-    if not chosen:
-        end = _snap_end(text, min(size, length), 0)
-        return [(0, end if end > 0 else min(size, length))]
-    if len(chosen) == 1:
-        return chosen
-    chosen.sort()
-    merged: list[Span] = [chosen[0]]
-    for s, e in chosen[1:]:
-        if s <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, str]], ellipsis: str) -> Snippet:
-    """The snippet text of ``fragments`` joined by ``ellipsis``, with the sorted
-    ``matches`` inside them as highlights."""
-    parts: list[str] = []
-    highlights: list[Span] = []
-    offset = 0
-    for s, e in fragments:
-        # Trim whitespace at the edges of the fragment (offsets shift accordingly).
-        if s < e and text[s].isspace():
-            s = e - len(text[s:e].lstrip())
-        if e > s and text[e - 1].isspace():
-            e = s + len(text[s:e].rstrip())
-        if parts:
-            prefix = " " + ellipsis + " "  # merged fragments never touch: text was left out
-        else:
-            prefix = ellipsis + " " if s > 0 else ""
-        parts.append(prefix)
-        shift = offset + len(prefix) - s
-        highlights.extend((ms + shift, me + shift) for ms, me, _ in matches if ms >= s and me <= e)
-        parts.append(_LINE_BREAK.sub(" ", text[s:e]))
-        offset = shift + e
-    if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows
-        parts.append(" " + ellipsis)
-    return Snippet("".join(parts), highlights)
-
-
 def analyzed_spans(analyzer: "Analyzer", text: str, terms: Iterable[str]) -> list[Span]:
     """Spans of ``text`` whose analyzed term is in ``terms`` (short texts such as titles)."""
     wanted = set(terms)
@@ -476,4 +426,4 @@ def analyzed_spans(analyzer: "Analyzer", text: str, terms: Iterable[str]) -> lis
     return [(s, e) for s, e, _ in _merge(spans)]
 
 
-__all__ = ["Matcher", "Snippet", "make_snippet", "analyzed_spans"]
+__all__ = ["Matcher", "Snippet", "make_snippet", "analyzed_spans"]  # the snippets live in snippet.py

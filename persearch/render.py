@@ -18,6 +18,11 @@ from typing import Callable, Iterable
 
 Span = tuple[int, int]
 
+#: How a highlighted word looks in a terminal, for the CLI and for Hit.to_ansi()/to_rich() alike:
+#: as a rich style, and as the ANSI escapes rich writes for it (bold, red; then reset).
+HIGHLIGHT_STYLE = "bold red"
+HIGHLIGHT_ANSI = ("\x1b[1;31m", "\x1b[0m")
+
 
 def to_html(text: str, highlights: Iterable[Span], tag: str = "mark") -> str:
     """``text`` with highlights wrapped in ``<mark>``; everything else HTML-escaped.
@@ -29,12 +34,12 @@ def to_html(text: str, highlights: Iterable[Span], tag: str = "mark") -> str:
     return _render(text, highlights, f"<{tag}>", f"</{tag}>", escape)
 
 
-def to_ansi(text: str, highlights: Iterable[Span], start: str = "\x1b[1;33m", end: str = "\x1b[0m") -> str:
-    """``text`` with highlights wrapped in ANSI escapes (bold yellow by default)."""
+def to_ansi(text: str, highlights: Iterable[Span], start: str = HIGHLIGHT_ANSI[0], end: str = HIGHLIGHT_ANSI[1]) -> str:
+    """``text`` with highlights wrapped in ANSI escapes (bold red by default, as the CLI draws them)."""
     return _render(text, highlights, start, end, _strip_escapes)
 
 
-def to_rich(text: str, highlights: Iterable[Span], style: str = "bold yellow") -> str:
+def to_rich(text: str, highlights: Iterable[Span], style: str = HIGHLIGHT_STYLE) -> str:
     """``text`` as rich console markup, highlights styled, ``[`` escaped (no rich import)."""
     return _render(text, highlights, f"[{style}]", "[/]", _rich_escape)
 
@@ -76,4 +81,4 @@ def _render(text: str, highlights: Iterable[Span], open_: str, close: str, escap
     return "".join(out)
 
 
-__all__ = ["to_html", "to_ansi", "to_rich", "marked"]
+__all__ = ["to_html", "to_ansi", "to_rich", "marked", "HIGHLIGHT_STYLE", "HIGHLIGHT_ANSI"]

@@ -26,6 +26,7 @@ def hit_json(hit: Any) -> dict[str, Any]:
         "rank": int(hit.rank), "id": str(hit.id), "path": str(hit.path), "title": str(hit.title or ""),
         "score": float(hit.score), "snippet": str(hit.snippet or ""),
         "highlights": spans(hit.highlights), "matches": spans(hit.matches),
+        "title_highlights": spans(getattr(hit, "title_highlights", ())),
         "fields": dict(getattr(hit, "values", None) or {}),
     }
 
@@ -34,7 +35,8 @@ def results_json(query: str, results: Any) -> dict[str, Any]:
     """A page of search results in the documented shape (``facets`` when asked for)."""
     data = {
         "query": query, "total": int(results.total), "page": int(results.page),
-        "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
+        "suggestion": results.suggestion or None, "corrected": bool(getattr(results, "corrected", False)),
+        "message": getattr(results, "message", None) or None, "hits": [hit_json(h) for h in results.hits],
     }
     if getattr(results, "facet_specs", None):
         data["facets"] = facets_json(results.facets)

@@ -15,8 +15,16 @@ per character when every term fits its table, else in UTF-8; each token's
 start, then each token's end (16-bit unless the text is longer than 64K
 characters); then an int32 position per token. The version byte says which
 code and which width.
-Positions are needed only to index the tokens: :func:`for_storage` cuts them off, and a document stores
-its title's tokens and its body's, one after the other.
+
+What a document stores (:func:`pack_for_storage`, :func:`for_storage`) is
+its title's tokens and its body's, one after the other, with each position
+as one signed byte: its difference from the previous token's (0 for the
+spelling variants and compound parts that share a position, 1 for the next
+word). A phrase's words are one position apart, and a phrase allows at most
+10 extra positions, so a difference past a byte is kept as the byte's end:
+far is far. The highlighter marks a phrase only where its words stand in a
+row (:meth:`StoredTokens.positions`). Packs stored before positions were
+(versions 5 to 8) are still read; they have none.
 
     >>> stored = StoredTokens(pack([("کتاب", 0, 7, 0, 1), ("خوب", 8, 11, 1, 1)]))
     >>> stored.spans([needle("خوب", compact_code=stored.compact)])
@@ -28,6 +36,7 @@ import re
 import struct
 import sys
 from array import array
+from itertools import accumulate
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from . import compact
@@ -41,9 +50,14 @@ if TYPE_CHECKING:
 # to fetch), 32 bits otherwise; and how the terms are written: one byte per
 # character (persearch.compact: half the bytes of UTF-8) or UTF-8.
 _NARROW, _WIDE, _NARROW_COMPACT, _WIDE_COMPACT = b"\x05", b"\x06", b"\x07", b"\x08"
+#: The same four, stored with a position difference per token.
+_WITH_POSITIONS = {_NARROW: b"\x09", _WIDE: b"\x0a", _NARROW_COMPACT: b"\x0b", _WIDE_COMPACT: b"\x0c"}
 _SHORT, _LONG = struct.Struct("<H"), struct.Struct("<i")
 _OFFSET = {_NARROW: _SHORT, _WIDE: _LONG, _NARROW_COMPACT: _SHORT, _WIDE_COMPACT: _LONG}
-_COMPACT = frozenset((_NARROW_COMPACT, _WIDE_COMPACT))
+_OFFSET.update({stored: _OFFSET[plain] for plain, stored in _WITH_POSITIONS.items()})
+_COMPACT = frozenset((_NARROW_COMPACT, _WIDE_COMPACT, _WITH_POSITIONS[_NARROW_COMPACT],
+                      _WITH_POSITIONS[_WIDE_COMPACT]))
+_POSITIONED = frozenset(_WITH_POSITIONS.values())
 _HEADER = struct.Struct("<cII")  # version, terms byte length, token count
 _SWAP = sys.byteorder != "little"  # stored little-endian whatever the machine
 
@@ -58,25 +72,35 @@ def pack(tokens: Iterable["Token"]) -> bytes:
 
 
 def pack_columns(terms: Sequence[str], starts: Sequence[int], ends: Sequence[int],
-                 positions: Sequence[int] | None) -> bytes:
+                 positions: Sequence[int] | None, *, stored: bool = False) -> bytes:
     """The packed form of tokens given as columns (:meth:`Analyzer.columns`);
-    ``positions=None`` packs them as :func:`for_storage` would keep them."""
+    ``stored=True`` packs them as :func:`for_storage` would keep them."""
     wide = bool(ends) and max(ends) >= 0x10000  # a token's end is past its start
     code = "i" if wide else "H"
     arrays = [array(code, starts), array(code, ends)]
-    if positions is not None:
+    if positions is not None and not stored:
         arrays.append(array("i", positions))
     if _SWAP:
         for numbers in arrays:
             numbers.byteswap()
+    if stored:
+        arrays.append(_differences(positions or []))
     joined = "\0" + "\0".join(terms) + "\0" if terms else "\0"
     head = compact.encode(joined)
     if head is not None:
         version = _WIDE_COMPACT if wide else _NARROW_COMPACT
     else:
         head, version = joined.encode("utf-8"), _WIDE if wide else _NARROW
+    if stored:
+        version = _WITH_POSITIONS[version]
     return b"".join([_HEADER.pack(version, len(head), len(starts)), head,
                      *(numbers.tobytes() for numbers in arrays)])
+
+
+def _differences(positions: Sequence[int]) -> array:
+    """Each position's difference from the one before, as signed bytes (kept within -128..127)."""
+    before = [0, *positions[:-1]] if positions else []
+    return array("b", [max(-128, min(127, p - q)) for p, q in zip(positions, before)])
 
 
 def _layout(raw: bytes, at: int) -> tuple[int, int, struct.Struct]:
@@ -86,6 +110,12 @@ def _layout(raw: bytes, at: int) -> tuple[int, int, struct.Struct]:
     if offset is None:
         raise ValueError("not packed tokens (or packed by another persearch version)")
     return at + _HEADER.size + size, count, offset
+
+
+def _stored_size(raw: bytes, at: int) -> int:
+    """How many bytes the stored pack at ``at`` takes."""
+    terms_end, count, offset = _layout(raw, at)
+    return terms_end - at + 2 * offset.size * count + (count if raw[at:at + 1] in _POSITIONED else 0)
 
 
 def _decoder(raw: bytes, at: int) -> Callable[[bytes], str]:
@@ -98,17 +128,22 @@ def _utf8(data: bytes) -> str:
 
 
 def pack_for_storage(*columns: "Columns") -> bytes:
-    """Tokens as columns (a title's, a body's) packed for storage: ``for_storage``
-    of their packs, without building the positions it cuts off."""
-    return b"".join([pack_columns(terms, starts, ends, None) for terms, starts, ends, _ in columns])
+    """Tokens as columns (a title's, a body's) packed for storage: what ``for_storage``
+    makes of their packs."""
+    return b"".join([pack_columns(terms, starts, ends, positions, stored=True)
+                     for terms, starts, ends, positions in columns])
 
 
 def for_storage(*packed: bytes) -> bytes:
-    """Packs (a title's, a body's) joined for storage, positions cut off."""
+    """Packs (a title's, a body's) joined for storage, positions as one-byte differences."""
     parts = []
     for raw in packed:
         terms_end, count, offset = _layout(raw, 0)
-        parts.append(raw[:terms_end + 2 * offset.size * count])
+        kept = terms_end + 2 * offset.size * count
+        positions = array("i", raw[kept:kept + 4 * count])
+        if _SWAP:
+            positions.byteswap()
+        parts += [_WITH_POSITIONS[raw[:1]], raw[1:kept], _differences(positions).tobytes()]
     return b"".join(parts)
 
 
@@ -142,21 +177,31 @@ class StoredTokens:
     ``compact`` says which needles it wants (``needle(..., compact_code=True)`` or not).
     """
 
-    __slots__ = ("raw", "terms_start", "terms_end", "count", "offset", "compact", "decode")
+    __slots__ = ("raw", "terms_start", "terms_end", "count", "offset", "compact", "decode", "positioned",
+                 "_positions")
 
     def __init__(self, raw: bytes, part: int = 0) -> None:
         at = 0
         for _ in range(part):
-            terms_end, count, offset = _layout(raw, at)
-            at = terms_end + 2 * offset.size * count
+            at += _stored_size(raw, at)
         self.raw = raw
         self.terms_start = at + _HEADER.size
         self.terms_end, self.count, self.offset = _layout(raw, at)
         self.decode = _decoder(raw, at)
         self.compact = self.decode is compact.decode
+        self.positioned = raw[at:at + 1] in _POSITIONED
+        self._positions: list[int] | None = None
 
-    def spans(self, needles: Iterable[bytes]) -> list[tuple[int, int, str]]:
-        """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted."""
+    def positions(self) -> list[int] | None:
+        """Each token's position (None for a pack stored without them): their differences, added up."""
+        if self._positions is None and self.positioned:
+            at = self.terms_end + 2 * self.offset.size * self.count
+            self._positions = list(accumulate(array("b", self.raw[at:at + self.count])))
+        return self._positions
+
+    def spans(self, needles: Iterable[bytes], numbered: bool = False) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted;
+        ``numbered`` adds each token's number as a fourth item (for :meth:`positions`)."""
         raw, low, high = self.raw, self.terms_start, self.terms_end
         find = raw.find
         found: list[tuple[int, str]] = []
@@ -187,8 +232,11 @@ class StoredTokens:
         for at, term in found:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
-            out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
-        return out
+            if numbered:
+                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term, index))
+            else:
+                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
+        return out  # type: ignore[return-value]
 
     def candidates(self, pattern: re.Pattern[str], accept: Callable[[str], bool]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token whose term ``pattern`` finds and ``accept`` takes.

@@ -102,12 +102,14 @@ def test_no_arguments_shows_help_and_exits_2() -> None:
 
 @pytest.mark.parametrize("args, fragment", [
     (("search", "کتاب", "--bogus"), "No such option: --bogus"),
-    (("search",), "Missing argument 'QUERY'"),
+    (("search",), "Missing argument 'QUERY...'"),
     (("search", "کتاب", "--limit", "0"), "--limit"),
     (("search", "کتاب", "--page", "x"), "--page"),
     (("frobnicate",), "No such command 'frobnicate'"),
     (("index", "/no/such/folder"), "does not exist"),
-    (("analyze", "کتاب", "--stemmer", "porter"), "unknown stemmer 'porter'"),
+    (("analyze", "کتاب", "--stemmer", "porter"), "unknown stemmer porter: use builtin, hazm, parsivar or none"),
+    (("search", "کتاب", "--limit", "abc"), "--limit takes a whole number from 1 to 10000, not abc"),
+    (("search", "کتاب", "--field", "author"), "unknown field author: use title or body"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(args: tuple[str, ...], fragment: str) -> None:
     result = cli(*args)
@@ -317,7 +319,7 @@ def test_index_backend_is_recorded_and_only_chosen_at_creation(built: Path, corp
         assert ix.backend_name == other and len(ix) == 4
     assert json.loads(cli("search", "علی", "--index", str(built), "--json").stdout)["total"] == 1
     bad = cli("index", str(corpus), "--index", str(built), "--backend", "lucene")
-    assert bad.exit_code == 2 and "unknown backend 'lucene'" in one_error_line(bad.stderr)
+    assert bad.exit_code == 2 and "unknown backend lucene: use whoosh or tantivy" in one_error_line(bad.stderr)
 
 
 def test_stats_json_and_table(built: Path) -> None:
@@ -377,11 +379,13 @@ def test_search_json_shape_and_offsets(built: Path) -> None:
     result = cli("search", "رئیس جمهوری", "--index", str(built), "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "page", "suggestion", "hits"}
+    assert set(data) == {"query", "total", "page", "suggestion", "corrected", "message", "hits"}
+    assert data["suggestion"] is None and data["corrected"] is False and data["message"] is None
     assert data["query"] == "رئیس جمهوری" and data["page"] == 1 and data["total"] == 2
     assert {Path(h["path"]).name for h in data["hits"]} == {"a.txt", "b.txt"}
     for rank, hit in enumerate(data["hits"], 1):
-        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches", "fields"}
+        assert set(hit) == {"rank", "id", "path", "title", "score", "snippet", "highlights", "matches",
+                            "title_highlights", "fields"}
         assert hit["rank"] == rank and hit["score"] > 0
         marked = [hit["snippet"][s:e] for s, e in hit["highlights"]]
         assert marked and all("رئیس" in w or "جمهوری" in w for w in marked), marked
@@ -427,7 +431,7 @@ def test_search_message_goes_to_stderr(built: Path) -> None:
     assert result.stderr.splitlines()[0] == "dropped a lone OR; the query has no searchable words"
     assert re.fullmatch(r"0 hits · page 1 · \d+ ms", result.stderr.splitlines()[1])
     repaired = cli("search", '"رئیس جمهوری', "--index", str(built))
-    assert repaired.stderr.splitlines()[0] == "closed an unbalanced quote"
+    assert repaired.stderr.splitlines()[0] == 'ignored an unmatched "'
     assert "[[رئیسجمهوری]]" in repaired.stdout
 
 

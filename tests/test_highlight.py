@@ -167,3 +167,35 @@ def test_multiple_fragments_are_joined_with_ellipsis() -> None:
 
 def test_title_spans() -> None:
     assert analyzed_spans(ANALYZER, "كتاب‌های فارسی", {"کتاب"}) == [(0, 8)]
+
+
+# --- phrases -----------------------------------------------------------------------
+
+PHRASE_TEXT = ("رئیس دولت امروز سخن گفت و جمهوری خواهان پاسخ دادند. " * 6
+               + f"سپس رئیس{ZWNJ}جمهوری و رئیس جمهوری دیگر، و رئیسجمهوری سوم، دیدار کردند.")
+
+
+def test_a_phrase_is_marked_only_where_its_words_stand_together() -> None:
+    matcher = Matcher(ANALYZER, phrases=[((("رییس",), ("جمهوری",)), 0)])
+    marked = [PHRASE_TEXT[s:e] for s, e, _ in matcher.find(PHRASE_TEXT)]
+    assert marked == [f"رئیس{ZWNJ}جمهوری", "رئیس جمهوری", "رئیسجمهوری"]  # never a lone رئیس or جمهوری
+
+
+def test_a_sloppy_phrase_marks_its_words_one_by_one() -> None:
+    text = "رئیس محترم جمهوری آمد و رئیس دولت رفت"
+    found = Matcher(ANALYZER, phrases=[((("رییس",), ("جمهوری",)), 1)]).find(text)
+    assert [text[s:e] for s, e, _ in found] == ["رئیس", "جمهوری"]
+    assert Matcher(ANALYZER, phrases=[((("رییس",), ("جمهوری",)), 0)]).find(text) == []
+
+
+def test_the_snippet_shows_the_phrase_not_its_lone_words() -> None:
+    matcher = Matcher(ANALYZER, phrases=[((("رییس",), ("جمهوری",)), 0)])
+    snip = make_snippet(PHRASE_TEXT, matcher.find(PHRASE_TEXT), length=80, fragments=1, weight=matcher.weight)
+    assert [snip.text[s:e] for s, e in snip.highlights] == [f"رئیس{ZWNJ}جمهوری", "رئیس جمهوری", "رئیسجمهوری"]
+
+
+def test_fuzzy_snippets_prefer_the_word_itself() -> None:
+    text = "کار و کارها و کاری و کرار و کنار " * 4 + "در پایان یک کتاب خوب خواندیم."
+    matcher = Matcher(ANALYZER, fuzzy=[("کتاب", 2, 1)])
+    snip = make_snippet(text, matcher.find(text), length=60, fragments=1, weight=matcher.weight)
+    assert "کتاب" in [snip.text[s:e] for s, e in snip.highlights]

@@ -101,10 +101,13 @@ def test_field_prefix_and_fuzzy() -> None:
 
 
 @pytest.mark.parametrize(("query", "expected", "note"), [
-    ('"کتاب خوب', Phrase(("کتاب", "خوب")), "quote"),
-    ("«کتاب خوب", Phrase(("کتاب", "خوب")), "quote"),
-    ("(کتاب OR دفتر", Or((Term("کتاب"), Term("دفتر"))), "'('"),
-    ("کتاب) دفتر", And((Term("کتاب"), Term("دفتر"))), "')'"),
+    # An unmatched quote or bracket is text: the query means what it meant without it.
+    ('"کتاب خوب', And((Term("کتاب"), Term("خوب"))), 'unmatched "'),
+    ("«کتاب خوب", And((Term("کتاب"), Term("خوب"))), "unmatched «"),
+    ("(کتاب OR دفتر", Or((Term("کتاب"), Term("دفتر"))), "unmatched ("),
+    ("کتاب) دفتر", And((Term("کتاب"), Term("دفتر"))), "unmatched )"),
+    ("کتاب دفتر قلم ) مداد", node("کتاب دفتر قلم مداد"), "unmatched )"),
+    ("چرا کتاب (دفتر قلم مداد؟", node("چرا کتاب دفتر قلم مداد؟"), "unmatched ("),
     ("OR کتاب", Term("کتاب"), "OR"),
     ("کتاب OR", Term("کتاب"), "OR"),
     ("کتاب NOT", Term("کتاب"), "NOT"),
@@ -131,6 +134,44 @@ def test_repeated_or_and_bare_field_names() -> None:
     assert node("http: ایران") == node("http ایران")  # not a field name: text
     capped = parse("کتاب~5", A)
     assert capped.node == node("کتاب~2") and capped.message == "کتاب~5 searched as کتاب~2 (1 or 2 edits)"
+
+
+
+def test_stray_punctuation_leaves_a_question_as_it_was() -> None:
+    question = "خاندان هابسبورگ و حکمرانان محلی چه کردند؟"
+    for stray in (")", "(", "«", "»", '"', "...", "…"):
+        words = question.split()
+        for at in range(len(words) + 1):
+            for pasted in (words[:at] + [stray] + words[at:],
+                           words[:at] + [stray + w for w in words[at:at + 1]] + words[at + 1:],
+                           words[:max(at - 1, 0)] + [w + stray for w in words[max(at - 1, 0):at]] + words[at:]):
+                assert node(" ".join(pasted)) == node(question), " ".join(pasted)
+            for word, cut in (("هابسبورگ", 4), ("کردند", 2)):  # one stray inside a word
+                inside = question.replace(word, word[:cut] + stray + word[cut:])
+                assert node(inside) == node(question), inside
+
+
+def test_boosts_multiply_the_leaves() -> None:
+    assert node("بانک^3") == Term("بانک", boost=3.0)
+    assert node("بانک^3 مرکزی") == And((Term("بانک", boost=3.0), Term("مرکزی")))
+    assert node('"بانک مرکزی"^2') == Phrase(("بانک", "مرکزی"), boost=2.0)
+    assert node("(بانک OR صندوق)^2") == Or((Term("بانک", boost=2.0), Term("صندوق", boost=2.0)))
+    assert node("کتاب~^2") == Fuzzy("کتاب", 1, boost=2.0)
+    assert node("کتابخ*^0.5") == Prefix("کتابخ", boost=0.5)
+    joined = node(f"رئیس{ZWNJ}جمهوری^2")
+    assert joined == Or((Term("رییسجمهوری", boost=2.0), Phrase(("رییس", "جمهوری"), boost=2.0)))
+
+
+def test_lower_case_operators_are_words_with_a_hint() -> None:
+    parsed = parse("استقلال not پرسپولیس", A)
+    assert parsed.node == And((Term("استقلال"), Term("not"), Term("پرسپولیس")))  # what was typed
+    assert parsed.message == 'searched "not" as a word; the operator is NOT, in capitals'
+    assert parsed.operators == "استقلال NOT پرسپولیس"
+    assert "not" not in [surface for surface, _ in parsed.words]  # never "corrected" to npt
+    assert parse("ایران or ترکیه", A).operators == "ایران OR ترکیه"
+    assert parse("not ایران", A).operators == "NOT ایران"
+    for query in ("ایران OR ترکیه", "rock and", "and ایران", "ایران and"):
+        assert parse(query, A).operators is None, query
 
 
 def test_only_stopwords_are_searched_as_a_phrase() -> None:
@@ -233,7 +274,7 @@ def test_pagination_is_consistent(index) -> None:  # type: ignore[no-untyped-def
 
 def test_malformed_queries_on_the_index(index) -> None:  # type: ignore[no-untyped-def]
     r = index.search('"رئیس جمهوری')
-    assert r.total >= 2 and "quote" in (r.message or "")
+    assert r.total >= 2 and 'unmatched "' in (r.message or "")
     r = index.search("NOT")
     assert r.total == 0 and r.hits == [] and r.message
     r = index.search("ایران " * 2500)
@@ -313,3 +354,19 @@ def test_keywords_fall_back_to_any_word_only_when_nothing_has_all(index) -> None
     # A document holds both: only such documents, nothing with one word appended.
     both = index.search("ایران اقتصاد")
     assert both.total == len(ids(index.search("ایران اقتصاد", mode="and", limit=100)))
+
+
+
+def test_an_or_holding_a_min_match_group_ranks_past_a_full_page(tmp_path: Path, backend: str) -> None:
+    # Once the top hits are full, Whoosh asks each child of an Or for its best
+    # possible score; a min-match group used to raise NoQualityAvailable.
+    # (The any-word fallback of a corrected question builds such a tree.)
+    from persearch import Index
+
+    with Index.create(tmp_path / "index", backend=backend) as idx:
+        idx.add_documents([{"id": f"n{i:02d}", "title": f"خبر {i}",
+                            "text": f"خبر شماره {i} درباره ایران و اقتصاد و بازار است." + " بازار" * (i % 5)}
+                           for i in range(60)])
+        group = Or((Term("خبر"), Term("ایران"), Term("اقتصاد"), Term("ناموجود")), min_match=3)
+        found = idx.backend.search(Or((group, Term("بازار"))), limit=3)
+        assert len(found.hits) == 3 and found.total == 60

@@ -11,8 +11,24 @@ from persearch.render import marked, to_ansi, to_html, to_rich
 def test_rendering_escapes_everything_else() -> None:
     text = "<b>کتاب</b> & [x]"
     assert to_html(text, [(3, 7)]) == "&lt;b&gt;<mark>کتاب</mark>&lt;/b&gt; &amp; [x]"
-    assert to_ansi("کتاب خوب", [(0, 4)]) == "\x1b[1;33mکتاب\x1b[0m خوب"
-    assert to_rich(text, [(3, 7)]) == "<b>[bold yellow]کتاب[/]</b> & \\[x]"
+    assert to_ansi("کتاب خوب", [(0, 4)]) == "\x1b[1;31mکتاب\x1b[0m خوب"
+    assert to_rich(text, [(3, 7)]) == "<b>[bold red]کتاب[/]</b> & \\[x]"
+
+
+def test_library_highlights_look_like_the_command_lines() -> None:
+    """Hit.to_ansi() writes the escapes rich writes for the CLI's highlight style."""
+    import io
+
+    from persearch.cli import output
+
+    stream = io.StringIO()
+    con = output.console(stream, color=True)
+    (line, spans), = output.marked_lines("او کتاب خرید", [(3, 7)])
+    con.print(output.rich_line(line, spans), end="")
+    assert stream.getvalue() == to_ansi("او کتاب خرید", [(3, 7)])
+    rendered = io.StringIO()
+    output.console(rendered, color=True).print(to_rich("او کتاب خرید", [(3, 7)]), markup=True, end="")
+    assert rendered.getvalue() == stream.getvalue()
 
 
 def test_marks_keep_the_text_as_it_is() -> None:

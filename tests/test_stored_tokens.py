@@ -36,6 +36,24 @@ def test_pack_round_trips_every_token(text: str) -> None:
     assert pack_for_storage(title, columns) == for_storage(pack_columns(*title), pack(tokens))
 
 
+@settings(max_examples=200, deadline=None)
+@given(PERSIAN, PERSIAN)
+def test_stored_packs_keep_every_position(title: str, text: str) -> None:
+    title_columns, body_columns = ANALYZER.columns(title), ANALYZER.columns(text)
+    raw = pack_for_storage(title_columns, body_columns)
+    assert StoredTokens(raw, 0).positions() == title_columns[3]
+    assert StoredTokens(raw, 1).positions() == body_columns[3]
+
+
+def test_far_positions_stay_far_and_old_packs_have_none() -> None:
+    terms, starts, ends = ["الف", "ب"], [0, 400], [3, 401]
+    raw = pack_columns(terms, starts, ends, [0, 300], stored=True)
+    assert StoredTokens(raw).positions() == [0, 127]  # a difference past a byte: still far apart
+    old = pack_columns(terms, starts, ends, None)  # as stored before positions were
+    assert StoredTokens(old).positions() is None
+    assert StoredTokens(old + old, 1).spans([needle("ب", compact_code=True)]) == [(400, 401, "ب")]
+
+
 def test_long_texts_get_wide_offsets() -> None:
     text = "کتاب خوب " * 10_000  # 90,000 characters: past 16-bit offsets
     tokens = list(ANALYZER.tokens(text))
@@ -52,7 +70,7 @@ def test_long_texts_get_wide_offsets() -> None:
 
 def test_unknown_bytes_are_refused() -> None:
     with pytest.raises(ValueError):
-        StoredTokens(b"\x09" + pack([])[1:])
+        StoredTokens(b"\x0d" + pack([])[1:])
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,6 +82,17 @@ def test_stored_tokens_find_what_analysis_finds(text: str, words: list[str], kin
     else:
         matcher = Matcher(ANALYZER, set(words) if kind == "term" else (), set(words) if kind == "prefix" else ())
     assert matcher.find(text, stored=stored(text)) == matcher.find(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PERSIAN, st.lists(st.lists(st.sampled_from(["کتاب", "خوب", "رییس", "جمهوری", "2", "سرد", "و"]),
+                                  min_size=2, max_size=3), min_size=1, max_size=2), st.integers(0, 2))
+def test_stored_positions_find_the_phrases_analysis_finds(text: str, phrases: list[list[str]], slop: int) -> None:
+    matcher = Matcher(ANALYZER, phrases=[(tuple((w,) for w in words), slop) for words in phrases])
+    expected = matcher.find(text)
+    assert matcher.find(text, stored=stored(text)) == expected
+    old = StoredTokens(pack_columns(*ANALYZER.columns(text)[:3], None))  # stored before positions were
+    assert matcher.find(text, stored=old) == expected
 
 
 def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> None:
@@ -78,6 +107,21 @@ def test_seed_texts_highlight_the_same_both_ways(seed_texts: dict[str, str]) -> 
             fuzzy = Matcher(ANALYZER, fuzzy=[(rng.choice(words), rng.choice((1, 2)), 1)])
             expected = fuzzy.find(text)
             assert expected and fuzzy.find(text, stored=tokens) == expected
+
+
+def test_seed_phrases_are_found_the_same_from_positions_windows_and_analysis(seed_texts: dict[str, str]) -> None:
+    rng = random.Random(5)
+    for text in seed_texts.values():
+        tokens = list(ANALYZER.tokens(text, keep_stopwords=True))
+        with_positions = stored(text)
+        old = StoredTokens(pack_columns(*ANALYZER.columns(text)[:3], None))
+        for _ in range(15):
+            at = rng.randrange(len(tokens) - 3)
+            words = tuple((t.text,) for t in tokens[at:at + rng.choice((2, 3))] if t.length == 1)
+            matcher = Matcher(ANALYZER, phrases=[(words, rng.choice((0, 0, 1)))])
+            expected = matcher.find(text)
+            assert matcher.find(text, stored=with_positions) == expected
+            assert matcher.find(text, stored=old) == expected
 
 
 def test_title_and_body_are_stored_apart() -> None:

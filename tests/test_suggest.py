@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from persearch.query.suggest import SpellIndex, layout_alternative, to_latin_layout, to_persian_layout
+from persearch.query.suggest import KEY_NEIGHBOURS, SpellIndex, layout_alternative, slips, to_latin_layout, to_persian_layout
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
@@ -54,3 +54,25 @@ def test_overlong_words_are_not_corrected() -> None:
     assert table.correct("کتابخانن") == "کتابخانه"
     assert table.correct("کتاب" * 3000) is None  # a pasted blob: no two-edit search over it
     assert table.correct("ک" * (MAX_WORD_LENGTH + 1)) is None
+
+
+def test_keyboard_neighbours_follow_the_persian_layout() -> None:
+    assert {"ه", "غ", "ا", "ت"} == KEY_NEIGHBOURS["ع"]  # u: y, i beside it; h, j below it
+    assert "ع" in KEY_NEIGHBOURS["ه"] and "ب" not in KEY_NEIGHBOURS["ع"]
+    assert all(a in KEY_NEIGHBOURS[b] for a, near in KEY_NEIGHBOURS.items() for b in near)  # a slip goes both ways
+
+
+@pytest.mark.parametrize(("typed", "meant", "other"), [
+    ("ترکیع", "ترکیه", "ترکیب"),  # ع and ه are neighbours; ب is far from ع
+    ("کتال", "کتاب", "کتاه"),  # ل (g) beside ب (f)
+    ("دولپ", "دولت", "دولا"),  # پ (m) below ت (j)
+])
+def test_a_neighbouring_key_wins_over_frequency(typed: str, meant: str, other: str) -> None:
+    assert slips(typed, meant) == 0.5 and slips(typed, other) == 1.0
+    table = SpellIndex([(meant, 3), (other, 400)])
+    assert table.correct(typed) == meant
+
+
+def test_frequency_still_decides_between_equal_slips() -> None:
+    table = SpellIndex([("ترکیب", 400), ("ترکیز", 3)])
+    assert table.correct("ترکیع") == "ترکیب"  # neither is a neighbour slip: the frequent one

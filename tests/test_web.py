@@ -120,7 +120,7 @@ def test_stats_are_the_cli_stats(client: TestClient, location: Path) -> None:
     ("/api/search?q=a&limit=99999999999999999999", 400, "limit must be"),
     ("/api/search?q=a&page=0", 400, "page must be"),
     ("/api/search?q=a&page=5000&limit=10", 400, f"page × limit may be at most {MAX_WINDOW}"),
-    ("/api/search?q=a&fields=author", 400, "unknown search fields"),
+    ("/api/search?q=a&fields=author", 400, "unknown field author"),
     ("/api/search?q=a&sort=date", 400, "unknown parameter 'sort'; known: q, limit, page, fields"),
     ("/api/search?q=%FF%FE", 400, "not UTF-8"),
     ("/api/search?q=%D8", 400, "not UTF-8"),

@@ -245,8 +245,10 @@ class Backend(Protocol):
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file (manifest recovery)."""
 
-    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """The term dictionary of a field as ``(term, document frequency)``; nothing for unknown fields."""
+    def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
+        """The term dictionary of a field as ``(term, document frequency)``, only the terms beginning
+        with ``prefix`` if one is given; nothing for unknown fields. Prefix and fuzzy terms expand
+        from it by persearch.expand's rules, the same on every engine."""
 
     def term_count(self) -> int:
         """Distinct terms over title and body (stats)."""

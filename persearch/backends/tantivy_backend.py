@@ -64,6 +64,7 @@ class TantivyBackend(TermDeletes):
         self._writer: Any = None
         self._searcher: Any = None
         self._seen: tuple[int, int, int] | None = None
+        self._reached: dict[tuple[object, ...], Any] = {}  # prefix and fuzzy expansions of the current searcher
         self._generation: tuple[tuple[int, int, int], int] | None = None
         self._table = FieldTable(self.path)
 
@@ -261,6 +262,7 @@ class TantivyBackend(TermDeletes):
             self._ix.reload()
             self._searcher = self._ix.searcher()
             self._seen = seen
+            self._reached = {}
         return self._searcher
 
     def doc_count(self) -> int:
@@ -298,11 +300,11 @@ class TantivyBackend(TermDeletes):
         fields["text"] = stored_text(doc)
         return fields
 
-    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """``(term, document frequency)`` for every term of a field."""
+    def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
+        """``(term, document frequency)`` for every term of a field (beginning with ``prefix``)."""
         if field not in SEARCH_FIELDS:
             return
-        for term, freq in self._current_searcher().terms_with_prefix(field, ""):
+        for term, freq in self._current_searcher().terms_with_prefix(field, prefix):
             yield term, int(freq)
 
     def term_count(self) -> int:
@@ -336,7 +338,7 @@ class TantivyBackend(TermDeletes):
         """Rank documents for a query tree; ``limit`` hits from ``offset`` (filters, sort, facets:
         :meth:`persearch.backends.base.Backend.search`; how: tantivy_values.py)."""
         searcher = self._current_searcher()
-        tquery = Translator(self._schema, searcher).translate(query)
+        tquery = Translator(self._schema, searcher, self._reached).translate(query)
         specs, slots = self._typing()
         filters = as_filters(filters, specs)
         check_fields(filters, sort, facets, specs)

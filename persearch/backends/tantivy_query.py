@@ -1,11 +1,14 @@
 """A persearch query tree as a tantivy query.
 
-Prefix terms are expanded into ranked term queries (tantivy scores its own
-prefix queries flat); phrases with spelling alternatives at a position become
-regex phrase queries.
+Prefix and fuzzy terms are expanded by persearch's own rules
+(persearch.expand, as on the Whoosh backend) into term queries scored each
+on its own (tantivy scores its prefix and fuzzy queries flat, and its fuzzy
+automaton does not keep the first letter); phrases with spelling
+alternatives at a position become regex phrase queries.
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import partial
 from typing import Any
@@ -14,11 +17,9 @@ import tantivy
 
 from .. import querytree as qt
 from ..errors import InvalidOption
+from ..expand import REST_WEIGHT, TIE_BREAKER, reach, weighted
 from .base import FILTER_FIELDS, SEARCH_FIELDS, TITLE_BOOST
 
-#: A prefix or fuzzy term expands into at most this many ranked term queries
-#: (the most frequent); further matching terms still match, with score 0.
-MAX_EXPANSION = 128
 _REGEX_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
 _Occur = tantivy.Occur
@@ -28,19 +29,18 @@ _Q = tantivy.Query
 class Translator:
     """A persearch query tree as a tantivy query (None: matches nothing)."""
 
-    def __init__(self, schema: Any, searcher: Any) -> None:
+    def __init__(self, schema: Any, searcher: Any, reached: dict[tuple[object, ...], Any] | None = None) -> None:
         self.schema = schema
         self.searcher = searcher
+        self.reached = {} if reached is None else reached  # expansions, kept as long as the searcher
 
     def translate(self, node: qt.Node) -> Any:
         if isinstance(node, qt.Term):
             if node.field in FILTER_FIELDS:  # id:..., path:...: the raw stored value
                 return _boost(_Q.term_query(self.schema, node.field, node.text), node.boost)
             return self._fields(node.field, node.boost, partial(self._term, node.text))
-        if isinstance(node, qt.Prefix):
-            return self._fields(node.field, node.boost, partial(self._prefix, node.text))
-        if isinstance(node, qt.Fuzzy):
-            return self._fields(node.field, node.boost, partial(self._fuzzy, node))
+        if isinstance(node, (qt.Prefix, qt.Fuzzy)):
+            return self._expansion(node)
         if isinstance(node, qt.Phrase):
             return self._fields(node.field, node.boost, partial(self._phrase, node))
         if isinstance(node, qt.And):
@@ -88,27 +88,27 @@ class Translator:
     def _term(self, text: str, field: str) -> Any:
         return _Q.term_query(self.schema, field, text)
 
-    def _terms(self, field: str, terms: list[tuple[str, int]]) -> Any:
-        """Ranked term queries for the most frequent expansions, the rest at score 0."""
-        if not terms:
+    def _expansion(self, node: qt.Prefix | qt.Fuzzy) -> Any:
+        """The terms a prefix or fuzzy term reaches (persearch.expand) in its fields, each scored on
+        its own; a document scores its best one, whichever field it is in."""
+        fields = SEARCH_FIELDS if node.field is None else (node.field,)
+        if not set(fields) <= set(SEARCH_FIELDS):
+            return self._fields(node.field, node.boost, lambda f: None)  # raises for an unknown field
+        count = self.searcher.num_docs
+        scored, rest = [], []
+        for field in fields:
+            boost = node.boost * (TITLE_BOOST if field == "title" and node.field is None else 1.0)
+            terms, others = weighted(reach(node, field, self.searcher.terms_with_prefix, self.reached),
+                                     lambda df: math.log(1 + (count - df + 0.5) / (df + 0.5)))  # tantivy's IDF
+            scored += [_boost(_Q.term_query(self.schema, field, term), boost * weight) for term, weight in terms]
+            if others:
+                rest.append(_Q.const_score_query(_Q.term_set_query(self.schema, field, others), REST_WEIGHT))
+        if not scored:
             return None
-        ranked = [(_Occur.Should, _Q.term_query(self.schema, field, t)) for t, _ in terms[:MAX_EXPANSION]]
-        rest = [t for t, _ in terms[MAX_EXPANSION:]]
+        query = scored[0] if len(scored) == 1 else _Q.disjunction_max_query(scored, TIE_BREAKER)
         if rest:
-            ranked.append((_Occur.Should, _Q.const_score_query(_Q.term_set_query(self.schema, field, rest), 0.0)))
-        return ranked[0][1] if len(ranked) == 1 else _Q.boolean_query(ranked)
-
-    def _prefix(self, text: str, field: str) -> Any:
-        # tantivy scores its own prefix queries flat: expand into ranked terms instead.
-        return self._terms(field, self.searcher.terms_with_prefix(field, text))
-
-    def _fuzzy(self, node: qt.Fuzzy, field: str) -> Any:
-        # tantivy's Levenshtein automaton walks the term dictionary in Rust;
-        # expanding in Python cost 10 ms a query. Its score is flat, like
-        # Whoosh's FuzzyTerm; unlike it, the first letter may differ too
-        # (tantivy has no prefix length).
-        return _Q.fuzzy_term_query(self.schema, field, node.text, distance=node.distance,
-                                   transposition_cost_one=False)
+            query = _Q.boolean_query([(_Occur.Should, q) for q in (query, *rest)])
+        return query
 
     def _phrase(self, node: qt.Phrase, field: str) -> Any:
         if len(node.terms) == 1:

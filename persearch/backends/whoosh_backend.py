@@ -19,25 +19,28 @@ per typed record field: ``k_<name>``, ``n_<name>``, ``d_<name>``
 """
 from __future__ import annotations
 
+import math
 import os
 import weakref
 import zlib
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
+from whoosh import collectors
 from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.index import LockError
-from whoosh.matching import Matcher
 from whoosh.writing import SegmentWriter
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
+from ..expand import REST_WEIGHT, TIE_BREAKER, reach, weighted
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
+from .whoosh_queries import AtLeast, BestOf
 from .base import (FILTER_FIELDS, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, FieldTable, StoredHit,
                    TermDeletes, as_filters, check_fields)
 if TYPE_CHECKING:
@@ -134,6 +137,7 @@ class WhooshBackend(TermDeletes):
         self._writer: Any = None
         self._searcher: Any = None
         self._weighting = scoring.BM25F()
+        self._reached: dict[tuple[object, ...], Any] = {}  # prefix and fuzzy expansions of the current searcher
         # Results whose total is not counted yet: counted before their searcher closes.
         self._uncounted: weakref.WeakSet[BackendResults] = weakref.WeakSet()
         self._table = FieldTable(self.path)
@@ -274,11 +278,13 @@ class WhooshBackend(TermDeletes):
         searcher = self._searcher
         if searcher is None:
             searcher = self._ix.searcher(weighting=self._weighting)
+            self._reached = {}
         elif not searcher.up_to_date():
             # Not searcher.refresh(): it reuses segment readers by segment name
             # and so keeps their old deletion sets.
             self._close_searcher(searcher)
             searcher = self._ix.searcher(weighting=self._weighting)
+            self._reached = {}
         self._searcher = searcher
         return searcher
 
@@ -291,12 +297,13 @@ class WhooshBackend(TermDeletes):
         stored = self._current_searcher().document(id=doc_id)
         return hit_fields(stored) if stored is not None else None
 
-    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """``(term, document frequency)`` for every term of a field, in term order."""
+    def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
+        """``(term, document frequency)`` for every term of a field (beginning with ``prefix``), in term order."""
         reader = self._current_searcher().reader()
         if field not in reader.indexed_field_names():
             return
-        for term, info in reader.iter_field(field):
+        found = reader.iter_prefix(field, prefix) if prefix else reader.iter_field(field)
+        for term, info in found:
             yield (term.decode("utf-8") if isinstance(term, bytes) else term), int(info.doc_frequency())
 
     def term_count(self) -> int:
@@ -358,9 +365,11 @@ class WhooshBackend(TermDeletes):
         if complete:
             found = BackendResults(scored, hits, facets=counted)
         else:
-            # Whoosh skips low-scoring blocks and counts by running the query again:
-            # only do that if someone reads the total (with facets, the same run gives both).
-            count = (lambda: len(results.docs())) if facets else results.__len__
+            # Whoosh skips low-scoring blocks (so its collector's own count can
+            # fall short): the total is counted by running the query again,
+            # unscored, only if someone reads it (with facets, the same run gives both).
+            count = (lambda: len(results.docs())) if facets else \
+                partial(_count, searcher, wquery, allow, restrict or None)
             found = BackendResults(None, hits, count=count, lower=wanted, facets=counted)
         if not complete or counted is not None:  # counted before the searcher closes, if not read by then
             self._uncounted.add(found)
@@ -378,11 +387,8 @@ class WhooshBackend(TermDeletes):
         """A persearch query tree as a Whoosh query."""
         if isinstance(node, qt.Term):
             return self._fields(node.field, node.boost, lambda f, b: wq.Term(f, node.text, boost=b))
-        if isinstance(node, qt.Prefix):
-            return self._fields(node.field, node.boost, lambda f, b: wq.Prefix(f, node.text, boost=b))
-        if isinstance(node, qt.Fuzzy):
-            return self._fields(node.field, node.boost, lambda f, b: wq.FuzzyTerm(
-                f, node.text, boost=b, maxdist=node.distance, prefixlength=node.prefix_length))
+        if isinstance(node, (qt.Prefix, qt.Fuzzy)):
+            return self._expansion(node)
         if isinstance(node, qt.Phrase):
             return self._fields(node.field, node.boost, lambda f, b: _phrase(f, node, b))
         if isinstance(node, qt.And):
@@ -401,6 +407,30 @@ class WhooshBackend(TermDeletes):
         if isinstance(node, qt.MatchNone):
             return wq.NullQuery
         raise InvalidOption(f"unknown query node {type(node).__name__}")
+
+    def _expansion(self, node: qt.Prefix | qt.Fuzzy) -> Any:
+        """The terms a prefix or fuzzy term reaches (persearch.expand) in its fields, each scored on
+        its own; a document scores its best one, whichever field it is in."""
+        fields = SEARCH_FIELDS if node.field is None else (node.field,)
+        if not set(fields) <= set(SEARCH_FIELDS):
+            return self._fields(node.field, node.boost, lambda f, b: wq.NullQuery)  # raises for an unknown field
+        count = self._current_searcher().doc_count_all()
+        scored: list[Any] = []
+        rest: list[Any] = []
+        for field in fields:
+            boost = node.boost * (TITLE_BOOST if field == "title" and node.field is None else 1.0)
+            terms, others = weighted(reach(node, field, self.terms, self._reached),
+                                     lambda df: math.log(count / (df + 1)) + 1)  # Whoosh's own IDF
+            scored += [wq.Term(field, term, boost=boost * weight) for term, weight in terms]
+            # Whoosh's ConstantScoreQuery scores 1 where it is given 0, and its
+            # collector drops documents scoring 0: a negligible boost instead.
+            rest += [wq.Term(field, term, boost=REST_WEIGHT) for term in others]
+        if not scored:
+            return wq.NullQuery
+        # The terms past the scored ones in the same disjunction max: read block by block with
+        # the rest (an Or of hundreds of terms is a slow tree of matchers on a large index).
+        terms = scored + rest
+        return terms[0] if len(terms) == 1 else BestOf(terms, tiebreak=TIE_BREAKER)
 
     @staticmethod
     def _fields(field: str | None, boost: float, make: Any) -> Any:
@@ -429,94 +459,13 @@ def _alternatives(field: str, item: str | tuple[str, ...], boost: float) -> Any:
     return wq.Or([wq.Term(field, t) for t in item], boost=boost)
 
 
-class AtLeast(wq.Or):
-    """An Or that matches documents matching at least ``k`` children.
-
-    Whoosh's ``Or(minmatch=...)`` is documented as not implemented, so this
-    query supplies its own matcher; scores add up like an Or's.
-    """
-
-    def __init__(self, subqueries: list[Any], k: int, boost: float = 1.0) -> None:
-        super().__init__(subqueries, boost=boost)
-        self.k = k
-
-    def normalize(self) -> Any:
-        # No flattening of nested Ors: that would change what "k children" means.
-        subs = [q.normalize() for q in self.subqueries]
-        subs = [q for q in subs if q is not wq.NullQuery]
-        if len(subs) < self.k:
-            return wq.NullQuery
-        return AtLeast(subs, self.k, self.boost)
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        return _AtLeastMatcher([q.matcher(searcher, context) for q in self.subqueries], self.k, self.boost)
-
-
-class _AtLeastMatcher(Matcher):
-    def __init__(self, matchers: list[Any], k: int, boost: float = 1.0) -> None:
-        self._matchers = matchers
-        self._k = k
-        self._boost = boost
-        self._id: int | None = None
-        self._find()
-
-    def _find(self) -> None:
-        """Advance to the next document at least k children are on."""
-        while True:
-            active = [m for m in self._matchers if m.is_active()]
-            if len(active) < self._k:
-                self._id = None
-                return
-            low = min(m.id() for m in active)
-            on = [m for m in active if m.id() == low]
-            if len(on) >= self._k:
-                self._id = low
-                return
-            for m in on:
-                m.next()
-
-    def is_active(self) -> bool:
-        return self._id is not None
-
-    def id(self) -> int:
-        return self._id  # type: ignore[return-value]
-
-    def next(self) -> None:
-        for m in self._matchers:
-            if m.is_active() and m.id() == self._id:
-                m.next()
-        self._find()
-
-    def skip_to(self, docid: int) -> None:
-        for m in self._matchers:
-            if m.is_active() and m.id() < docid:
-                m.skip_to(docid)
-        self._find()
-
-    def score(self) -> float:
-        return self._boost * sum(m.score() for m in self._matchers if m.is_active() and m.id() == self._id)
-
-    def weight(self) -> float:
-        return sum(m.weight() for m in self._matchers if m.is_active() and m.id() == self._id)
-
-    def children(self) -> list[Any]:
-        return [m for m in self._matchers if m.is_active()]
-
-    def copy(self) -> "_AtLeastMatcher":
-        twin = _AtLeastMatcher([m.copy() for m in self._matchers], self._k, self._boost)
-        return twin
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self
-
-    def supports(self, astype: str) -> bool:
-        return False
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def depth(self) -> int:
-        return 1 + max((m.depth() for m in self._matchers), default=0)
+def _count(searcher: Any, wquery: Any, allow: Any, restrict: Any) -> int:
+    """Every document ``wquery`` matches (within ``allow``, outside ``restrict``), without scoring or skipping."""
+    collector: Any = collectors.UnsortedCollector()
+    if allow is not None or restrict is not None:
+        collector = collectors.FilterCollector(collector, allow=allow, restrict=restrict)
+    searcher.search_with_collector(wquery, collector)
+    return int(collector.count())
 
 
 class SegmentBuilder:

@@ -28,10 +28,10 @@ from .. import __version__
 from ..errors import (IndexIncompatible, IndexNotFound, InvalidOption, PersearchError,
                       QueryError)
 from . import output
+from .args import BadValue, Count, PersearchCommand, index_location, query_words
 
 #: Exit codes (documented in docs/cli.md).
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-DEFAULT_INDEX = ".persearch"
 
 
 class PipeClosed(Exception):
@@ -48,17 +48,21 @@ class PersearchGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
+        prog_name = prog_name or "persearch"
+        complete_var = complete_var or f"_{prog_name.replace('-', '_').upper()}_COMPLETE"
+        if os.environ.get(complete_var):  # the shell asking for completions (persearch --install-completion)
+            return super().main(args, prog_name, complete_var, standalone_mode=standalone_mode, **extra)
         debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
         debug = debug or bool(os.environ.get("PERSEARCH_DEBUG"))
         output.ensure_utf8(sys.stdout, sys.stderr)
         if not args and self.no_args_is_help:  # `persearch` alone: the help, on stderr, as a usage error
-            print(self.get_help(self.make_context(prog_name or "persearch", [], resilient_parsing=True)),
+            print(self.get_help(self.make_context(prog_name, [], resilient_parsing=True)),
                   file=sys.stderr)
             if standalone_mode:
                 sys.exit(EXIT_USAGE)
             return EXIT_USAGE
         try:
-            code = super().main(args, prog_name or "persearch", complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else EXIT_OK
         except PipeClosed:
             _silence_stdout()
@@ -83,7 +87,8 @@ def _report(error: Exception, debug: bool) -> int:
         usage = getattr(error, "exit_code", EXIT_FAILURE) == EXIT_USAGE
         context = getattr(error, "ctx", None)
         where = context.command_path if context is not None else "persearch"
-        message = " ".join(error.format_message().split()).rstrip(".")
+        message = error.message if isinstance(error, BadValue) else error.format_message()
+        message = " ".join(message.split()).rstrip(".")
         hint = f"; see: {where} --help" if usage else ""
         _error_line(f"{message}{hint}", where)
         return EXIT_USAGE if usage else error.exit_code or EXIT_FAILURE
@@ -115,7 +120,7 @@ app = typer.Typer(
     cls=PersearchGroup,
     name="persearch",
     help="Full-text Persian search: index folders of documents, search them with highlighted snippets.",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (typer loads its completion code only then)
     no_args_is_help=True,
     rich_markup_mode=None,  # plain click help: no rich import, and tests see stable text
     pretty_exceptions_enable=False,
@@ -134,7 +139,7 @@ def _command(name: str, help_text: str, **settings: Any) -> Callable[[Callable[.
             except BrokenPipeError:
                 raise PipeClosed() from None
 
-        return app.command(name, help=help_text, context_settings=settings or None)(run)
+        return app.command(name, help=help_text, cls=PersearchCommand, context_settings=settings or None)(run)
 
     return register
 
@@ -155,22 +160,21 @@ def _root(
 
 
 # -- shared options -------------------------------------------------------
+def _completer(*values: str) -> Callable[[str], List[str]]:
+    """Shell completion of an option's values."""
+    return lambda incomplete: [value for value in values if value.startswith(incomplete)]
+
+
+
 INDEX_HELP = "Index folder [default: $PERSEARCH_INDEX, else ./.persearch]."
 IndexOption = typer.Option(None, "--index", "-i", help=INDEX_HELP, metavar="DIR")
 JsonOption = typer.Option(False, "--json", help="Print JSON (format in docs/cli.md).")
 
 
-def index_location(option: Optional[Path]) -> Path:
-    """``--index DIR``, else ``$PERSEARCH_INDEX``, else ``./.persearch``."""
-    if option is not None:
-        return option
-    return Path(os.environ.get("PERSEARCH_INDEX") or DEFAULT_INDEX)
-
-
 @contextlib.contextmanager
-def opened(location: Path, *, create: bool = False, fresh: bool = False,
+def opened(option: Optional[Path], *, create: bool = False, fresh: bool = False,
            backend: Optional[str] = None) -> Iterator[Any]:
-    """The index at ``location``, with CLI hints in its errors.
+    """The index ``--index`` names (or the one found: :func:`index_location`), with CLI hints in its errors.
 
     ``fresh``: an index this persearch cannot read is replaced by an empty
     one that keeps its roots (``index --rebuild``, :meth:`Index.recreate`)
@@ -179,7 +183,8 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
     """
     from ..index import Index
 
-    flag = "" if str(location) == DEFAULT_INDEX else f" --index {location}"
+    location = index_location(option, creating=create)
+    flag = "" if option is None else f" --index {option}"
     try:
         index = Index.open(location, create=create, backend=backend or "whoosh")
     except IndexNotFound:
@@ -196,10 +201,15 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
 # -- commands -------------------------------------------------------------
 @_command("index", "Create or update the index from files and folders.")
 def index_command(
-    paths: List[Path] = typer.Argument(..., exists=True, readable=False, help="Files and folders to index.", metavar="PATH"),
+    ctx: typer.Context,
+    paths: Optional[List[Path]] = typer.Argument(None, exists=True, readable=False, metavar="PATH...",
+                                                 help="Files and folders to index (none: with --rebuild, "
+                                                      "the recorded ones)."),
     index: Optional[Path] = IndexOption,
-    rebuild: bool = typer.Option(False, "--rebuild", help="Build a fresh index from PATH... and swap it in."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Analysis processes [default: auto]."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Build a fresh index from the recorded folders "
+                                 "and files (and PATH...) and swap it in."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", parser=Count("--workers"), metavar="N",
+                                          help="Analysis processes [default: auto]."),
     text_field: Optional[str] = typer.Option(None, "--text-field", metavar="F",
                                              help="JSON/JSONL/CSV field with the text [default: text]."),
     title_field: Optional[str] = typer.Option(None, "--title-field", metavar="F",
@@ -221,12 +231,15 @@ def index_command(
                                                        "(field date) [default: on]."),
 ) -> None:
     """Create or update the index from files and folders."""
-    location = index_location(index)
+    paths = list(paths or [])
+    if not paths and not rebuild:
+        ctx.fail("Missing argument 'PATH...': name the files and folders to index "
+                 "(or give --rebuild to index the recorded ones again)")
     if backend is not None:
         from ..backends import BACKENDS
 
         if backend not in BACKENDS:
-            raise InvalidOption(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
+            raise InvalidOption(f"unknown backend {backend}: use {' or '.join(BACKENDS)}")
     _check_readable(paths)
     options = dict(text_field=text_field, title_field=title_field, id_field=id_field, fields=declare or None)
     if declare:
@@ -235,9 +248,9 @@ def index_command(
         parse_field_declarations(declare)  # a malformed one fails before the index is touched
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
-            with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
+            with opened(index, create=True, fresh=rebuild, backend=backend) as ix:
                 if backend is not None and backend != ix.backend_name and not rebuild:
-                    raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
+                    raise InvalidOption(f"the index at {ix.root} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
                 if rebuild:
                     report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend,
@@ -260,7 +273,7 @@ def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOpti
     """Re-scan the folders and files recorded in the index."""
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
-            with opened(index_location(index)) as ix:
+            with opened(index) as ix:
                 report = ix.update(progress=progress)
                 roots = [Path(root) for root in ix.roots]
         except KeyboardInterrupt:
@@ -276,14 +289,18 @@ def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOpti
 @_command("search", "Search the index; ranked hits with highlighted snippets.", ignore_unknown_options=True)
 def search_command(
     ctx: typer.Context,
-    words: Optional[List[str]] = typer.Argument(None, metavar="QUERY",
+    words: Optional[List[str]] = typer.Argument(None, metavar="QUERY...",
                                                 help="The query (docs/query.md): words, \"phrase\", OR, -word, "
-                                                     "title:word, word*, word~, date:1402/05. Several arguments are "
-                                                     "joined with spaces; optional with --filter."),
+                                                     "title:word, word*, word~, word^2, date:1402/05. Several "
+                                                     "arguments are joined with spaces; - reads the query from "
+                                                     "stdin; -- ends the options; optional with --filter."),
     index: Optional[Path] = IndexOption,
-    limit: int = typer.Option(10, "--limit", "-n", min=1, max=10_000, help="Hits per page."),
-    page: int = typer.Option(1, "--page", "-p", min=1, help="Page number (1 = best hits)."),
+    limit: int = typer.Option(10, "--limit", "-n", parser=Count("--limit", 1, 10_000), metavar="N",
+                              help="Hits per page (1 to 10000)."),
+    page: int = typer.Option(1, "--page", "-p", parser=Count("--page"), metavar="N",
+                             help="Page number (1 = best hits)."),
     field: Optional[List[str]] = typer.Option(None, "--field", "-f", metavar="F",
+                                              autocompletion=_completer("title", "body"),
                                               help="Search only this field (title or body); repeatable."),
     as_json: bool = JsonOption,
     no_color: bool = typer.Option(False, "--no-color", help="No colour; mark highlights as [[word]]."),
@@ -307,15 +324,15 @@ def search_command(
                                                   "(--json is --format json)."),
 ) -> None:
     """Search the index; ranked hits with highlighted snippets."""
-    words = words or []
-    query = " ".join(words)
-    for word in words:
-        if word.startswith("--") and len(word) > 2:
-            ctx.fail(f"No such option: {word.split('=', 1)[0]}")
-    if not query.strip() and not filters:
-        ctx.fail("Missing argument 'QUERY' (or give --filter)")
+    query = query_words(ctx, words or [], options_in_words=True)
+    if not query and not filters:
+        ctx.fail("Missing argument 'QUERY...' (or give --filter)")
+    if field:
+        from ..query.run import search_fields
+
+        search_fields(field)  # an unknown field is a usage error, before any index is looked for
     export = _export_format(as_json, out_format)
-    with opened(index_location(index)) as ix:
+    with opened(index) as ix:
         results = ix.search(query, limit=limit, page=page, fields=field or None, filters=filters or None,
                             sort=sort, facets=facets or None, snippets=not count)
         results.total, results.facets  # noqa: B018 - counted while the index is open
@@ -346,10 +363,9 @@ def get_command(
     """Print a stored document: its title, id, fields and text."""
     from ..query.structured import field_values
 
-    location = index_location(index)
-    with opened(location) as ix:
+    with opened(index) as ix:
         document = ix.document(doc_id)
-        types = ix.fields
+        types, location = ix.fields, ix.root
     if document is None:
         raise PersearchError(f"no document {doc_id} in the index at {location}; "
                              f"ids are file paths, or PATH#ID for records (see persearch search)")
@@ -368,20 +384,28 @@ def get_command(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-@_command("analyze", "Show the tokens of TEXT: terms, offsets and positions.")
+@_command("analyze", "Show the tokens of TEXT: terms, offsets and positions.", ignore_unknown_options=True)
 def analyze_command(
-    text: str = typer.Argument(..., help="Persian text to analyze."),
+    ctx: typer.Context,
+    words: List[str] = typer.Argument(..., metavar="TEXT...",
+                                      help="Persian text to analyze; several arguments are joined with spaces, "
+                                           "- reads it from stdin."),
     as_json: bool = JsonOption,
     no_stem: bool = typer.Option(False, "--no-stem", help="Do not stem (same as --stemmer none)."),
-    stemmer: str = typer.Option("builtin", "--stemmer", metavar="NAME", help="builtin, hazm, parsivar or none."),
+    stemmer: str = typer.Option("builtin", "--stemmer", metavar="NAME", help="builtin, hazm, parsivar or none.",
+                                autocompletion=_completer("builtin", "hazm", "parsivar", "none")),
     keep_stopwords: bool = typer.Option(False, "--keep-stopwords", help="Show stopwords too."),
     no_color: bool = typer.Option(False, "--no-color", help="No colour."),
     bidi: Optional[bool] = typer.Option(None, "--bidi/--no-bidi", help="Reorder Persian for display."),
 ) -> None:
     """Show the tokens of TEXT: terms, offsets and positions."""
     from .. import analyze
+    from ..analysis.analyzer import STEMMERS
 
+    text = query_words(ctx, words, options_in_words=False)
     name: Optional[str] = None if no_stem or stemmer.lower() in ("none", "off", "") else stemmer
+    if name is not None and name not in STEMMERS:
+        raise InvalidOption(f"unknown stemmer {name}: use {', '.join(STEMMERS)} or none")
     tokens = analyze(text, stemmer=name, stopwords=not keep_stopwords)
     if as_json:
         output.write_json(output.tokens_json(text, tokens))
@@ -393,24 +417,22 @@ def analyze_command(
 @_command("stats", "Show what the index holds.")
 def stats_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """Show what the index holds."""
-    with opened(index_location(index)) as ix:
+    with opened(index) as ix:
         stats = ix.stats()
     if as_json:
         output.write_json(output.stats_json(stats))
         return
-    for key, value in stats.items():
-        shown = output.dumps(value) if isinstance(value, (dict, list, tuple)) else str(value)
-        sys.stdout.write(f"{key}\t{shown}\n")
+    sys.stdout.write("".join(f"{key}\t{value}\n" for key, value in output.stats_lines(stats)))
 
 
 @_command("remove", "Remove documents by path (a file or folder) or by id.")
 def remove_command(
-    targets: List[str] = typer.Argument(..., help="Paths or document ids.", metavar="PATH_OR_ID"),
+    targets: List[str] = typer.Argument(..., help="Paths or document ids.", metavar="PATH_OR_ID..."),
     index: Optional[Path] = IndexOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Remove documents by path (a file or folder) or by id."""
-    with opened(index_location(index)) as ix:
+    with opened(index) as ix:
         report = ix.remove(targets)
     data = output.report_json(report)
     if as_json:
@@ -435,7 +457,7 @@ def serve_command(
     from .. import web
 
     web.require()  # a missing extra is one line, before the index is opened
-    with opened(index_location(index)) as ix:
+    with opened(index) as ix:
         web.serve(ix, host=host, port=port)
 
 
@@ -527,7 +549,8 @@ def _show_facets(facets: dict[str, Any], *, color: bool) -> None:
 def _show_results(results: Any, *, color: bool, bidi: bool) -> None:
     """Hits on stdout; the suggestion, message, total and time on stderr."""
     if results.suggestion:
-        print(f"did you mean: {output.show_text(results.suggestion, bidi=bidi)}", file=sys.stderr)
+        print(output.suggestion_line(results.query, results.suggestion, getattr(results, "corrected", False),
+                                     bidi=bidi), file=sys.stderr)
     if getattr(results, "message", None):
         print(output.show_text(results.message, bidi=bidi), file=sys.stderr)
     sys.stderr.flush()

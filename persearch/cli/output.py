@@ -29,7 +29,7 @@ import sys
 from typing import IO, Any, Iterable, Sequence
 
 from ..errors import MissingExtra
-from ..render import marked
+from ..render import HIGHLIGHT_STYLE, marked
 # The documented JSON shapes live in the library; the CLI keeps its names for them.
 from ..shapes import (count_json, document_json, facets_json, hit_json, report_json,  # noqa: F401
                       results_json, spans, stats_json, tokens_json)
@@ -74,14 +74,34 @@ def color_enabled(stream: IO[str], *, no_color: bool = False, as_json: bool = Fa
         return False
 
 
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """One ``persearch: warning: …`` line on stderr, the first time only."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"persearch: warning: {message}", file=sys.stderr, flush=True)
+
+
 def bidi_default() -> bool:
     """The ``auto`` bidi setting: ``PERSEARCH_BIDI=1`` turns it on, otherwise off.
 
     Off because a terminal that already applies the bidi algorithm (Konsole,
     mlterm, GNOME Terminal/VTE ≥ 0.58, Apple Terminal) would reverse the text
     a second time, and there is no reliable way to ask a terminal which it is.
+    A default from the environment never breaks a command: without
+    python-bidi it warns once and stays off (``--bidi`` itself fails).
     """
-    return os.environ.get("PERSEARCH_BIDI", "").strip().lower() in ("1", "yes", "true", "on")
+    if os.environ.get("PERSEARCH_BIDI", "").strip().lower() not in ("1", "yes", "true", "on"):
+        return False
+    try:
+        import bidi.algorithm  # noqa: F401
+    except ImportError:
+        warn_once("PERSEARCH_BIDI is set but python-bidi is not installed, so the output is not reordered; "
+                  "install it: pip install 'persearch[bidi]'")
+        return False
+    return True
 
 
 def ensure_utf8(*streams: IO[str]) -> None:
@@ -148,6 +168,16 @@ def write_csv(results: Any, stream: IO[str] | None = None) -> None:
 
 def _is_date(value: Any) -> bool:
     return isinstance(value, dict) and "jalali" in value
+
+
+def suggestion_line(query: str, suggestion: str, corrected: bool, *, bidi: bool = False) -> str:
+    """The line about a suggestion: the hits are its (``showing results for``), or it is offered."""
+    if corrected:
+        return (f"showing results for: {show_text(suggestion, bidi=bidi)} "
+                f"(instead of: {show_text(query, bidi=bidi)})")
+    return f"did you mean: {show_text(suggestion, bidi=bidi)}"
+
+
 
 
 def _cell(value: Any, calendar: str) -> str:
@@ -299,8 +329,6 @@ def show_text(text: str, *, bidi: bool = False) -> str:
 
 
 # -- rich ------------------------------------------------------------------
-HIGHLIGHT_STYLE = "bold red"
-
 
 def console(stream: IO[str] | None = None, *, color: bool = True) -> Any:
     """A rich Console on ``stream`` (imports rich: call only when drawing in colour or tables)."""
@@ -321,6 +349,67 @@ def rich_line(line: str, line_spans: Iterable[Span], style: str = "", indent: st
     for start, end in line_spans:
         text.stylize(HIGHLIGHT_STYLE, len(indent) + start, len(indent) + end)
     return text
+
+
+#: How ``stats`` names the library's keys for people (the JSON keeps the library's).
+_STATS_NAMES = {"path": "index", "size_bytes": "size", "updated_at": "updated", "schema_version": "schema",
+                "roots": "root"}
+
+
+def stats_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
+    """``stats`` for people: ``(name, value)`` rows, sizes in KiB/MiB, one row per root,
+    paths absolute and normalized, the time in UTC, the analyzer in words."""
+    rows: list[tuple[str, str]] = []
+    for key, value in stats.items():
+        name = _STATS_NAMES.get(key, key)
+        if key == "path":
+            rows.append((name, os.path.normpath(os.path.abspath(str(value)))))
+        elif key == "roots":
+            rows.extend((name, os.path.normpath(str(root))) for root in value or ["(none)"])
+        elif key == "size_bytes":
+            rows.append((name, human_size(int(value))))
+        elif key == "updated_at":
+            rows.append((name, _utc(value)))
+        elif isinstance(value, dict):
+            rows.append((name, ", ".join(f"{k} {_word(v)}" for k, v in value.items())))
+        elif isinstance(value, (list, tuple)):
+            rows.append((name, ", ".join(_word(v) for v in value) or "(none)"))
+        else:
+            rows.append((name, _word(value)))
+    return rows
+
+
+def human_size(size: int) -> str:
+    """``human_size(92602) == "90.4 KiB"``: bytes in the largest binary unit that keeps a number ≥ 1."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # not reached
+
+
+def _word(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def _utc(value: Any) -> str:
+    """An ISO time (or datetime) as ``2025-01-01 12:00:00 UTC``."""
+    from datetime import datetime, timezone
+
+    if value is None:
+        return "(never)"
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
 class ProgressBar:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import IndexLocked
+from ..errors import IndexLocked, IndexReadOnly
 
 LOCK_FILE = "write.lock"
 
@@ -26,9 +26,18 @@ _LOCK_FDS: set[int] = set()
 
 def acquire(root: Path, timeout: float) -> int:
     """Take the write lock of the index in ``root``, waiting up to ``timeout`` seconds; its descriptor."""
+    import errno
     import fcntl
 
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        # The user meets a folder they cannot write, not our lock file.
+        raise IndexReadOnly(f"the index at {root} is read-only here ({(error.strerror or 'permission denied').lower()}): it can be "
+                            f"searched but not changed; index into a folder you can write "
+                            f"(--index DIR) or ask for write access") from None
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -8,14 +8,15 @@ The query language (docs/query.md has the full story, with examples):
 - ``"exact phrase"`` or ``«عبارت دقیق»``;
 - ``OR`` between two items; ``NOT word`` or ``-word``; parentheses;
 - ``title:word`` / ``body:word`` (also before a phrase or parentheses);
-- ``word*`` prefix, ``word~`` fuzzy (``~1``/``~2`` edits), ``"a phrase"~2`` slop.
+- ``word*`` prefix, ``word~`` fuzzy (``~1``/``~2`` edits), ``"a phrase"~2`` slop;
+- ``word^2``, ``"a phrase"^2``, ``(group)^2`` boosts.
 
 The lexer (:mod:`persearch.query.lexer`) cuts the text; every word then goes
 through the index's analyzer, so whatever the analyzer folds (Arabic/Persian
 letters and digits, ZWNJ, diacritics, compounds, stems) folds here too. A
-malformed query never raises: quotes and parentheses are closed, lone
-operators dropped, and what cannot be searched becomes ``MatchNone`` with a
-message (:attr:`Parsed.message`).
+malformed query never raises: a quote or bracket without its partner is
+text, lone operators are dropped, and what cannot be searched becomes
+``MatchNone`` with a message (:attr:`Parsed.message`).
 
     >>> parse("«رئیس جمهور» OR وزیر -دولت", Analyzer()).node  # doctest: +SKIP
 """
@@ -23,14 +24,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..analysis.normalize import normalize_word
 from ..errors import InvalidOption
 from ..highlight import Matcher
 from ..querytree import And, AndNot, Fuzzy, MatchAll, MatchNone, Node, Or, Phrase, Prefix, Term
-from .lexer import ENDS_ITEM, Lexeme, lex
+from .lexer import ENDS_ITEM, Lexeme, lex, lower_operators
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -77,9 +78,13 @@ class Parsed:
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     fuzzy: set[tuple[str, int, int]] = field(default_factory=set)
+    #: Phrases to highlight where their words stand in a row: per position its alternatives, and the slop.
+    phrases: set[tuple[tuple[tuple[str, ...], ...], int]] = field(default_factory=set)
     words: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (surface, terms) per plain word
     notes: list[str] = field(default_factory=list)
     natural: bool = False  # a question word or a final ?: a question, not keywords
+    #: The query with lower-case and/or/not written as operators, when it had such words.
+    operators: str | None = None
 
     @property
     def message(self) -> str | None:
@@ -89,8 +94,8 @@ class Parsed:
         return "; ".join(notes) or None
 
     def matcher(self, analyzer: "Analyzer") -> Matcher:
-        """The highlighter for this query's positive terms."""
-        return Matcher(analyzer, self.terms, self.prefixes, self.fuzzy)
+        """The highlighter for this query's positive terms and phrases."""
+        return Matcher(analyzer, self.terms, self.prefixes, self.fuzzy, self.phrases)
 
 
 @dataclass
@@ -192,9 +197,10 @@ class _Parser:
 
     def _excluded(self, field_name: str | None) -> Node | None:
         """An excluded item (``NOT x``, ``-x``): searched against, never highlighted."""
-        saved = (set(self.parsed.terms), set(self.parsed.prefixes), set(self.parsed.fuzzy))
+        parsed = self.parsed
+        saved = (set(parsed.terms), set(parsed.prefixes), set(parsed.fuzzy), set(parsed.phrases))
         concept = self.alternation(field_name)
-        self.parsed.terms, self.parsed.prefixes, self.parsed.fuzzy = saved
+        parsed.terms, parsed.prefixes, parsed.fuzzy, parsed.phrases = saved
         return None if concept is None else concept.node
 
     def _after_item_is_or(self) -> bool:
@@ -242,16 +248,19 @@ class _Parser:
             self.depth += 1
             node = self.group(field_name=tok.field or field_name)
             self.depth -= 1
+            boost = 1.0
             if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
-                self.take()
-            else:
-                self.notes.append("closed an unbalanced '('")
-            return None if isinstance(node, MatchNone) else _Concept(node)
+                boost = self.take().boost  # the lexer pairs every bracket it keeps
+            return None if isinstance(node, MatchNone) else _Concept(_boosted(node, boost))
         if tok.kind == "phrase":
-            return self.phrase(tok.text, tok.field or field_name, tok.suffix)
-        if tok.kind == "word":
-            return self.word(tok, tok.field or field_name)
-        return None
+            concept = self.phrase(tok.text, tok.field or field_name, tok.suffix)
+        elif tok.kind == "word":
+            concept = self.word(tok, tok.field or field_name)
+        else:
+            return None
+        if concept is not None and tok.boost != 1.0:
+            concept.node = _boosted(concept.node, tok.boost)
+        return concept
 
     # -- leaves -----------------------------------------------------------------
     def _slots(self, text: str) -> tuple[list[tuple[str, ...]], list[tuple[int, int, str]]]:
@@ -278,10 +287,18 @@ class _Parser:
         else:
             self.parsed.terms.add(item)
 
+    def _record_phrase(self, items: tuple[str | tuple[str, ...], ...], slop: int = 0) -> None:
+        """Highlight ``items`` where they stand in a row (a lone word of them is not the match)."""
+        if len(items) == 1:
+            self._record(items[0])
+        else:
+            self.parsed.phrases.add((tuple(it if isinstance(it, tuple) else (it,) for it in items), slop))
+
     def words_run(self, run: list[Lexeme], field_name: str | None) -> list[_Concept]:
         """Consecutive plain words, analyzed as one text (so ``می خواهد`` is one word)."""
-        for tok in run:  # per word, for spelling suggestions
-            self.parsed.words.append((tok.text, tuple(self.analyzer.terms(tok.text))))
+        for tok in run:  # per word, for spelling suggestions (not a lower-case operator: see parse)
+            if not tok.operator_word:
+                self.parsed.words.append((tok.text, tuple(self.analyzer.terms(tok.text))))
         slots, joined = self._slots(" ".join(tok.text for tok in run))
         return self._concepts(slots, joined, field_name)
 
@@ -298,8 +315,7 @@ class _Parser:
                 parts = tuple(_item(s) for s in slots[p:p + k] if s)
                 covered.update(range(p, p + k))
                 self.parsed.terms.add(term)
-                for part in parts:
-                    self._record(part)
+                self._record_phrase(parts)  # its parts count where they stand together
                 node: Node = Or((Term(term, field_name), Phrase(parts, field_name))) if len(parts) > 1 \
                     else Term(term, field_name)
                 out.append(_Concept(node))
@@ -318,14 +334,13 @@ class _Parser:
             if text.strip():
                 self.notes.append(f"the phrase «{text.strip()}» has no searchable words")
             return None
-        for it in items:
-            self._record(it)
+        slop = min(int(suffix[1:]) if suffix[1:] else 0, 10)
+        self._record_phrase(items, slop)
         if len(items) == 1:
             it = items[0]
             alts = it if isinstance(it, tuple) else (it,)
             return _Concept(_alts_node(alts, field_name, self.analyzer.weights(alts)))
-        slop = int(suffix[1:]) if suffix[1:] else 0
-        return _Concept(Phrase(items, field_name, slop=min(slop, 10)))
+        return _Concept(Phrase(items, field_name, slop=slop))
 
     def word(self, tok: Lexeme, field_name: str | None) -> _Concept | None:
         text = tok.text
@@ -375,8 +390,7 @@ class _Parser:
             else:
                 # Only stopwords: search them as written, as one phrase.
                 items = tuple(it for c in stops for it in c.stop_terms)
-                for it in items:
-                    self._record(it)
+                self._record_phrase(items)
                 node = Phrase(items, stops[0].node.field) if len(items) > 1 else stops[0].node  # type: ignore[union-attr]
                 positives = [_Concept(node)]
         else:
@@ -411,6 +425,25 @@ class _Parser:
         return positive
 
 
+def _boosted(node: Node, boost: float) -> Node:
+    """``node`` with every leaf's boost multiplied by ``boost`` (``word^2``, ``(group)^2``)."""
+    if boost == 1.0:
+        return node
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
+        return replace(node, boost=node.boost * boost)
+    if isinstance(node, And):
+        return And(tuple(_boosted(c, boost) for c in node.children))
+    if isinstance(node, Or):
+        return Or(tuple(_boosted(c, boost) for c in node.children), node.min_match)
+    if isinstance(node, AndNot):
+        return AndNot(_boosted(node.positive, boost), node.negative)
+    return node
+
+
+#: What may end a question after its question mark: spaces, dots, quotes and brackets.
+_AFTER_QUESTION = re.compile(r'[\s.…"«»\u201c\u201d\u201e()]+$')
+
+
 def _item(alts: tuple[str, ...]) -> str | tuple[str, ...]:
     return alts[0] if len(alts) == 1 else alts
 
@@ -430,7 +463,7 @@ def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
     Term(text='کتاب', field=None, boost=1.0)
     """
     if mode not in MODES:
-        raise InvalidOption(f"unknown query mode {mode!r}: use one of {', '.join(MODES)}")
+        raise InvalidOption(f"unknown query mode {mode}: use one of {', '.join(MODES)}")
     notes: list[str] = []
     if not isinstance(query, str):
         query = str(query)
@@ -439,14 +472,33 @@ def parse(query: str, analyzer: "Analyzer", mode: str = "auto") -> Parsed:
         query = query[: cut if cut > 0 else MAX_QUERY_CHARS]
         notes.append(f"the query was cut to its first {len(query)} characters")
     lexemes = lex(query, notes)
-    parser = _Parser(lexemes, analyzer, mode, notes, question=query.rstrip().endswith(("?", "؟")))
+    question = _AFTER_QUESTION.sub("", query).endswith(("?", "؟"))
+    operators = lower_operators(lexemes)
+    chosen = {id(lexeme) for lexeme in operators}
+    for lexeme in lexemes:
+        lexeme.operator_word = id(lexeme) in chosen
+    for word in dict.fromkeys(lexeme.text for lexeme in operators):
+        notes.append(f'searched "{word}" as a word; the operator is {word.upper()}, in capitals')
+    parser = _Parser(lexemes, analyzer, mode, notes, question=question)
     node = parser.parse()
     parsed = parser.parsed
+    if operators:
+        parsed.operators = _with_operators(query, operators)
     parsed.node = node
     parsed.notes = notes
     if isinstance(node, MatchNone) and not node.reason:
         parsed.node = MatchNone("the query has no searchable words")
     return parsed
+
+
+def _with_operators(query: str, words: list[Lexeme]) -> str:
+    """``query`` with the lower-case operator ``words`` in capitals."""
+    out, at = [], 0
+    for word in words:
+        out += [query[at:word.start], word.text.upper()]
+        at = word.end
+    out.append(query[at:])
+    return "".join(out)
 
 
 __all__ = ["parse", "Parsed", "min_should_match", "MODES"]

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from ..backends.base import BackendResults, StoredHit
 from ..errors import InvalidOption
-from ..highlight import make_snippet
+from ..snippet import make_snippet
 from ..querytree import And, AndNot, Fuzzy, MatchNone, Node, Or, Phrase, Prefix, Term
-from ..render import to_ansi, to_html, to_rich
+from ..render import HIGHLIGHT_STYLE, to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
 from .searchable import Searchable
@@ -70,11 +70,11 @@ class Hit:
         return to_html(self.snippet, self.highlights)
 
     def to_ansi(self) -> str:
-        """The snippet with ANSI bold-yellow highlights (for terminals)."""
+        """The snippet with highlights in ANSI bold red, as ``persearch search`` shows them."""
         return to_ansi(self.snippet, self.highlights)
 
-    def to_rich(self, style: str = "bold yellow") -> str:
-        """The snippet as rich console markup (rich itself is not imported)."""
+    def to_rich(self, style: str = HIGHLIGHT_STYLE) -> str:
+        """The snippet as rich console markup, highlights in the CLI's style (rich itself is not imported)."""
         return to_rich(self.snippet, self.highlights, style)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,7 +82,8 @@ class Hit:
         return {
             "id": self.id, "path": self.path, "title": self.title, "score": self.score, "rank": self.rank,
             "snippet": self.snippet, "highlights": [list(h) for h in self.highlights],
-            "matches": [list(m) for m in self.matches], "fields": self.values,
+            "matches": [list(m) for m in self.matches], "title_highlights": [list(h) for h in self.title_highlights],
+            "fields": self.values,
         }
 
 
@@ -96,6 +97,8 @@ class Results:
     hits: list[Hit]
     suggestion: str | None = None
     message: str | None = None
+    #: True when the hits are the suggestion's (searched instead of the query as typed).
+    corrected: bool = False
     elapsed: float = 0.0
     search_time: float = 0.0
     snippet_time: float = 0.0
@@ -142,7 +145,8 @@ class Results:
     def to_dict(self) -> dict[str, Any]:
         data = {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
-            "suggestion": self.suggestion, "message": self.message, "elapsed": self.elapsed,
+            "suggestion": self.suggestion, "corrected": self.corrected, "message": self.message,
+            "elapsed": self.elapsed,
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.facet_specs:
@@ -150,15 +154,21 @@ class Results:
         return data
 
 
+def search_fields(fields: Sequence[str]) -> set[str]:
+    """The fields ``fields=`` names (``{"body"}`` for ``["text"]``); InvalidOption for an unknown one."""
+    unknown = [f for f in fields if FIELD_NAMES.get(f.lower()) is None]
+    if unknown:
+        raise InvalidOption(f"unknown field {unknown[0]}: use title or body (text is another name for body)")
+    return {FIELD_NAMES[f.lower()] for f in fields}
+
+
 def _restrict(node: Node, fields: Sequence[str] | None) -> Node:
     """Apply ``fields=`` to nodes that use the default fields."""
     if not fields:
         return node
-    names = {FIELD_NAMES.get(f, f) for f in fields}
-    if names >= {"title", "body"}:
+    names = search_fields(fields)
+    if len(names) > 1:
         return node
-    if len(names) != 1 or not names <= {"title", "body"}:
-        raise InvalidOption(f"unknown search fields {sorted(fields)}: use 'title' and/or 'body'")
     (name,) = names
     return _set_field(node, name)
 
@@ -281,6 +291,7 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
                 # Any-word matches of the correction are no better than the typed query's.
                 if not (relaxed and other_relaxed and found.total > 0):
                     parsed, found, relaxed = alternative.parsed, other, other_relaxed
+                    results.corrected = True
     if relaxed and found.total > 0:
         note = "no document has every word: these have some of them"
         results.message = f"{results.message}; {note}" if results.message else note
@@ -316,7 +327,7 @@ def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], o
             text = sh.text
             found = matcher.find(text, stored=sh.stored_tokens(1))
             hit.matches = [(s, e) for s, e, _ in found]
-            snip = make_snippet(text, found, length=snippet_length, fragments=fragments)
+            snip = make_snippet(text, found, length=snippet_length, fragments=fragments, weight=matcher.weight)
             hit.snippet, hit.highlights = snip.text, snip.highlights
             if title:
                 hit.title_highlights = matcher.spans(title, stored=sh.stored_tokens(0))
@@ -324,4 +335,4 @@ def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], o
     return hits
 
 
-__all__ = ["search", "execute", "Results", "Hit"]
+__all__ = ["search", "execute", "search_fields", "Results", "Hit"]

@@ -72,6 +72,29 @@ def _persian_to_latin() -> dict[int, str]:
 
 LATIN_TO_PERSIAN = _latin_to_persian()
 PERSIAN_TO_LATIN = _persian_to_latin()
+#: The US keys by row, left to right; each row sits a quarter to half a key right of the one
+#: above, so a key touches the one to its left and right, two above it and two below it.
+_KEY_ROWS = ("qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,")
+
+
+def _neighbour_keys() -> dict[str, frozenset[str]]:
+    """Persian letter → the Persian letters on the keys around it (ISIRI 9147, first level)."""
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(_KEY_ROWS):
+        for c, key in enumerate(row):
+            around = [row[c - 1] if c > 0 else "", row[c + 1] if c + 1 < len(row) else ""]
+            if r > 0:
+                above = _KEY_ROWS[r - 1]
+                around += [above[i] for i in (c, c + 1) if i < len(above)]
+            if r + 1 < len(_KEY_ROWS):
+                below = _KEY_ROWS[r + 1]
+                around += [below[i] for i in (c - 1, c) if 0 <= i < len(below)]
+            near[_FIRST_LEVEL[key]] = {_FIRST_LEVEL[k] for k in around if k}
+    return {letter: frozenset(others) for letter, others in near.items()}
+
+
+#: A slip of the finger: these letters sit on neighbouring keys (ع and ه, ب and ل …).
+KEY_NEIGHBOURS = _neighbour_keys()
 _OPERATORS = re.compile(r"\b(?:OR|AND|NOT)\b|[A-Za-z]+:(?=\S)")
 _LATIN_LETTERS = re.compile(r"[A-Za-z]")
 _PERSIAN_LETTERS = re.compile("[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622]")
@@ -167,14 +190,30 @@ class SpellIndex:
             candidates.update(self._deletes.get(key, ()))
             if key in self.freq and self.freq[key] >= MIN_DOC_FREQ and key != term:
                 candidates.add(key)
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, float, int, str] | None = None
         for cand in candidates:
             d = edit_distance(term, cand, limit)
             if d <= limit:
-                rank = (d, -self.freq.get(cand, 0), cand)
+                # Among corrections as many edits away, a slip to a neighbouring key
+                # (ترکیع → ترکیه: ع and ه touch) wins over a frequency difference (ترکیب).
+                rank = (d, slips(term, cand), -self.freq.get(cand, 0), cand)
                 if best is None or rank < best:
                     best = rank
-        return best[2] if best else None
+        return best[3] if best else None
+
+
+def slips(typed: str, meant: str) -> float:
+    """The edit distance with a letter typed on a neighbouring key counting half:
+    ``slips("ترکیع", "ترکیه") == 0.5`` (ع and ه touch), ``slips("ترکیع", "ترکیب") == 1``."""
+    previous = [float(j) for j in range(len(meant) + 1)]
+    for i, a in enumerate(typed, 1):
+        near = KEY_NEIGHBOURS.get(a, frozenset())
+        current = [float(i)]
+        for j, b in enumerate(meant, 1):
+            swap = 0.0 if a == b else 0.5 if b in near else 1.0
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + swap))
+        previous = current
+    return previous[-1]
 
 
 def _deletes1(term: str) -> Iterator[str]:
@@ -263,6 +302,8 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     ``search_edits`` edits from the typed one and (if given) at most
     ``search_words`` words were corrected.
     """
+    if parsed.operators is not None:  # "استقلال not پرسپولیس": NOT was meant; offered, never searched
+        return Suggestion(parsed.operators)
     table = spell_index(index)
     other = layout_alternative(query)
     readings = []
@@ -297,5 +338,6 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     return None
 
 
-__all__ = ["to_persian_layout", "to_latin_layout", "layout_alternative", "SpellIndex", "spell_index",
+__all__ = ["to_persian_layout", "to_latin_layout", "layout_alternative", "SpellIndex", "spell_index", "slips",
+           "KEY_NEIGHBOURS",
            "spelling_alternative", "suggest_for", "Suggestion", "LATIN_TO_PERSIAN", "PERSIAN_TO_LATIN"]

@@ -136,7 +136,7 @@ def _search_data(index: Any, query: str, options: Mapping[str, Any], *, titles: 
     with ``titles``, each hit's title highlights too (for the page)."""
     results = index.search(query, **options)
     data = results_json(query, results)
-    data["limit"], data["message"] = results.limit, results.message
+    data["limit"] = results.limit
     if titles:
         for shown, hit in zip(data["hits"], results.hits):
             shown["title_highlights"] = [list(span) for span in hit.title_highlights]

@@ -1,0 +1,190 @@
+"""Snippets: the best fragments of a text around its matched words.
+
+:meth:`persearch.highlight.Matcher.find` says where a hit's text matches a
+query (``(start, end, label)``: the label names what matched, a term or a
+phrase); :func:`make_snippet` picks the fragments with the most distinct
+labels, then the densest, cuts them at word boundaries and moves the
+highlights into the snippet.
+
+    >>> s = make_snippet("کتاب خوب", [(0, 4, "کتاب")])
+    >>> s.text[s.highlights[0][0]:s.highlights[0][1]]
+    'کتاب'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+Span = tuple[int, int]
+
+@dataclass(frozen=True)
+class Snippet:
+    """A plain-text snippet and its highlighted spans (offsets into ``text``)."""
+
+    text: str
+    highlights: list[Span]
+
+
+_SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r"(?s).*\s")  # greedy: backs off from the end to the last space
+_LINE_BREAK = re.compile("[\n\r\t\v\f\x1c-\x1f\x85\u2028\u2029]")  # shown as spaces, one for one
+_ONLY_SPACE = re.compile(r"\s*\Z")
+_SNAP_REACH = 40  # how far a fragment edge moves to reach a word boundary
+
+
+def _snap_start(text: str, start: int, limit: int) -> int:
+    """Move ``start`` forward to a word start, never past ``limit``."""
+    if start <= 0:
+        return 0
+    if text[start - 1].isspace():
+        return start
+    space = _SPACE.search(text, start, min(limit, start + _SNAP_REACH))
+    return space.end() if space is not None else start
+
+
+def _snap_end(text: str, end: int, limit: int) -> int:
+    """Move ``end`` back to a word end, never before ``limit``."""
+    if end >= len(text):
+        return len(text)
+    if text[end].isspace():
+        return end
+    space = _LAST_SPACE.match(text, max(limit, end - _SNAP_REACH), end)
+    return space.end() - 1 if space is not None else end
+
+
+def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
+                 ellipsis: str = "…", weight: Callable[[str], float] | None = None) -> Snippet:
+    """The best fragments of ``text`` around ``matches`` (from :meth:`Matcher.find`).
+
+    Fragments with the most distinct query terms win (each label counting
+    ``weight(label)``, 1 by default: :meth:`Matcher.weight`), then the densest; each is
+    at most ``length`` characters, cut at word boundaries, joined in text order
+    with ``ellipsis`` where text was left out. Line breaks become spaces (one
+    character for one, so offsets stay exact).
+
+    >>> s = make_snippet("کتاب خوب", [(0, 4, "کتاب")])
+    >>> s.text[s.highlights[0][0]:s.highlights[0][1]]
+    'کتاب'
+    """
+    matches = sorted(matches)
+    return _assemble(text, _choose(text, matches, length, fragments, weight or _one), matches, ellipsis)
+
+
+def _one(label: str) -> float:
+    return 1.0
+
+
+def _best_window(items: list[tuple[int, int, str]], length: int,
+                 weight: Callable[[str], float] = _one) -> tuple[int, int]:
+    """Indices ``(i, j)`` of the run of sorted ``items`` within ``length`` characters
+    holding the most distinct labels (weighted), then the most items (the first such run)."""
+    n = len(items)
+    if n == 1:
+        return (0, 0)
+    ends = [item[1] for item in items]
+    labels = [item[2] for item in items]
+    best = (0, 0)
+    j = 0  # items[i..j] is the window
+    if len(set(labels)) == 1:  # one query term: the run with the most items
+        most = -1
+        for i in range(n):
+            if j < i:
+                j = i
+            limit = items[i][0] + length
+            while j + 1 < n and ends[j + 1] <= limit:
+                j += 1
+            if j - i > most:
+                most, best = j - i, (i, j)
+        return best
+    # Each distinct label counts its weight, in millionths: whole numbers add up exactly.
+    weights = {label: round(weight(label) * 1_000_000) for label in set(labels)}
+    counts = {labels[0]: 1}  # the labels of the window
+    present = weights[labels[0]]  # their weights added up
+    best_score = (-1, -1)
+    for i in range(n):
+        if j < i:
+            j = i
+            counts[labels[i]] = counts.get(labels[i], 0) + 1
+            if counts[labels[i]] == 1:
+                present += weights[labels[i]]
+        limit = items[i][0] + length
+        while j + 1 < n and ends[j + 1] <= limit:
+            j += 1
+            label = labels[j]
+            counts[label] = counts.get(label, 0) + 1
+            if counts[label] == 1:
+                present += weights[label]
+        score = (present, j - i)
+        if score > best_score:
+            best_score, best = score, (i, j)
+        label = labels[i]
+        if counts[label] == 1:
+            del counts[label]
+            present -= weights[label]
+        else:
+            counts[label] -= 1
+    return best
+
+
+def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments: int,
+            weight: Callable[[str], float] = _one) -> list[Span]:
+    """Up to ``fragments`` non-overlapping stretches of ``text`` around the best runs of
+    sorted ``items``, snapped to word boundaries, in text order, touching ones merged."""
+    length = max(20, length)
+    size = len(text)
+    remaining = items
+    chosen: list[Span] = []
+    while remaining and len(chosen) < max(1, fragments):
+        i, j = _best_window(remaining, length, weight)
+        first = remaining[i][0]
+        last = remaining[i][1] if i == j else max([item[1] for item in remaining[i:j + 1]])
+        start = max(0, first - max(0, length - (last - first)) // 3)
+        end = min(size, max(last, start + length))
+        start = _snap_start(text, start, first)
+        end = _snap_end(text, end, last)
+        chosen.append((start, end))
+        # Further fragments must not overlap those already chosen.
+        remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
+    if not chosen:
+        end = _snap_end(text, min(size, length), 0)
+        return [(0, end if end > 0 else min(size, length))]
+    if len(chosen) == 1:
+        return chosen
+    chosen.sort()
+    merged: list[Span] = [chosen[0]]
+    for s, e in chosen[1:]:
+        if s <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, str]], ellipsis: str) -> Snippet:
+    """The snippet text of ``fragments`` joined by ``ellipsis``, with the sorted
+    ``matches`` inside them as highlights."""
+    parts: list[str] = []
+    highlights: list[Span] = []
+    offset = 0
+    for s, e in fragments:
+        # Trim whitespace at the edges of the fragment (offsets shift accordingly).
+        if s < e and text[s].isspace():
+            s = e - len(text[s:e].lstrip())
+        if e > s and text[e - 1].isspace():
+            e = s + len(text[s:e].rstrip())
+        if parts:
+            prefix = " " + ellipsis + " "  # merged fragments never touch: text was left out
+        else:
+            prefix = ellipsis + " " if s > 0 else ""
+        parts.append(prefix)
+        shift = offset + len(prefix) - s
+        highlights.extend((ms + shift, me + shift) for ms, me, _ in matches if ms >= s and me <= e)
+        parts.append(_LINE_BREAK.sub(" ", text[s:e]))
+        offset = shift + e
+    if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows
+        parts.append(" " + ellipsis)
+    return Snippet("".join(parts), highlights)
+
+
+__all__ = ["Snippet", "make_snippet"]
