@@ -213,10 +213,19 @@ def test_page_links_walk_the_pages(client: TestClient) -> None:
 def test_did_you_mean_links_to_the_corrected_query(client: TestClient) -> None:
     for typed, corrected in (("روحانب", "روحانی"), ("hdvhk", "ایران")):
         page = client.get("/", params={"q": typed}).text
-        link = re.search(r'<p class="suggestion">آیا منظورتان <a href="([^"]+)"[^>]*>(.*?)</a> بود؟</p>', page)
+        link = re.search(r'<p class="suggestion">(?:آیا منظورتان|نتایج برای) <a href="([^"]+)"[^>]*>(.*?)</a>', page)
         assert link and link.group(2) == corrected
         followed = client.get("/" + html.unescape(link.group(1)))
         assert f'value="{corrected}"' in followed.text and "<mark>" in followed.text
+
+
+def test_results_of_a_correction_say_so_and_offer_the_query_as_typed(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "روحانب"}).json()
+    page = client.get("/", params={"q": "روحانب"}).text
+    if data["corrected"]:
+        assert "نتایج برای" in page and 'class="typed">روحانب</a>' in page
+    else:
+        assert "آیا منظورتان" in page and 'class="typed"' not in page
 
 
 def test_markup_in_documents_and_queries_is_shown_as_text(client: TestClient) -> None:

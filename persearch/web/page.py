@@ -97,8 +97,13 @@ def results_html(data: Mapping[str, Any], *, links: Mapping[str, str], document_
     parts = []
     if data.get("suggestion"):
         href = "?" + urlencode({"q": data["suggestion"], **links})
-        parts.append(f'<p class="suggestion">آیا منظورتان <a href="{_e(href)}" dir="auto">'
-                     f'{_e(data["suggestion"])}</a> بود؟</p>')
+        link = f'<a href="{_e(href)}" dir="auto">{_e(data["suggestion"])}</a>'
+        if data.get("corrected"):  # the hits are the suggestion's: say so, and offer the query as typed
+            typed = "?" + urlencode({"q": query, **links})
+            parts.append(f'<p class="suggestion">نتایج برای {link} · جستجوی '
+                         f'<a href="{_e(typed)}" dir="auto" class="typed">{_e(query)}</a></p>')
+        else:
+            parts.append(f'<p class="suggestion">آیا منظورتان {link} بود؟</p>')
     if data.get("message"):
         parts.append(f'<p class="note" lang="en" dir="ltr">{_e(data["message"])}</p>')
     parts.append(f'<p class="summary">{_e(summary(data))}</p>')
