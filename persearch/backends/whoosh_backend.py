@@ -37,6 +37,7 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
+from .whoosh_storage import Storage, remove_files, unpack_compound
 from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
                    TermDeletes, filter_text, filter_values, unknown_filter)
 
@@ -44,6 +45,11 @@ from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, Back
 _META_PREFIX = "m_"
 #: Memory a writer's posting pool may use before spilling to disk (per process).
 POOL_MB = 96
+
+
+def _open_dir(path: str | os.PathLike[str]) -> Any:
+    """The Whoosh index in folder ``path``, its files read in place (whoosh_storage.py)."""
+    return windex.FileIndex(Storage(str(path)), indexname="MAIN")
 
 
 def make_schema(analyzer: Analyzer) -> wf.Schema:
@@ -130,14 +136,14 @@ class WhooshBackend(TermDeletes):
     def create(cls, path: str | os.PathLike[str], analyzer: Analyzer, **kw: Any) -> "WhooshBackend":
         """Create an empty index in folder ``path``."""
         os.makedirs(path, exist_ok=True)
-        return cls(windex.create_in(str(path), make_schema(analyzer)), **kw)
+        return cls(windex.FileIndex.create(Storage(str(path)), make_schema(analyzer), "MAIN"), **kw)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, **kw: Any) -> "WhooshBackend":
         """Open the index in folder ``path`` (``analyzer`` is unused: the schema holds its own)."""
         if not windex.exists_in(str(path)):
             raise PersearchError(f"no Whoosh index in {path}")
-        return cls(windex.open_dir(str(path)), **kw)
+        return cls(_open_dir(path), **kw)
 
     @classmethod
     def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> "SegmentBuilder":
@@ -171,7 +177,8 @@ class WhooshBackend(TermDeletes):
         """The writer of uncommitted changes, opened (waiting for Whoosh's lock) if none is."""
         if self._writer is None:
             try:
-                self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=POOL_MB)
+                self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=POOL_MB,
+                                               compound=False)
             except LockError:
                 raise IndexLocked(f"index at {self.path} is locked by another writer; "
                                   f"try again when it has finished") from None
@@ -206,20 +213,21 @@ class WhooshBackend(TermDeletes):
             return
         writer = self._open_writer()
         self._writer = None
-        if not segments:
-            writer.commit()
-            return
-        # Whoosh's own multi-process writer does the same: merge old segments
-        # per policy, finish ours, and write one TOC listing the workers' too.
+        # Whoosh's own commit, in its steps (its multi-process writer does the
+        # same): merge old segments per policy, finish ours, add the workers',
+        # move compound segments of older indexes to separate files
+        # (whoosh_storage.py), and write one TOC listing them all.
         try:
             final = writer._merge_segments(None, None, None) + segments
             if writer._added:
                 final.append(writer._finalize_segment())
             else:
                 writer._close_segment()
+            stale = unpack_compound(writer.storage, final)
             writer._commit_toc(final)
         finally:
             writer._finish()
+        remove_files(writer.storage, stale)
 
     def optimize(self) -> None:
         """Merge every segment into one and commit: faster queries, one full rewrite.
@@ -485,8 +493,7 @@ class SegmentBuilder:
     """
 
     def __init__(self, path: str) -> None:
-        ix = windex.open_dir(str(path))
-        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+        self._writer = SegmentWriter(_open_dir(path), _lk=False, limitmb=POOL_MB, compound=False)
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents (new ones: the parent deleted any old versions)."""
