@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from whoosh.filedb.structfile import BufferFile
-from whoosh.writing import SegmentWriter
 
 from persearch import Index
 from persearch.backends.base import Document
 from persearch.backends.whoosh_storage import COMPOUND_EXT
+from persearch.backends.whoosh_writer import ColumnSegmentWriter
 from persearch.querytree import Term
 
 
@@ -55,7 +55,7 @@ def _compound_index(tmp_path: Path, seeds_dir: Path) -> Path:
     folder = tmp_path / "old"
     with Index.create(folder) as ix:
         backend = ix.backend
-        writer = SegmentWriter(backend._ix, compound=True)
+        writer = ColumnSegmentWriter(backend._ix, compound=True)
         backend._writer = writer
         backend.add([Document(id=p.name, text=p.read_text(encoding="utf-8"), title=p.stem)
                      for p in sorted(seeds_dir.glob("*.txt"))])

@@ -30,13 +30,13 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.index import LockError
 from whoosh.matching import Matcher
-from whoosh.writing import SegmentWriter
 
 from .. import querytree as qt
-from ..analysis.analyzer import Analyzer
+from ..analysis.analyzer import Analyzer, Columns
 from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
+from .whoosh_writer import ColumnSegmentWriter
 from .whoosh_storage import Storage, remove_files, unpack_compound
 from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
                    TermDeletes, filter_text, filter_values, unknown_filter)
@@ -78,26 +78,26 @@ def _meta_terms(value: Any) -> list[str]:
     return [filter_text(v) for v in values]
 
 
-def document_fields(doc: Document, analyzer: WhooshAnalyzer) -> dict[str, Any]:
-    """A Document as keyword arguments for a Whoosh writer.
+def document_fields(doc: Document, analyzer: Analyzer) -> tuple[dict[str, Any], dict[str, Columns]]:
+    """A Document as fields for :meth:`ColumnSegmentWriter.add_analyzed`, and its analyzed texts.
 
-    Title and body are analyzed here, once: their tokens are stored (packed)
-    for the highlighter, and ``analyzer`` replays them when Whoosh indexes them.
+    Title and body are analyzed here, once (``Analyzer.columns``): their
+    tokens are stored (packed) for the highlighter and indexed from the same columns.
     """
     title, body = doc.title or "", doc.text or ""
-    title_tokens, body_tokens = analyzer.remember(title, body)
+    texts = {"title": analyzer.columns(title), "body": analyzer.columns(body)}
     fields: dict[str, Any] = {
         "id": doc.id, "path": doc.path or None, "format": doc.format or None, "encoding": doc.encoding or None,
         "title": title, "body": body,
         "textz": zlib.compress(body.encode("utf-8"), 1),
         # Not compressed: packed tokens shrink by a quarter and zlib would cost every hit ~35 µs.
-        "tokens": pack_for_storage(title_tokens, body_tokens),
+        "tokens": pack_for_storage(texts["title"], texts["body"]),
         "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
     }
     for key, value in (doc.metadata or {}).items():
         if METADATA_KEY.match(key):
             fields[_META_PREFIX + key] = _meta_terms(value)
-    return fields
+    return fields, texts
 
 
 def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, Any]:
@@ -177,8 +177,8 @@ class WhooshBackend(TermDeletes):
         """The writer of uncommitted changes, opened (waiting for Whoosh's lock) if none is."""
         if self._writer is None:
             try:
-                self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=POOL_MB,
-                                               compound=False)
+                self._writer = ColumnSegmentWriter(self._ix, timeout=self.lock_timeout, delay=0.05,
+                                                   limitmb=POOL_MB, compound=False)
             except LockError:
                 raise IndexLocked(f"index at {self.path} is locked by another writer; "
                                   f"try again when it has finished") from None
@@ -187,16 +187,16 @@ class WhooshBackend(TermDeletes):
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
         writer = self._open_writer()
-        analyzer = writer.schema["body"].analyzer
+        analyzer = writer.schema["body"].analyzer.analyzer
         for doc in documents:
-            writer.update_document(**document_fields(doc, analyzer))
+            writer.replace_analyzed(*document_fields(doc, analyzer))
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents known to be new (no replace-by-id lookup)."""
         writer = self._open_writer()
-        analyzer = writer.schema["body"].analyzer
+        analyzer = writer.schema["body"].analyzer.analyzer
         for doc in documents:
-            writer.add_document(**document_fields(doc, analyzer))
+            writer.add_analyzed(*document_fields(doc, analyzer))
 
     @staticmethod
     def _delete_term(writer: Any, field: str, value: str) -> None:
@@ -493,13 +493,13 @@ class SegmentBuilder:
     """
 
     def __init__(self, path: str) -> None:
-        self._writer = SegmentWriter(_open_dir(path), _lk=False, limitmb=POOL_MB, compound=False)
+        self._writer = ColumnSegmentWriter(_open_dir(path), _lk=False, limitmb=POOL_MB, compound=False)
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents (new ones: the parent deleted any old versions)."""
-        analyzer = self._writer.schema["body"].analyzer
+        analyzer = self._writer.schema["body"].analyzer.analyzer
         for doc in documents:
-            self._writer.add_document(**document_fields(doc, analyzer))
+            self._writer.add_analyzed(*document_fields(doc, analyzer))
 
     def finish(self) -> Any:
         """Write the segment; returns a picklable token for ``commit(segments=...)``."""
