@@ -35,7 +35,11 @@ from persearch.backends.base import Document  # noqa: E402
 from persearch.query import search  # noqa: E402
 
 _WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]{3,}")
+_QUESTION_WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u200c]{2,}")
 CLASSES = ("1 word", "2 words", "3 words", "4 words", "phrase", "prefix", "fuzzy", "OR")
+QUESTION_CLASSES = ("1 word", "2 words", "3 words", "typo")
+#: One question-words query in this many gets a typo (one letter dropped, doubled or swapped).
+TYPO_EVERY = 8
 
 
 def read_docs(path: Path, limit: int) -> list[dict[str, Any]]:
@@ -75,6 +79,40 @@ def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tupl
         else:
             q = f"{words[i]} OR {rng.choice(words)}"
         queries.append((kind, q))
+    return queries
+
+
+def question_queries(path: Path, n: int, seed: int = 11) -> list[tuple[str, str]]:
+    """``(class, query)``: 1–3 words drawn, in order, from real questions (the eval set's
+    dev questions), as people type them into a search box; one query in ``TYPO_EVERY``
+    has a typo in one word. Words of one question rarely all meet in one document of
+    another corpus, so many of these end in the any-word fallback and in suggestions."""
+    rng = random.Random(seed)
+    questions = [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries: list[tuple[str, str]] = []
+    while len(queries) < n:
+        words = _QUESTION_WORD.findall(rng.choice(questions))
+        if not words:
+            continue
+        k = min(len(words), rng.choice((1, 2, 3)))
+        at = rng.randrange(len(words) - k + 1)
+        picked = words[at:at + k]
+        kind = QUESTION_CLASSES[k - 1]
+        if len(queries) % TYPO_EVERY == TYPO_EVERY - 1:
+            i = max(range(k), key=lambda j: len(picked[j]))
+            word = picked[i]
+            if len(word) >= 4:
+                cut = rng.randrange(1, len(word) - 1)
+                edit = rng.choice(("drop", "double", "swap"))
+                if edit == "drop":
+                    word = word[:cut] + word[cut + 1:]
+                elif edit == "double":
+                    word = word[:cut] + word[cut] + word[cut:]
+                else:
+                    word = word[:cut - 1] + word[cut] + word[cut - 1] + word[cut + 1:]
+                picked[i] = word
+                kind = "typo"
+        queries.append((kind, " ".join(picked)))
     return queries
 
 

@@ -99,3 +99,23 @@ def test_a_compound_file_left_by_a_crash_is_removed_by_the_next_commit(tmp_path:
         ix.add_document("۲", "متن دوم")
         assert not (ix.data_dir / seg).exists()
         assert ix.search("ایران").total > 0 and len(ix) > 2
+
+
+def test_terms_are_read_with_their_document_frequencies(tmp_path: Path, seeds_dir: Path) -> None:
+    """backend.terms() (one pass over each segment's term file) gives what Whoosh's reader gives."""
+    lines = [line for p in sorted(seeds_dir.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    docs = [Document(id=f"{i}", text=line, title=line[:20]) for i, line in enumerate(lines)]
+    third = len(docs) // 3
+    with Index.create(tmp_path / "ix") as ix:
+        backend = ix.backend
+        for part in (docs[:third], docs[third:2 * third], docs[2 * third:]):  # several segments, none merged
+            backend.append(part)
+            backend._writer.merge = False
+            backend.commit()
+        reader = ix.backend._current_searcher().reader()
+        assert len(list(reader.leaf_readers())) == 3
+        for field in ("body", "title", "id"):
+            expected = [(t.decode("utf-8"), int(i.doc_frequency())) for t, i in reader.iter_field(field)]
+            assert expected and list(ix.backend.terms(field)) == expected
+        assert list(ix.backend.terms("m_nothing")) == []

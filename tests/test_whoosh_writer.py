@@ -27,6 +27,9 @@ def _documents(seeds_dir: Path) -> list[Document]:
                      encoding="utf-8", size=p.stat().st_size, mtime=1.5, hash="ab",
                      metadata={"tags": ["خبر", "سیاست"], "year": 1402})
             for p in sorted(seeds_dir.glob("*.txt"))]
+    # Each paragraph of the seeds a document too: many documents per term.
+    paragraphs = [line for d in docs for line in d.text.splitlines() if len(line) > 40]
+    docs += [Document(id=f"بند-{i}", text=line, title=line[:30]) for i, line in enumerate(paragraphs)]
     # Repeated words (several positions a posting), an empty title, compounds and hamza spellings.
     docs.append(Document(id="تکرار", text="کتاب کتاب‌ها را خواندم و کتاب دیگری خریدم؛ مسئله‌ی کتاب‌خانه", title=""))
     docs.append(Document(id="خالی", text="", title="فقط عنوان"))

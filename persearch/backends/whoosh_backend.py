@@ -37,7 +37,7 @@ from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
 from .whoosh_writer import ColumnSegmentWriter
-from .whoosh_storage import Storage, remove_files, unpack_compound
+from .whoosh_storage import Storage, remove_files, term_frequencies, unpack_compound
 from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
                    TermDeletes, filter_text, filter_values, unknown_filter)
 
@@ -110,6 +110,10 @@ def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, A
     out.setdefault("format", "")
     out["metadata"] = out.get("metadata") or {}
     return out
+
+
+def _text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _decompress(raw: bytes | None) -> str:
@@ -278,8 +282,26 @@ class WhooshBackend(TermDeletes):
         reader = self._current_searcher().reader()
         if field not in reader.indexed_field_names():
             return
-        for term, info in reader.iter_field(field):
-            yield (term.decode("utf-8") if isinstance(term, bytes) else term), int(info.doc_frequency())
+        segments = [segment for segment, _ in reader.leaf_readers()]
+        if len(segments) == 1:
+            yield from self._segment_terms(segments[0], field)
+            return
+        # Segment by segment, summed here: the multi-segment reader looks every
+        # term up in every segment again (7 s instead of 0.4 s for two segments of news).
+        summed: dict[str, int] = {}
+        for segment in segments:
+            for text, df in self._segment_terms(segment, field):
+                summed[text] = summed.get(text, 0) + df
+        yield from sorted(summed.items())
+
+    @staticmethod
+    def _segment_terms(segment: Any, field: str) -> Iterable[tuple[str, int]]:
+        found = term_frequencies(segment, field)  # one pass over the file (whoosh_storage.py)
+        if found is not None:
+            return found
+        if field not in segment.indexed_field_names():
+            return []
+        return ((_text(term), int(info.doc_frequency())) for term, info in segment.iter_field(field))
 
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""

@@ -19,6 +19,7 @@ moves those segments to separate files on the next commit
 from __future__ import annotations
 
 import os
+import struct
 from typing import Any, Iterable
 
 from whoosh.filedb.compound import SubFile
@@ -127,3 +128,44 @@ def remove_files(storage: FileStorage, names: Iterable[str]) -> None:
             storage.delete_file(name)
         except OSError:
             pass
+
+
+# A term dictionary entry: key and value lengths (Whoosh's filetables), the
+# key (the field's number, then the term), the value (W3TermInfo: a flag
+# byte, the total weight, then the document frequency).
+_ENTRY_LENGTHS = struct.Struct("!ii")
+_FIELD_NUMBER = struct.Struct("!H")
+_DOC_FREQUENCY = struct.Struct("!I")
+_DOC_FREQUENCY_AT = 5
+
+
+def term_frequencies(segment_reader: Any, field: str) -> list[tuple[str, int]] | None:
+    """``(term, document frequency)`` of every term of ``field`` in one segment, in term order,
+    read in one pass over its term dictionary; None if the segment is not laid out as
+    expected (the caller then asks Whoosh term by term, 20 times slower)."""
+    try:
+        terms = segment_reader._terms
+        table = terms._tindex
+        number = terms._fieldmap.get(field)
+        start, end = table.startofdata, table.endofdata
+        data = table.dbfile.get(start, end - start)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if number is None:
+        return []
+    prefix = _FIELD_NUMBER.pack(number)
+    found: list[tuple[str, int]] = []
+    lengths, size = _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+    df_of = _DOC_FREQUENCY.unpack_from
+    at, end = 0, len(data)
+    while at < end:
+        key_length, value_length = lengths(data, at)
+        key_at = at + size
+        value_at = key_at + key_length
+        if data[key_at:key_at + 2] == prefix:
+            term = data[key_at + 2:value_at].decode("utf-8")
+            found.append((term, df_of(data, value_at + _DOC_FREQUENCY_AT)[0]))
+        elif found:
+            break  # keys are sorted by field number: the field's terms are behind us
+        at = value_at + value_length
+    return found
