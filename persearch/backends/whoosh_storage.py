@@ -8,21 +8,21 @@ index and the stored documents (454 MiB of resident memory for a search of a
 203 MB index of 42,752 documents, 36 MiB without the copy).
 
 So persearch writes segments as separate files (``compound=False``: no
-assembly copy at commit either), opens every file as an ordinary file read on
-demand (:class:`Storage`, no memory maps), reads the compound segments of
-older indexes in place, through a file handle of their own per sub-file, and
-moves those segments to separate files on the next commit
-(:func:`unpack_compound`).
+assembly copy at commit either), maps every file without copying it
+(:class:`Storage`: a read copies only what it returns, the process holds only
+the pages its queries touch), reads the compound segments of older indexes
+through windows on one map, and moves those segments to separate files on the
+next commit (:func:`unpack_compound`).
 
     >>> ix = windex.FileIndex(Storage("/tmp/ix"))      # doctest: +SKIP
 """
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 from typing import Any, Iterable
 
-from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
@@ -31,44 +31,97 @@ COMPOUND_EXT = ".seg"
 
 
 class Storage(FileStorage):
-    """A Whoosh ``FileStorage`` that never maps or copies a whole file.
+    """A Whoosh ``FileStorage`` that maps files instead of copying them.
 
-    ``Storage("نمایه/data-1")``: each file is opened as a buffered file and
-    read where a query needs it; a compound ``.seg`` file is read in place.
+    ``Storage("نمایه/data-1")``: each file is read through a memory map, so
+    a read copies only the bytes it returns and the process holds only the
+    pages its queries touched (the page cache keeps the rest, shared); a
+    compound ``.seg`` file is mapped once and its sub-files are windows on
+    that map.
     """
 
     def __init__(self, path: str, readonly: bool = False) -> None:
+        # Whoosh's own mapping (supports_mmap=True) is the copying one: off.
         super().__init__(path, supports_mmap=False, readonly=readonly)
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
         if name.endswith(COMPOUND_EXT):
             return _CompoundFile(self._fpath(name), name)
-        return super().open_file(name, **kwargs)
+        mapped = _map(self._fpath(name))
+        if mapped is None:  # an empty file cannot be mapped
+            return super().open_file(name, **kwargs)
+        return _MappedFile(mapped, name)
+
+
+def _map(path: str) -> mmap.mmap | None:
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:
+            return None
+
+
+class _MappedFile(StructFile):
+    """A Whoosh file over a memory map (or a window on one): ``get`` slices it directly."""
+
+    def __init__(self, mapped: Any, name: str) -> None:
+        super().__init__(mapped if isinstance(mapped, mmap.mmap) else _Window(mapped), name=name)
+        self.is_real = False  # no os-level reads: everything goes through read/seek
+        self._mapped = mapped
+
+    def get(self, position: int, length: int) -> bytes:
+        return self._mapped[position:position + length] if self.file is self._mapped \
+            else bytes(self._mapped[position:position + length])
+
+
+class _Window:
+    """A read-only file over a memoryview (a compound segment's sub-file)."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)
+        data = bytes(self._view[self._pos:end])
+        self._pos = max(self._pos, end)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        rest = self._view[self._pos:]
+        at = bytes(rest[:size] if size is not None and size >= 0 else rest).find(b"\n")
+        return self.read(at + 1 if at >= 0 else size)
+
+    def seek(self, where: int, whence: int = 0) -> int:
+        self._pos = where if whence == 0 else self._pos + where if whence == 1 else len(self._view) + where
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._view.release()
 
 
 class _CompoundFile(StructFile):
-    """A compound segment file whose sub-files each get their own file handle.
-
-    Whoosh's own non-mapped path shares one handle among the sub-files and
-    seeks it before every read, which two threads searching at once would
-    interleave.
-    """
+    """A compound segment file, mapped once; its sub-files are windows on the map."""
 
     def __init__(self, path: str, name: str) -> None:
         super().__init__(open(path, "rb"), name=name)
-        self._path = path
+        self._mapped = _map(path)
 
     def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
-        return StructFile(_OwnSubFile(open(self._path, "rb"), offset, length, name=name), name=name)
-
-
-class _OwnSubFile(SubFile):
-    """A window on a file that owns (and closes) its handle."""
+        if self._mapped is None:
+            return super().subset(offset, length, name=name)
+        return _MappedFile(memoryview(self._mapped)[offset:offset + length], name or self._name)
 
     def close(self) -> None:
-        if not self.closed:
-            self._file.close()
         super().close()
+        if self._mapped is not None:
+            try:
+                self._mapped.close()
+            except BufferError:  # a window is still open: the map goes when it does
+                pass
 
 
 def _inner(segment: Any) -> Any:
