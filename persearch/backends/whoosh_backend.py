@@ -36,7 +36,6 @@ from ..analysis.analyzer import Analyzer, Columns
 from ..analysis.whoosh_adapter import WhooshAnalyzer
 from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
-from .whoosh_writer import ColumnSegmentWriter
 from .whoosh_storage import Storage, remove_files, term_frequencies, unpack_compound
 from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit,
                    TermDeletes, filter_text, filter_values, unknown_filter)
@@ -181,6 +180,8 @@ class WhooshBackend(TermDeletes):
         """The writer of uncommitted changes, opened (waiting for Whoosh's lock) if none is."""
         if self._writer is None:
             try:
+                from .whoosh_writer import ColumnSegmentWriter  # writing only: searches never load it
+
                 self._writer = ColumnSegmentWriter(self._ix, timeout=self.lock_timeout, delay=0.05,
                                                    limitmb=POOL_MB, compound=False)
             except LockError:
@@ -515,6 +516,8 @@ class SegmentBuilder:
     """
 
     def __init__(self, path: str) -> None:
+        from .whoosh_writer import ColumnSegmentWriter
+
         self._writer = ColumnSegmentWriter(_open_dir(path), _lk=False, limitmb=POOL_MB, compound=False)
 
     def append(self, documents: Iterable[Document]) -> None:

@@ -24,7 +24,6 @@ from ..backends import DEFAULT_BACKEND, backend_class
 from ..backends.base import Backend, Document
 from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
 from ..files import write_json
-from ..spelling import write_for as write_spelling
 from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
                      next_data_name, old_meta, read_meta, remove_stale)
 from .lock import acquire, file_lock, release
@@ -217,7 +216,9 @@ class Index:
             self._reload_meta()
             yield self._manifest()
             # The spelling table of what was committed, for searches to map (persearch/spelling.py).
-            write_spelling(self._backend)
+            from ..spelling import write_for
+
+            write_for(self._backend)
         except BaseException:
             # Nothing half-done stays pending: an open engine writer would keep
             # the engine's lock, and could later commit over another process's work.

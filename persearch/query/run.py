@@ -24,7 +24,6 @@ from ..render import to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
 from .searchable import Searchable
-from .suggest import suggest_for
 
 
 @dataclass
@@ -203,6 +202,8 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
         # edit replaces them: right words the index lacks (پنگوئن, هاکی) would
         # otherwise be swapped for neighbours (سنگین, هادی).
         answered = relaxed and found.total > 0
+        from .suggest import suggest_for  # loaded by the first query that needs a suggestion
+
         alternative = suggest_for(index, query, parsed, 0 if relaxed else found.total,
                                   partial(_count, index, mode, filters),
                                   search_edits=1 if answered else 2, search_words=1 if answered else None)
