@@ -10,11 +10,12 @@ the engine's folder, and a search process maps that file (:func:`open_for`)
 and reads the few entries a correction needs.
 
 The file (native byte order, flagged in the header) holds every term with
-its document frequency (title and body summed), sorted, and two sorted
-arrays of 64-bit keys, ``crc32(text) << 32 | term number``: one finds a term
-by its text, one finds the frequent terms filed under a deletion key. A
-CRC collision only offers a term that is then checked (by its text, or by
-the edit distance every candidate is checked with).
+its document frequency (title and body summed), sorted, and two hash tables
+of 64-bit entries, ``crc32(text) << 32 | term number``, grouped in buckets
+by the CRC's low bits (an array of bucket starts beside each): one finds a
+term by its text, one finds the frequent terms filed under a deletion key,
+each with one bucket read. A CRC collision only offers a term that is then
+checked (by its text, or by the edit distance every candidate is checked with).
 
     >>> write_table("/tmp/spelling.bin", 7, [("کتاب", 3), ("کباب", 2)])   # doctest: +SKIP
     >>> SpellingFile("/tmp/spelling.bin").freq["کتاب"]                     # doctest: +SKIP
@@ -27,7 +28,6 @@ import os
 import struct
 import sys
 from array import array
-from bisect import bisect_left
 from collections.abc import Mapping
 from itertools import accumulate
 from pathlib import Path
@@ -41,11 +41,12 @@ MAX_CANDIDATES = 150_000
 #: The table's file in the engine's folder.
 FILE_NAME = "spelling.bin"
 
-_MAGIC = b"PSSPELL1"
+_MAGIC = b"PSSPELL2"
 _ORDER = 1 if sys.byteorder == "little" else 2
-# magic, byte order, generation, terms, blob bytes, filed keys
-_HEADER = struct.Struct("<8sBxxxxxxxqQQQ")
+# magic, byte order, generation, terms, blob bytes, filed keys, buckets of the text table, of the key table
+_HEADER = struct.Struct("<8sBxxxxxxxqQQQQQ")
 _LOW = 0xFFFFFFFF
+_WORD = 0xFFFFFFFFFFFFFFFF
 
 
 def correctable(freq: Mapping[str, int]) -> list[str]:
@@ -66,6 +67,18 @@ def _key(text: str) -> int:
     return crc32(text.encode("utf-8"))
 
 
+def _hash_table(entries: Iterable[tuple[int, int]], count: int) -> tuple[array, array]:
+    """``(crc, number)`` pairs as a bucketed hash table: the entries, and each bucket's start."""
+    buckets = 1 << max(0, (count - 1).bit_length() - 1)  # about two entries a bucket
+    mask = buckets - 1
+    ordered = sorted(((crc & mask) << 64) | (crc << 32) | number for crc, number in entries)
+    table = array("Q", (entry & _WORD for entry in ordered))
+    sizes = [0] * (buckets + 1)
+    for entry in ordered:
+        sizes[(entry >> 64) + 1] += 1
+    return table, array("Q", accumulate(sizes))
+
+
 def write_table(path: str | os.PathLike[str], generation: int, terms: Iterable[tuple[str, int]]) -> None:
     """Write the spelling table of ``terms`` (``(term, document frequency)``, a term may repeat:
     its frequencies add up) for engine ``generation`` to ``path``, atomically."""
@@ -79,19 +92,20 @@ def write_table(path: str | os.PathLike[str], generation: int, terms: Iterable[t
     blob = b"\n".join(encoded)
     starts = array("Q", accumulate((len(b) + 1 for b in encoded), initial=0))
     dfs = array("Q", (freq[t] for t in ordered))
-    by_text = array("Q", sorted(crc32(b) << 32 | i for i, b in enumerate(encoded)))
+    by_text, text_buckets = _hash_table(((crc32(b), i) for i, b in enumerate(encoded)), len(encoded))
     filed = set()
     for term in correctable(freq):
         i = number[term]
-        filed.update(_key(key) << 32 | i for key in deletes1(term))
-    by_key = array("Q", sorted(filed))
-    header = _HEADER.pack(_MAGIC, _ORDER, generation, len(ordered), len(blob), len(by_key))
+        filed.update((_key(key), i) for key in deletes1(term))
+    by_key, key_buckets = _hash_table(filed, len(filed))
+    header = _HEADER.pack(_MAGIC, _ORDER, generation, len(ordered), len(blob), len(by_key),
+                          len(text_buckets) - 1, len(key_buckets) - 1)
     path = Path(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # like persearch.files.write_json
     try:
         with open(temp, "wb") as fh:
             fh.write(header)
-            for part in (starts, dfs, by_text, by_key):
+            for part in (starts, dfs, by_text, text_buckets, by_key, key_buckets):
                 part.tofile(fh)
             fh.write(blob)
             fh.flush()
@@ -116,18 +130,19 @@ class SpellingFile:
         with open(path, "rb") as fh:
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         try:
-            magic, order, generation, terms, blob, keys = _HEADER.unpack_from(self._map, 0)
+            magic, order, generation, terms, blob, keys, text_buckets, key_buckets = \
+                _HEADER.unpack_from(self._map, 0)
             if magic != _MAGIC or order != _ORDER:
                 raise ValueError("not a spelling table of this machine")
             self.generation = generation
             view = memoryview(self._map)
             at = _HEADER.size
-            sizes = (terms + 1, terms, terms, keys)
             parts = []
-            for count in sizes:
+            for count in (terms + 1, terms, terms, text_buckets + 1, keys, key_buckets + 1):
                 parts.append(view[at:at + 8 * count].cast("Q"))
                 at += 8 * count
-            self._starts, self._dfs, self._by_text, self._by_key = parts
+            self._starts, self._dfs, self._by_text, self._text_buckets, self._by_key, self._key_buckets = parts
+            self._text_mask, self._key_mask = text_buckets - 1, key_buckets - 1
             self._blob = view[at:at + blob]
             if at + blob != len(self._map):
                 raise ValueError("truncated spelling table")
@@ -137,7 +152,7 @@ class SpellingFile:
         self.freq = _Frequencies(self)
 
     def close(self) -> None:
-        for name in ("_starts", "_dfs", "_by_text", "_by_key", "_blob"):
+        for name in ("_starts", "_dfs", "_by_text", "_text_buckets", "_by_key", "_key_buckets", "_blob"):
             view = self.__dict__.pop(name, None)
             if view is not None:
                 view.release()
@@ -155,14 +170,13 @@ class SpellingFile:
 
     def number(self, term: str) -> int:
         """The number of ``term``, or -1."""
-        key = _key(term)
-        table = self._by_text
-        i = bisect_left(table, key << 32)
-        while i < len(table) and table[i] >> 32 == key:
-            number = table[i] & _LOW
-            if self.term(number) == term:
-                return number
-            i += 1
+        crc = _key(term)
+        table, buckets = self._by_text, self._text_buckets
+        bucket = crc & self._text_mask
+        for i in range(buckets[bucket], buckets[bucket + 1]):
+            entry = table[i]
+            if entry >> 32 == crc and self.term(entry & _LOW) == term:
+                return entry & _LOW
         return -1
 
     def df(self, term: str) -> int:
@@ -172,14 +186,11 @@ class SpellingFile:
 
     def filed_under(self, key: str) -> list[str]:
         """The frequent terms that are ``key`` with one letter more."""
-        hashed = _key(key)
-        table = self._by_key
-        i = bisect_left(table, hashed << 32)
-        found = []
-        while i < len(table) and table[i] >> 32 == hashed:
-            found.append(self.term(table[i] & _LOW))
-            i += 1
-        return found
+        crc = _key(key)
+        table, buckets = self._by_key, self._key_buckets
+        bucket = crc & self._key_mask
+        return [self.term(entry & _LOW) for entry in table[buckets[bucket]:buckets[bucket + 1]]
+                if entry >> 32 == crc]
 
     def terms(self) -> list[str]:
         """Every term, sorted (one decode of the whole list)."""
