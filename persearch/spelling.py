@@ -198,32 +198,49 @@ class SpellingFile:
 
 
 class _Frequencies(Mapping[str, int]):
-    """A spelling file's terms and document frequencies as a read-only mapping."""
+    """A spelling file's terms and document frequencies as a read-only mapping.
+
+    Look-ups read the file; the first walk over every term (the Finglish
+    reader's vocabulary does one) loads them all into a dict, which serves
+    the look-ups after it.
+    """
 
     def __init__(self, table: SpellingFile) -> None:
         self._table = table
+        self._loaded: dict[str, int] | None = None
+
+    def _all(self) -> dict[str, int]:
+        if self._loaded is None:
+            self._loaded = dict(zip(self._table.terms(), self._table._dfs))
+        return self._loaded
 
     def __getitem__(self, term: str) -> int:
+        if self._loaded is not None:
+            return self._loaded[term]
         number = self._table.number(term) if isinstance(term, str) else -1
         if number < 0:
             raise KeyError(term)
         return self._table._dfs[number]
 
     def get(self, term: str, default: Any = None) -> Any:
+        if self._loaded is not None:
+            return self._loaded.get(term, default)
         number = self._table.number(term)
         return self._table._dfs[number] if number >= 0 else default
 
     def __contains__(self, term: object) -> bool:
+        if self._loaded is not None:
+            return term in self._loaded
         return isinstance(term, str) and self._table.number(term) >= 0
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._table.terms())
+        return iter(self._all())
 
     def __len__(self) -> int:
         return len(self._table)
 
     def items(self) -> Any:
-        return zip(self._table.terms(), self._table._dfs)
+        return self._all().items()
 
 
 def write_for(backend: Any) -> None:
