@@ -11,8 +11,8 @@ and reads the few entries a correction needs.
 
 The file (native byte order, flagged in the header) holds every term with
 its document frequency (title and body summed), sorted, and two hash tables
-of 64-bit entries, ``crc32(text) << 32 | term number``, grouped in buckets
-by the CRC's low bits (an array of bucket starts beside each): one finds a
+of 64-bit entries, ``crc32(text) << 32 | term number``, sorted, so grouped in
+buckets by the CRC's high bits (an array of bucket starts beside each): one finds a
 term by its text, one finds the frequent terms filed under a deletion key,
 each with one bucket read. A CRC collision only offers a term that is then
 checked (by its text, or by the edit distance every candidate is checked with).
@@ -28,6 +28,7 @@ import os
 import struct
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Mapping
 from itertools import accumulate
 from pathlib import Path
@@ -41,12 +42,11 @@ MAX_CANDIDATES = 150_000
 #: The table's file in the engine's folder.
 FILE_NAME = "spelling.bin"
 
-_MAGIC = b"PSSPELL2"
+_MAGIC = b"PSSPELL3"
 _ORDER = 1 if sys.byteorder == "little" else 2
 # magic, byte order, generation, terms, blob bytes, filed keys, buckets of the text table, of the key table
 _HEADER = struct.Struct("<8sBxxxxxxxqQQQQQ")
 _LOW = 0xFFFFFFFF
-_WORD = 0xFFFFFFFFFFFFFFFF
 
 
 def correctable(freq: Mapping[str, int]) -> list[str]:
@@ -67,15 +67,14 @@ def _key(text: str) -> int:
     return crc32(text.encode("utf-8"))
 
 
-def _hash_table(entries: Iterable[tuple[int, int]], count: int) -> tuple[array, array]:
-    """``(crc, number)`` pairs as a bucketed hash table: the entries, and each bucket's start."""
-    buckets = 1 << max(0, (count - 1).bit_length() - 1)  # about two entries a bucket
-    mask = buckets - 1
-    ordered = sorted(((crc & mask) << 64) | (crc << 32) | number for crc, number in entries)
-    table = array("Q", (entry & _WORD for entry in ordered))
-    sizes = [0] * (buckets + 1)
-    for entry in ordered:
-        sizes[(entry >> 64) + 1] += 1
+def _hash_table(entries: Iterable[int], count: int) -> tuple[array, array]:
+    """Entries ``crc << 32 | number`` as a bucketed hash table: the entries, sorted (so grouped by
+    bucket, the CRC's high bits), and each bucket's start."""
+    bits = max(0, (count - 1).bit_length() - 1)  # about two entries a bucket
+    table = array("Q", sorted(entries))
+    sizes = [0] * ((1 << bits) + 1)
+    for bucket, size in Counter(entry >> (64 - bits) for entry in table).items() if bits else ((0, len(table)),):
+        sizes[bucket + 1] = size
     return table, array("Q", accumulate(sizes))
 
 
@@ -92,11 +91,11 @@ def write_table(path: str | os.PathLike[str], generation: int, terms: Iterable[t
     blob = b"\n".join(encoded)
     starts = array("Q", accumulate((len(b) + 1 for b in encoded), initial=0))
     dfs = array("Q", (freq[t] for t in ordered))
-    by_text, text_buckets = _hash_table(((crc32(b), i) for i, b in enumerate(encoded)), len(encoded))
-    filed = set()
+    by_text, text_buckets = _hash_table((crc32(b) << 32 | i for i, b in enumerate(encoded)), len(encoded))
+    filed: set[int] = set()
     for term in correctable(freq):
         i = number[term]
-        filed.update((_key(key), i) for key in deletes1(term))
+        filed.update(crc << 32 | i for crc in map(crc32, map(str.encode, deletes1(term))))
     by_key, key_buckets = _hash_table(filed, len(filed))
     header = _HEADER.pack(_MAGIC, _ORDER, generation, len(ordered), len(blob), len(by_key),
                           len(text_buckets) - 1, len(key_buckets) - 1)
@@ -142,7 +141,8 @@ class SpellingFile:
                 parts.append(view[at:at + 8 * count].cast("Q"))
                 at += 8 * count
             self._starts, self._dfs, self._by_text, self._text_buckets, self._by_key, self._key_buckets = parts
-            self._text_mask, self._key_mask = text_buckets - 1, key_buckets - 1
+            self._text_shift = 32 - (text_buckets.bit_length() - 1)  # a bucket is the CRC's high bits
+            self._key_shift = 32 - (key_buckets.bit_length() - 1)
             self._blob = view[at:at + blob]
             if at + blob != len(self._map):
                 raise ValueError("truncated spelling table")
@@ -172,7 +172,7 @@ class SpellingFile:
         """The number of ``term``, or -1."""
         crc = _key(term)
         table, buckets = self._by_text, self._text_buckets
-        bucket = crc & self._text_mask
+        bucket = crc >> self._text_shift
         for i in range(buckets[bucket], buckets[bucket + 1]):
             entry = table[i]
             if entry >> 32 == crc and self.term(entry & _LOW) == term:
@@ -188,7 +188,7 @@ class SpellingFile:
         """The frequent terms that are ``key`` with one letter more."""
         crc = _key(key)
         table, buckets = self._by_key, self._key_buckets
-        bucket = crc & self._key_mask
+        bucket = crc >> self._key_shift
         return [self.term(entry & _LOW) for entry in table[buckets[bucket]:buckets[bucket + 1]]
                 if entry >> 32 == crc]
 
