@@ -284,10 +284,13 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
             and _all_known(index, other, table):
         readings.append(other)
     # Finglish (Persian in Latin letters, persearch/query/finglish.py): its words are
-    # read only into terms the index holds, and known Latin words stay.
-    from .finglish import transliterate_query
+    # read only into terms the index holds, and known Latin words stay. A query
+    # without Latin letters has nothing to read and does not load the module.
+    persian = None
+    if _LATIN_LETTERS.search(query):
+        from .finglish import transliterate_query
 
-    persian = transliterate_query(query, table, index.analyzer)
+        persian = transliterate_query(query, table, index.analyzer)
     if persian is not None and persian not in readings:
         readings.append(persian)
     best: Suggestion | None = None
