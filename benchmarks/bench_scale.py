@@ -7,7 +7,8 @@ The corpora (JSON lines, gzipped or not, ``{"id", "title", "text"}``) are
 joined in order (news first, then poetry) and cut at each size; ``all`` is
 both whole (42,752 documents), ``x4`` both repeated four times with new ids
 (171,008 documents, 262 MB of text). Each size is written as one JSONL record
-file and measured for persearch on the Whoosh backend, persearch on the
+file (several of at most 60 MB from ×4 on: persearch reads files up to 64 MiB
+by default) and measured for persearch on the Whoosh backend, persearch on the
 tantivy backend, and SQLite FTS5 (Python's own sqlite3, ``unicode61
 remove_diacritics 2``, title and text, bm25) as the reference, in the same
 run. Every measurement is a fresh process:
@@ -67,6 +68,30 @@ def _cut(records: list[dict[str, Any]], size: str) -> list[dict[str, Any]]:
     return records[:int(size)]
 
 
+#: Record files are cut at this size: persearch reads files up to 64 MiB unless told otherwise.
+PART_BYTES = 60_000_000
+
+
+def _write_records(work: Path, size: str, chosen: list[dict[str, Any]]) -> Path:
+    """The records as one JSONL file, or as a folder of files of at most PART_BYTES each."""
+    lines = [(json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8") for rec in chosen]
+    if sum(map(len, lines)) <= PART_BYTES:
+        path = work / f"records-{size}.jsonl"
+        path.write_bytes(b"".join(lines))
+        return path
+    folder = work / f"records-{size}"
+    folder.mkdir()
+    part: list[bytes] = []
+    written = 0
+    for line in lines + [b""]:
+        if (not line or written + len(line) > PART_BYTES) and part:
+            (folder / f"part-{len(list(folder.iterdir())):03d}.jsonl").write_bytes(b"".join(part))
+            part, written = [], 0
+        part.append(line)
+        written += len(line)
+    return folder
+
+
 def _queries(records: list[dict[str, Any]], n: int, seed: int = 5) -> list[str]:
     """1–3 words drawn from the records' own texts (every query finds something)."""
     rng = random.Random(seed)
@@ -119,9 +144,11 @@ def child_fts5_build(records_path: str, db: str) -> None:
     con = sqlite3.connect(db)
     con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, "
                 "tokenize='unicode61 remove_diacritics 2')")
-    with open(records_path, encoding="utf-8") as fh:
-        con.executemany("INSERT INTO docs VALUES (?, ?, ?)",
-                        ((r["id"], r["title"], r["text"]) for r in map(json.loads, fh)))
+    path = Path(records_path)
+    for part in sorted(path.iterdir()) if path.is_dir() else [path]:
+        with open(part, encoding="utf-8") as fh:
+            con.executemany("INSERT INTO docs VALUES (?, ?, ?)",
+                            ((r["id"], r["title"], r["text"]) for r in map(json.loads, fh)))
     con.commit()
     con.close()
 
@@ -251,10 +278,7 @@ def main() -> None:
         for size in sizes:
             chosen = _cut(records, size)
             docs_at[size] = len(chosen)
-            records_path = work / f"records-{size}.jsonl"
-            with open(records_path, "w", encoding="utf-8") as fh:
-                for rec in chosen:
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            records_path = _write_records(work, size, chosen)
             mb_at[size] = sum(len(r["text"].encode("utf-8")) + len(r["title"].encode("utf-8")) for r in chosen) / 1e6
             queries = _queries(chosen, args.queries)
             for system in systems:
@@ -263,7 +287,7 @@ def main() -> None:
                 if (work / f"index-{system}").exists():
                     (work / f"index-{system}").unlink()
                 print(f"  measured {size} ({len(chosen):,} docs) on {system}", file=sys.stderr, flush=True)
-            records_path.unlink()
+            shutil.rmtree(records_path) if records_path.is_dir() else records_path.unlink()
     for system in systems:
         print(f"\n## {system}\n")
         print("| documents | text MB | " + " | ".join(FIGURES) + " |")
