@@ -24,6 +24,12 @@ facet, the same with an open range (``date>=1397``, ~3/4), a sort by
 ``-date``, and ``--count`` with the range. Target: range + facet ≤ 1.5× the
 plain query on each backend. The facet counts of both backends are checked
 against each other on every query.
+
+Then a second workload, closer to what people type: 1–3 words drawn in order
+from real questions (``--questions``, the eval set's dev questions by
+default), one query in eight with a typo; many end in the any-word fallback
+and in suggestions. It prints search + snippets of the top 10 for both
+backends and raw Whoosh with an OR parser.
 """
 from __future__ import annotations
 
@@ -43,11 +49,17 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from persearch import Index  # noqa: E402
+from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from persearch.backends.base import Document  # noqa: E402
 from persearch.query import search  # noqa: E402
 
 _WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]{3,}")
+_QUESTION_WORD = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u200c]{2,}")
 CLASSES = ("1 word", "2 words", "3 words", "4 words", "phrase", "prefix", "fuzzy", "OR")
+QUESTION_CLASSES = ("1 word", "2 words", "3 words", "typo")
+QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "eval" / "dev-queries.jsonl"
+#: One question-words query in this many gets a typo (one letter dropped, doubled or swapped).
+TYPO_EVERY = 8
 
 
 def read_docs(path: Path, limit: int) -> list[dict[str, Any]]:
@@ -103,6 +115,40 @@ def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tupl
         else:
             q = f"{words[i]} OR {rng.choice(words)}"
         queries.append((kind, q))
+    return queries
+
+
+def question_queries(path: Path, n: int, seed: int = 11) -> list[tuple[str, str]]:
+    """``(class, query)``: 1–3 words drawn, in order, from real questions (the eval set's
+    dev questions), as people type them into a search box; one query in ``TYPO_EVERY``
+    has a typo in one word. Words of one question rarely all meet in one document of
+    another corpus, so many of these end in the any-word fallback and in suggestions."""
+    rng = random.Random(seed)
+    questions = [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries: list[tuple[str, str]] = []
+    while len(queries) < n:
+        words = _QUESTION_WORD.findall(rng.choice(questions))
+        if not words:
+            continue
+        k = min(len(words), rng.choice((1, 2, 3)))
+        at = rng.randrange(len(words) - k + 1)
+        picked = words[at:at + k]
+        kind = QUESTION_CLASSES[k - 1]
+        if len(queries) % TYPO_EVERY == TYPO_EVERY - 1:
+            i = max(range(k), key=lambda j: len(picked[j]))
+            word = picked[i]
+            if len(word) >= 4:
+                cut = rng.randrange(1, len(word) - 1)
+                edit = rng.choice(("drop", "double", "swap"))
+                if edit == "drop":
+                    word = word[:cut] + word[cut + 1:]
+                elif edit == "double":
+                    word = word[:cut] + word[cut] + word[cut:]
+                else:
+                    word = word[:cut - 1] + word[cut] + word[cut - 1] + word[cut + 1:]
+                picked[i] = word
+                kind = "typo"
+        queries.append((kind, " ".join(picked)))
     return queries
 
 
@@ -235,7 +281,8 @@ def structured(indexes: dict[str, Any], queries: list[tuple[str, str]], runs: in
               f"({', '.join(differ[:4])}{' …' if len(differ) > 4 else ''})")
 
 
-def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True) -> None:
+def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True,
+          questions: Path | None = None) -> None:
     docs = read_docs(path, limit)
     queries = make_queries(docs, n_queries)
     with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
@@ -309,6 +356,25 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                 "tantivy search+snippets": time_each(queries, tv_snippets, runs),
             })
         structured({"whoosh": index, **({"tantivy": fast} if with_tantivy else {})}, queries, runs)
+        if questions is not None:
+            or_parser = MultifieldParser(["title", "body"], searcher.schema, group=OrGroup)
+
+            def wh_or_snippets(q: str) -> Any:
+                results = searcher.search(or_parser.parse(q), limit=10)
+                return [(hit["id"], hit.highlights("body")) for hit in results]
+
+            asked = question_queries(questions, n_queries)
+            for fn in (ps_snippets, wh_or_snippets, *((pt_snippets,) if with_tantivy else ())):
+                for _, q in asked[:50]:
+                    fn(q)
+            question_series = {
+                "persearch (Whoosh backend)": time_each(asked, ps_snippets, runs),
+                "raw Whoosh, OR": time_each(asked, wh_or_snippets, runs),
+            }
+            if with_tantivy:
+                question_series["persearch (tantivy backend)"] = time_each(asked, pt_snippets, runs)
+            suggested = sum(ps_snippets(q).suggestion is not None for _, q in asked)
+            fallback = sum("some of them" in (ps_snippets(q).message or "") for _, q in asked)
         hits = [len(ps_search(q).hits) for _, q in queries]
         whits = [len(wh_search(q)) for _, q in queries]
         counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"
@@ -354,6 +420,21 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
     worst = max(range(len(queries)), key=lambda i: series["persearch search+snippets"][i])
     print(f"slowest class (persearch search+snippets p50): {slowest}; "
           f"slowest query: {queries[worst][1]!r} {series['persearch search+snippets'][worst]:.1f} ms")
+    if questions is not None:
+        print(f"\n### 1–3 words drawn from real questions ({questions.name}; one in {TYPO_EVERY} with a typo): "
+              f"search + snippets of the top 10, ms ({suggested} with a suggestion, {fallback} answered by "
+              f"documents with some of the words)")
+        print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'mean':>7}")
+        for name, values in question_series.items():
+            print(f"{name:28} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f} "
+                  f"{percentile(values, 99):7.2f} {statistics.mean(values):7.2f}")
+        whoosh_p50 = percentile(question_series["persearch (Whoosh backend)"], 50)
+        line = (f"targets: Whoosh backend ≤ 1.2× raw Whoosh (OR) → "
+                f"{whoosh_p50 / percentile(question_series['raw Whoosh, OR'], 50):.2f}×")
+        if with_tantivy:
+            line += (f"; tantivy backend ≥ 5× faster than the Whoosh backend → "
+                     f"{whoosh_p50 / percentile(question_series['persearch (tantivy backend)'], 50):.1f}×")
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -363,9 +444,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=320)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy columns")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS if QUESTIONS.exists() else None,
+                        help="JSON lines with a 'query' field: the question-words workload (default: the eval "
+                             "set's dev questions; 'none' to skip)")
     args = parser.parse_args(argv)
+    questions = None if args.questions is None or str(args.questions) == "none" else args.questions
     for path in args.corpora:
-        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy)
+        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions)
 
 
 if __name__ == "__main__":

@@ -24,3 +24,27 @@ def test_core_dependencies_exclude_optional_stages() -> None:
         assert name not in core
     assert any(dep.lower().startswith("whoosh-reloaded>=2.7.5,<2.8") for dep in project["dependencies"])
     assert set(project["optional-dependencies"]) >= {"hazm", "parsivar", "dev"}
+
+
+def test_a_plain_search_loads_neither_the_writer_nor_the_suggestions(tmp_path: Path) -> None:
+    """What a one-shot ``persearch search`` does not use, it does not import (CLI start-up)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, text in enumerate(["کتاب تازه‌ای درباره تاریخ ایران", "تاریخ ادبیات فارسی و کتاب‌های کهن"] * 6):
+        (docs / f"{i}.txt").write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-c", "import sys; from persearch import Index; "
+                    "Index.create(sys.argv[1]).add_paths([sys.argv[2]])", str(tmp_path / "ix"), str(docs)],
+                   check=True, cwd=ROOT)
+    lazy = ("persearch.backends.whoosh_writer", "persearch.query.suggest", "persearch.spelling",
+            "persearch.query.finglish", "tantivy")
+    code = ("import sys; from persearch import Index; ix = Index.open(sys.argv[1]); "
+            "assert ix.search(sys.argv[2]).hits; "
+            f"print(sorted(m for m in {lazy!r} if m in sys.modules))")
+    plain = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ix"), "کتاب"], capture_output=True,
+                           text=True, check=True, cwd=ROOT)
+    assert plain.stdout.strip() == "[]"
+    # A misspelled Persian word needs the suggestions and the stored spelling table, not the Finglish reader.
+    typo = subprocess.run([sys.executable, "-c", code.replace("assert ix.search(sys.argv[2]).hits; ",
+                                                              "ix.search(sys.argv[2]); "),
+                           str(tmp_path / "ix"), "تاریخخ"], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert typo.stdout.strip() == "['persearch.query.suggest', 'persearch.spelling']"

@@ -78,7 +78,7 @@ def test_typing_shows_marked_results_right_to_left_and_a_suggestion_leads_on(bro
 
     page.locator("#q").fill("")
     page.locator("#q").press_sequentially("روحانب", delay=20)
-    suggestion = page.locator(".suggestion a")
+    suggestion = page.locator(".suggestion a").first
     suggestion.wait_for()
     assert suggestion.inner_text() == "روحانی"
     suggestion.click()

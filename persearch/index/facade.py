@@ -219,6 +219,10 @@ class Index:
         try:
             self._reload_meta()
             yield self._manifest()
+            # The spelling table of what was committed, for searches to map (persearch/spelling.py).
+            from ..spelling import write_for
+
+            write_for(self._backend)
         except BaseException:
             # Nothing half-done stays pending: an open engine writer would keep
             # the engine's lock, and could later commit over another process's work.

@@ -28,7 +28,6 @@ from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
 from .searchable import Searchable
 from .structured import Request, field_values, read_request
-from .suggest import suggest_for
 
 if TYPE_CHECKING:
     from ..values.facets import Facet
@@ -281,6 +280,8 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
         # edit replaces them: right words the index lacks (پنگوئن, هاکی) would
         # otherwise be swapped for neighbours (سنگین, هادی).
         answered = relaxed and found.total > 0
+        from .suggest import suggest_for  # loaded by the first query that needs a suggestion
+
         alternative = suggest_for(index, request.query, parsed, 0 if relaxed else found.total,
                                   partial(_count, index, mode, request.counting()),
                                   search_edits=1 if answered else 2, search_words=1 if answered else None)

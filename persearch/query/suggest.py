@@ -11,7 +11,9 @@ Spelling: a query term that is not in the index gets the closest frequent
 index term (edit distance 1, or 2 for longer words), found through a deletion
 neighbourhood over the term dictionary: every frequent term is filed under
 itself with one letter deleted, so candidates are a few dict lookups away.
-The table is built once per index generation, on the first query that needs it.
+An index stores the table for each committed generation (persearch/spelling.py),
+read in place; without one it is built here, once per generation, on the first
+query that needs it.
 
 Whether a candidate finds more is asked through a callback (``count``) that
 :func:`persearch.query.run.search` passes in: this module never runs a query.
@@ -22,9 +24,10 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from ..edit_distance import edit_distance
+from ..spelling import MAX_CANDIDATES, MIN_DOC_FREQ, SpellingFile, correctable, deletes1, open_for
 from .searchable import Searchable
 
 if TYPE_CHECKING:
@@ -143,10 +146,6 @@ def layout_alternative(text: str) -> str | None:
 
 
 # --- spelling ----------------------------------------------------------------------
-#: Terms in fewer documents than this are never offered as corrections.
-MIN_DOC_FREQ = 2
-#: At most this many of the most frequent terms are offered as corrections.
-MAX_CANDIDATES = 150_000
 #: Longer terms are not corrected: no word is that long, and the two-edit
 #: neighbourhood grows with the square of the length (a 12,000-letter "word"
 #: took 30 s).
@@ -165,14 +164,16 @@ class SpellIndex:
         freq: dict[str, int] = {}
         for term, df in terms:
             freq[term] = freq.get(term, 0) + df
-        self.freq = freq
-        frequent = sorted(((df, t) for t, df in freq.items()
-                           if df >= MIN_DOC_FREQ and len(t) >= 2 and not t.isdigit()), reverse=True)
+        self.freq: Mapping[str, int] = freq
         deletes: dict[str, list[str]] = {}
-        for _, term in frequent[:MAX_CANDIDATES]:
-            for key in _deletes1(term):
+        for term in correctable(freq):
+            for key in deletes1(term):
                 deletes.setdefault(key, []).append(term)
         self._deletes = deletes
+
+    def _filed_under(self, key: str) -> Iterable[str]:
+        """The frequent terms that are ``key`` with one letter more."""
+        return self._deletes.get(key, ())
 
     def __contains__(self, term: str) -> bool:
         return term in self.freq
@@ -182,13 +183,14 @@ class SpellIndex:
         if len(term) < 3 or len(term) > MAX_WORD_LENGTH or term.isdigit():
             return None
         limit = 1 if len(term) <= 4 else 2
-        keys = {term} | set(_deletes1(term))
+        keys = {term} | set(deletes1(term))
         if limit == 2:
-            keys |= {d2 for d1 in _deletes1(term) for d2 in _deletes1(d1)}
+            keys |= {d2 for d1 in deletes1(term) for d2 in deletes1(d1)}
+        freq = self.freq
         candidates: set[str] = set()
         for key in keys:
-            candidates.update(self._deletes.get(key, ()))
-            if key in self.freq and self.freq[key] >= MIN_DOC_FREQ and key != term:
+            candidates.update(self._filed_under(key))
+            if key != term and freq.get(key, 0) >= MIN_DOC_FREQ:
                 candidates.add(key)
         best: tuple[int, float, int, str] | None = None
         for cand in candidates:
@@ -196,7 +198,7 @@ class SpellIndex:
             if d <= limit:
                 # Among corrections as many edits away, a slip to a neighbouring key
                 # (ترکیع → ترکیه: ع and ه touch) wins over a frequency difference (ترکیب).
-                rank = (d, slips(term, cand), -self.freq.get(cand, 0), cand)
+                rank = (d, slips(term, cand), -freq.get(cand, 0), cand)
                 if best is None or rank < best:
                     best = rank
         return best[3] if best else None
@@ -216,9 +218,13 @@ def slips(typed: str, meant: str) -> float:
     return previous[-1]
 
 
-def _deletes1(term: str) -> Iterator[str]:
-    for i in range(len(term)):
-        yield term[:i] + term[i + 1:]
+class StoredSpellIndex(SpellIndex):
+    """A :class:`SpellIndex` read in place from the table an index stores (persearch/spelling.py)."""
+
+    def __init__(self, stored: SpellingFile) -> None:
+        self.stored = stored
+        self.freq = stored.freq
+        self._filed_under = stored.filed_under  # type: ignore[method-assign]
 
 
 _SPELL_CACHE: "weakref.WeakKeyDictionary[Backend, tuple[int, SpellIndex]]" = weakref.WeakKeyDictionary()
@@ -226,22 +232,27 @@ _SPELL_LOCK = threading.Lock()
 
 
 def spell_index(index: Searchable) -> SpellIndex:
-    """The index's spelling table, built from ``backend.terms()`` once per generation."""
+    """The index's spelling table: the one stored with the index for its
+    generation (read in place), else built from ``backend.terms()``, once per generation."""
     backend = index.backend
     generation = backend.generation()
     with _SPELL_LOCK:
         cached = _SPELL_CACHE.get(backend)
         if cached is not None and cached[0] == generation:
             return cached[1]
+    stored = open_for(backend)
+    table: SpellIndex
+    if stored is not None:
+        table = StoredSpellIndex(stored)
+    else:
+        def all_terms() -> Iterator[tuple[str, int]]:
+            for name in ("body", "title"):
+                try:
+                    yield from backend.terms(name)
+                except Exception:  # a backend without that field: fine
+                    continue
 
-    def all_terms() -> Iterator[tuple[str, int]]:
-        for name in ("body", "title"):
-            try:
-                yield from backend.terms(name)
-            except Exception:  # a backend without that field: fine
-                continue
-
-    table = SpellIndex(all_terms())
+        table = SpellIndex(all_terms())
     with _SPELL_LOCK:
         _SPELL_CACHE[backend] = (generation, table)
     return table
@@ -314,10 +325,13 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
             and _all_known(index, other, table):
         readings.append(other)
     # Finglish (Persian in Latin letters, persearch/query/finglish.py): its words are
-    # read only into terms the index holds, and known Latin words stay.
-    from .finglish import transliterate_query
+    # read only into terms the index holds, and known Latin words stay. A query
+    # without Latin letters has nothing to read and does not load the module.
+    persian = None
+    if _LATIN_LETTERS.search(query):
+        from .finglish import transliterate_query
 
-    persian = transliterate_query(query, table, index.analyzer)
+        persian = transliterate_query(query, table, index.analyzer)
     if persian is not None and persian not in readings:
         readings.append(persian)
     best: Suggestion | None = None
@@ -338,6 +352,6 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
     return None
 
 
-__all__ = ["to_persian_layout", "to_latin_layout", "layout_alternative", "SpellIndex", "spell_index", "slips",
-           "KEY_NEIGHBOURS",
+__all__ = ["to_persian_layout", "to_latin_layout", "layout_alternative", "SpellIndex", "StoredSpellIndex",
+           "spell_index", "slips", "KEY_NEIGHBOURS", "MIN_DOC_FREQ", "MAX_CANDIDATES",
            "spelling_alternative", "suggest_for", "Suggestion", "LATIN_TO_PERSIAN", "PERSIAN_TO_LATIN"]

@@ -1,0 +1,86 @@
+"""The spelling table stored with an index (persearch/spelling.py): same answers as one built in memory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch import Index
+from persearch.query.suggest import SpellIndex, StoredSpellIndex, spell_index
+from persearch.spelling import FILE_NAME, SpellingFile, write_table
+
+LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+words = st.text(alphabet=LETTERS, min_size=1, max_size=9)
+vocabularies = st.lists(st.tuples(words, st.integers(min_value=1, max_value=40)), min_size=1, max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms=vocabularies, typed=st.lists(words, min_size=1, max_size=8))
+def test_stored_table_corrects_like_the_one_built_in_memory(tmp_path_factory, terms, typed) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("spell") / FILE_NAME
+    write_table(path, 3, terms)
+    stored = StoredSpellIndex(SpellingFile(path))
+    built = SpellIndex(terms)
+    assert dict(stored.freq.items()) == dict(built.freq)
+    for word in typed + [t for t, _ in terms[:5]]:
+        assert stored.correct(word) == built.correct(word)
+        assert (word in stored) == (word in built)
+        assert stored.freq.get(word, 0) == built.freq.get(word, 0)
+
+
+def test_a_table_file_reads_back_its_terms(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    write_table(path, 12, [("کتاب", 3), ("کباب", 2), ("کتاب", 4), ("ایران", 9)])
+    table = SpellingFile(path)
+    assert table.generation == 12
+    assert table.terms() == ["ایران", "کباب", "کتاب"]
+    assert table.freq["کتاب"] == 7 and table.df("کتب") == 0 and "کتب" not in table.freq
+    assert sorted(table.filed_under("کتب")) == ["کتاب"]  # کتاب minus ا
+    assert table.filed_under("ایرن") == ["ایران"]
+    assert len(table.freq) == 3
+
+
+def test_an_empty_table(tmp_path: Path) -> None:
+    write_table(tmp_path / FILE_NAME, 1, [])
+    stored = StoredSpellIndex(SpellingFile(tmp_path / FILE_NAME))
+    assert stored.correct("کتاب") is None and "کتاب" not in stored and list(stored.freq) == []
+
+
+def test_the_index_stores_its_table_per_generation(tmp_path: Path, seeds_dir: Path, backend: str) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for p in sorted(seeds_dir.glob("*.txt")):
+        (docs / p.name).write_bytes(p.read_bytes())
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
+        ix.add_paths([docs])
+        stored_path = ix.data_dir / FILE_NAME
+        assert SpellingFile(stored_path).generation == ix.backend.generation()
+        table = spell_index(ix)
+        assert isinstance(table, StoredSpellIndex)
+        built = SpellIndex([*ix.backend.terms("body"), *ix.backend.terms("title")])
+        assert dict(table.freq.items()) == dict(built.freq)
+        for word in ("ایرن", "تهرن", "دانشگاهه", "مجلسس", "خبرگزاریی"):
+            assert table.correct(word) == built.correct(word)
+        # A no-change update leaves the table alone; a change writes the next generation's.
+        stamp = os.stat(stored_path).st_mtime_ns
+        ix.update()
+        assert os.stat(stored_path).st_mtime_ns == stamp
+        (docs / "تازه.txt").write_text("واژه‌ای تازه: زیرساخت‌ها و زیرساخت‌ها\n", encoding="utf-8")
+        ix.update()
+        fresh = SpellingFile(stored_path)
+        assert fresh.generation == ix.backend.generation() and fresh.df("زیرساخت") >= 1
+    # A fresh process (a new Index) reads the stored table, and its suggestion.
+    with Index.open(tmp_path / "ix") as again:
+        assert isinstance(spell_index(again), StoredSpellIndex)
+        assert again.search("زیرساخط").suggestion is not None
+
+
+def test_a_table_of_another_generation_is_not_used(tmp_path: Path, seeds_dir: Path) -> None:
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_paths([seeds_dir])
+        write_table(ix.data_dir / FILE_NAME, ix.backend.generation() + 5, [("ساختگی", 9)])
+    with Index.open(tmp_path / "ix") as ix:
+        table = spell_index(ix)
+        assert not isinstance(table, StoredSpellIndex) and "ساختگی" not in table
