@@ -1,0 +1,423 @@
+"""The sphinx backend: one persearch index over several Sphinx (or Manticore) nodes, through SphinxQL.
+
+persearch keeps doing everything Persian (analysis, the query language,
+highlighting, suggestions, the update model); Sphinx stores the analyzer's
+terms in a real-time index on each node and ranks with BM25F, each query
+answered by a distributed index that asks every node.
+
+    >>> backend = SphinxBackend.create("/tmp/ix/data-1", Analyzer(), nodes="127.0.0.1:9306,127.0.0.1:9307")  # doctest: +SKIP
+    >>> backend.add([Document(id="1", text="کتاب‌ها را خواندم", title="کتاب")])
+    >>> backend.commit()
+    >>> backend.search(Term("کتاب"), limit=10).total
+    1
+
+Where things are:
+
+- on the nodes, in the RT index ``persearch``: one row per document version,
+  routed to one node by a stable hash of the document id; its words (title,
+  body), the ``every`` term, hashed filter words, and two attributes: ``ns``
+  (this index's namespace: several indexes may share a cluster, and a
+  rebuild writes a new namespace beside the old one) and ``gen`` (the
+  generation that wrote it);
+- in the index's data folder (:mod:`.store`): the nodes, the namespace, the
+  committed generation, every document's stored fields, text and tokens,
+  the term dictionary.
+
+A commit over several nodes is atomic because nothing on a node is visible
+until the store says so. New versions are written as new rows with the next
+generation (the store first records them as *intent*); the store's
+transaction then makes that generation current, and queries only see rows
+with ``gen <= generation``. Rows of replaced or deleted documents are listed
+as *garbage* in the same transaction (queries exclude them) and deleted from
+the nodes afterwards. A process killed at any moment, or a node down during
+the write, leaves the last commit as it was: the next writer deletes what the
+failed one wrote before writing anything, and a node down is an error
+(:class:`~.nodes.NodeDown`) that leaves the manifest where it was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections import Counter
+from functools import partial
+from typing import Any, Iterable, Iterator, Sequence
+
+from ... import querytree as qt
+from ...analysis.analyzer import Analyzer
+from ...errors import InvalidOption, PersearchError
+from ..base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
+from .config import DIST_INDEX, RT_INDEX, Node, parse_nodes
+from .documents import Prepared, filter_key, filter_term, filterable_keys, node_of, prepare, sphinx_id, sphinx_row
+from .nodes import NodeDown, Nodes
+from .store import FIELD_NUMBERS, Store, decode_text, stored_terms
+from .translate import ALL, Translator
+
+#: Where nodes come from when an index is created without them.
+NODES_ENV = "PERSEARCH_SPHINX_NODES"
+#: BM25F as the Whoosh backend ranks (k1 1.2, b 0.75, title and body), plain
+#: IDF (log N/n, never negative as Sphinx's default is for common words).
+#: Sphinx's weights are integers: scores are WEIGHT() / SCORE_SCALE.
+SCORE_SCALE = 1000
+_TITLE_WEIGHT = max(1, round(TITLE_BOOST))
+RANKING = (f"ranker=expr('bm25f(1.2, 0.75, {{title={_TITLE_WEIGHT}, body=1, every=0, filt=0}}) * {SCORE_SCALE}'), "
+           f"field_weights=(title={_TITLE_WEIGHT}, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
+
+
+class SphinxBackend:
+    """A :class:`~persearch.backends.base.Backend` on Sphinx/Manticore nodes (extra ``persearch[sphinx]``)."""
+
+    name = "sphinx"
+
+    def __init__(self, path: str, store: Store, analyzer: Analyzer | None) -> None:
+        self.path = path
+        self.store = store
+        self.analyzer = analyzer
+        state = store.state()
+        self.ns = int(state["ns"])
+        self.node_list: list[Node] = parse_nodes(state["nodes"])
+        self.nodes = Nodes(self.node_list)
+        self._translator = Translator(store)
+        self._translator_generation = -1
+        self._puts: dict[str, Prepared] = {}
+        self._deletes: set[str] = set()
+
+    # -- life cycle ---------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], analyzer: Analyzer, *, lock_timeout: float = 10.0,
+               nodes: str | Sequence[str] | None = None) -> "SphinxBackend":
+        """An empty index in folder ``path`` on ``nodes`` (``"HOST:PORT,…"``; default
+        ``$PERSEARCH_SPHINX_NODES``). Every node must answer."""
+        spec = nodes if nodes else os.environ.get(NODES_ENV, "")
+        if not spec:
+            raise InvalidOption("the sphinx backend needs its nodes: --nodes HOST:PORT,HOST:PORT "
+                                f"(or ${NODES_ENV}); start local ones with: persearch cluster up DIR --nodes 2")
+        node_list = parse_nodes(spec)
+        probe = Nodes(node_list)
+        try:
+            for i in range(len(node_list)):
+                probe.execute(i, f"SHOW INDEX {RT_INDEX} STATUS")
+                probe.execute(i, f"DESCRIBE {DIST_INDEX}")
+        except NodeDown as error:
+            raise NodeDown(str(error).split("; nothing")[0] + "; is it a node persearch configured? "
+                           "(persearch cluster config --nodes ...)") from None
+        finally:
+            probe.close()
+        os.makedirs(path, exist_ok=True)
+        store = Store.create(str(path), {"ns": secrets.randbits(62), "nodes": [n.address for n in node_list]})
+        return cls(str(path), store, analyzer)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, *,
+             lock_timeout: float = 10.0) -> "SphinxBackend":
+        """Open the index in folder ``path`` (its nodes are recorded there)."""
+        if not Store.exists(str(path)):
+            raise PersearchError(f"no sphinx index in {path}")
+        return cls(str(path), Store(os.path.join(str(path), "sphinx.sqlite")), analyzer)
+
+    @classmethod
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> "PreparedBatch":
+        """Workers analyze; the parent writes to the nodes in its commit."""
+        return PreparedBatch(analyzer)
+
+    @classmethod
+    def discard(cls, path: str | os.PathLike[str]) -> None:
+        """Delete this index's rows from its nodes, before its folder goes (best effort:
+        rows left on a node that is down are invisible, and only weigh on IDF)."""
+        if not Store.exists(str(path)):
+            return
+        backend = cls.open(path)
+        try:
+            for i in range(len(backend.node_list)):
+                try:
+                    backend.nodes.execute(i, f"DELETE FROM {RT_INDEX} WHERE ns = %s", (backend.ns,))
+                except NodeDown:
+                    continue
+        finally:
+            backend.close()
+
+    def close(self) -> None:
+        """Drop uncommitted changes and the connections."""
+        self.cancel()
+        self.nodes.close()
+        self.store.close()
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """What :meth:`create` needs to make this index again (its nodes), recorded in persearch.json."""
+        return {"nodes": ",".join(node.address for node in self.node_list)}
+
+    def generation(self) -> int:
+        """The committed generation (the store's; every commit advances it)."""
+        return self.store.generation
+
+    # -- writing ------------------------------------------------------------------------
+    def _prepare(self, documents: Iterable[Document]) -> None:
+        if self.analyzer is None:
+            raise PersearchError("this sphinx backend was opened without an analyzer: it cannot index")
+        for doc in documents:
+            self._deletes.discard(doc.id)
+            self._puts[doc.id] = prepare(self.analyzer, doc)
+
+    def add(self, documents: Iterable[Document]) -> None:
+        """Add or replace (by id) documents; visible after :meth:`commit`."""
+        self._prepare(documents)
+
+    def append(self, documents: Iterable[Document]) -> None:
+        """Add documents known to be new."""
+        self._prepare(documents)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Delete documents by id; visible after :meth:`commit`."""
+        for doc_id in ids:
+            self._puts.pop(doc_id, None)
+            self._deletes.add(doc_id)
+
+    def delete_paths(self, paths: Iterable[str]) -> None:
+        """Delete every document read from these files."""
+        paths = set(paths)
+        if not paths:
+            return
+        self.delete(self.store.ids_of_paths(paths))
+        self.delete([doc_id for doc_id, p in self._puts.items() if p.path in paths])
+
+    def pending(self) -> bool:
+        return bool(self._puts or self._deletes)
+
+    def cancel(self) -> None:
+        """Drop uncommitted changes."""
+        self._puts.clear()
+        self._deletes.clear()
+
+    def commit(self, segments: Iterable[Any] = ()) -> None:
+        """Write every change to the nodes, then make it visible in one store transaction.
+
+        ``segments`` are documents worker processes analyzed (:class:`PreparedBatch`).
+        A node that does not answer raises :class:`~.nodes.NodeDown` and
+        nothing becomes visible; its rows already written on other nodes
+        stay invisible and are deleted by the next commit.
+        """
+        for batch in segments:
+            for prepared in batch or ():
+                self._deletes.discard(prepared.id)
+                self._puts[prepared.id] = prepared
+        if not self._puts and not self._deletes:
+            self._collect_garbage(strict=False)
+            return
+        puts, deletes = dict(self._puts), set(self._deletes) - set(self._puts)
+        self.cancel()
+        self._collect_garbage(strict=True)  # what a failed writer left, before anything new
+        store, count = self.store, len(self.node_list)
+        generation = store.generation + 1
+        written: dict[int, list[tuple[Any, ...]]] = {}
+        rows = []
+        for doc_id, prepared in puts.items():
+            sid, node = sphinx_id(self.ns, generation, doc_id), node_of(doc_id, count)
+            written.setdefault(node, []).append(sphinx_row(prepared, sid, self.ns, generation))
+            rows.append((doc_id, sid, node, prepared.path, prepared.fields, prepared.text, prepared.tokens))
+        with store.transaction():
+            store.mark("intent", [(row[1], row[2]) for row in rows])
+        for node in sorted(written):
+            self.nodes.replace(node, written[node])
+        # The commit point.
+        with store.transaction():
+            old = store.current([*puts, *deletes])
+            store.mark("garbage", [(sid, node) for sid, node, _, _ in old.values()])
+            store.remove([doc_id for doc_id in deletes if doc_id in old])
+            store.put(rows)
+            terms: Counter[tuple[int, str]] = Counter()
+            keys: Counter[str] = Counter()
+            for _, _, tokens, fields in old.values():
+                for part in (0, 1):
+                    terms.update((part, t) for t in stored_terms(tokens, part))
+                keys.update(filterable_keys(json.loads(fields).get("metadata") or {}))
+            terms = Counter({k: -n for k, n in terms.items()})
+            keys = Counter({k: -n for k, n in keys.items()})
+            for prepared in puts.values():
+                terms.update((0, t) for t in prepared.title_terms)
+                terms.update((1, t) for t in prepared.body_terms)
+                keys.update(prepared.meta_keys)
+            store.count_terms(terms)
+            store.count_meta_keys(keys)
+            store.add_stacked(pair for prepared in puts.values() for pair in prepared.stacked)
+            store.set_generation(generation)
+            store.clear("intent")
+        self._collect_garbage(strict=False)
+
+    def _collect_garbage(self, *, strict: bool) -> None:
+        """Delete from the nodes the rows no committed document owns: replaced and
+        deleted versions, and what a failed commit wrote. ``strict``: a node that
+        does not answer is an error (before a write); else they wait for the next commit."""
+        store = self.store
+        leftovers = store.pending("garbage") + store.pending("intent")
+        if not leftovers:
+            return
+        by_node: dict[int, list[int]] = {}
+        for sid, node in leftovers:
+            by_node.setdefault(node, []).append(sid)
+        for node, sids in sorted(by_node.items()):
+            try:
+                self.nodes.delete(node, sids)
+            except NodeDown:
+                if strict:
+                    raise
+                continue
+            with store.transaction():
+                store.clear("garbage", sids)
+                store.clear("intent", sids)
+
+    def optimize(self) -> None:
+        """Commit, then have every node merge its index's disk chunks (Sphinx does it in the background)."""
+        self.commit()
+        for i in range(len(self.node_list)):
+            self.nodes.execute(i, f"FLUSH RTINDEX {RT_INDEX}")
+            self.nodes.execute(i, f"OPTIMIZE INDEX {RT_INDEX}")
+
+    # -- reading ------------------------------------------------------------------------
+    def search(self, query: qt.Node, limit: int, offset: int = 0,
+               filters: dict[str, Any] | None = None) -> BackendResults:
+        """Rank documents for a query tree; ``limit`` hits from ``offset``.
+
+        When a node does not answer, the hits of the others come back with
+        :attr:`BackendResults.partial` saying which nodes and what share of
+        the index they hold.
+        """
+        store = self.store
+        with store.snapshot():
+            generation = store.generation
+            if generation != self._translator_generation:
+                self._translator = Translator(store)
+                self._translator_generation = generation
+            match = self._translator.match(query)
+            if filters:
+                restriction = self._filter(filters)
+                if match is None or restriction is None:
+                    return BackendResults(0, [])
+                match = restriction if match is ALL else f"{match} {restriction}"
+            if match is None:
+                return BackendResults(0, [])
+            wanted = max(1, offset + limit)
+            where, args = ["ns = %s", "gen <= %s"], [self.ns, generation]
+            if match is not ALL:
+                where.insert(0, "MATCH(%s)")
+                args.insert(0, match)
+            garbage = store.garbage_sids()
+            if garbage:
+                where.append(f"id NOT IN ({', '.join(['%s'] * len(garbage))})")
+                args.extend(garbage)
+            sql = (f"SELECT id, WEIGHT() FROM {DIST_INDEX} WHERE {' AND '.join(where)} LIMIT %s, %s "
+                   f"OPTION max_matches=%s, {RANKING}")
+            answer = self.nodes.search(sql, [*args, offset, max(limit, 1), wanted])
+            rows = answer.rows[:limit] if limit > 0 else []
+            found = store.by_sid([row[0] for row in rows]) if rows else {}
+            hits = []
+            for sid, weight in rows:
+                if sid not in found:
+                    continue
+                doc_id, fields = found[sid]
+                hits.append(StoredHit(id=doc_id, score=float(weight) / SCORE_SCALE, fields=json.loads(fields),
+                                      load_text=partial(self._text, doc_id), load_tokens=partial(self._tokens, doc_id)))
+            results = BackendResults(answer.total_found, hits)
+            if answer.missing:
+                results.partial = self._partial(answer.missing, answer.reasons)
+            return results
+
+    def _partial(self, missing: set[int], reasons: dict[int, str]) -> dict[str, Any]:
+        counts = self.store.node_counts()
+        total = sum(counts.values()) or 1
+        share = sum(counts.get(i, 0) for i in missing) / total
+        names = ", ".join(self.node_list[i].sql for i in sorted(missing))
+        return {
+            "missing_nodes": [self.node_list[i].sql for i in sorted(missing)],
+            "missing_share": round(share, 4),
+            "reasons": {self.node_list[i].sql: reasons.get(i, "") for i in sorted(missing)},
+            "message": (f"partial results: Sphinx node{'s' if len(missing) > 1 else ''} {names} did not answer; "
+                        f"the hits leave out its {share:.0%} of the index"),
+        }
+
+    def _text(self, doc_id: str) -> str:
+        found = self.store.text_and_tokens(doc_id)
+        return found[0] if found else ""
+
+    def _tokens(self, doc_id: str) -> bytes | None:
+        found = self.store.text_and_tokens(doc_id)
+        return found[1] if found else None
+
+    def _filter(self, filters: dict[str, Any]) -> str | None:
+        known = set(self.store.meta_keys())
+        clauses = []
+        for name, value in filters.items():
+            key = filter_key(name)
+            if key is None or (key.startswith("m:") and name not in known):
+                choices = sorted({"id", "path", "format", "encoding", *known})
+                raise InvalidOption(f"unknown filter field {name!r}: use one of {', '.join(choices)}")
+            values = value if isinstance(value, (list, tuple, set)) else [value]
+            if not values:
+                return None
+            clauses.append("(@filt " + " | ".join(filter_term(key, v) for v in values) + ")")
+        return "(" + " ".join(clauses) + ")"
+
+    def stored(self, doc_id: str) -> dict[str, Any] | None:
+        """The stored fields of one document, ``text`` included."""
+        found = self.store.document(doc_id)
+        if found is None:
+            return None
+        fields = json.loads(found[0])
+        fields["text"] = decode_text(found[1])
+        return fields
+
+    def iter_stored(self) -> Iterator[dict[str, Any]]:
+        """Stored fields (text included) of every document."""
+        for fields, text in self.store.documents():
+            out = json.loads(fields)
+            out["text"] = decode_text(text)
+            yield out
+
+    def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
+        """``(id, path, size, mtime, hash)`` of every document read from a file."""
+        for raw in self.store.all_fields():
+            f = json.loads(raw)
+            if f.get("path"):
+                yield f["id"], f["path"], f.get("size") or 0, f.get("mtime") or 0.0, f.get("hash") or ""
+
+    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
+        """``(term, document frequency)`` of a field, from persearch's own dictionary."""
+        if field in SEARCH_FIELDS:
+            yield from self.store.terms(FIELD_NUMBERS[field])
+
+    def term_count(self) -> int:
+        return self.store.term_count()
+
+    def doc_count(self) -> int:
+        return self.store.doc_count()
+
+    def segment_count(self) -> int:
+        """Disk chunks plus RAM chunks over the nodes that answer."""
+        total = 0
+        for i in range(len(self.node_list)):
+            try:
+                status = dict(self.nodes.execute(i, f"SHOW INDEX {RT_INDEX} STATUS"))
+            except NodeDown:
+                continue
+            total += int(status.get("disk_chunks") or 0) + (1 if int(status.get("ram_chunk") or 0) else 0)
+        return total
+
+    def node_stats(self) -> list[dict[str, Any]]:
+        """Per node: its address, the documents routed to it, and whether it answers."""
+        counts = self.store.node_counts()
+        return [{"address": node.address, "documents": counts.get(i, 0), "answering": self.nodes.answering(i)}
+                for i, node in enumerate(self.node_list)]
+
+
+class PreparedBatch:
+    """What a worker process sends back: its documents analyzed (:class:`~.documents.Prepared`)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._docs: list[Prepared] = []
+
+    def append(self, documents: Iterable[Document]) -> None:
+        self._docs.extend(prepare(self._analyzer, doc) for doc in documents)
+
+    def finish(self) -> list[Prepared] | None:
+        return self._docs or None

@@ -1,0 +1,167 @@
+"""Talking SphinxQL to the nodes (pymysql, the MySQL wire protocol), and what their failures mean.
+
+Every value in a statement is a bound parameter (pymysql escapes it as a
+string literal), MATCH strings included; no text from a document or a
+query is ever formatted into SQL. Connections are opened lazily and opened
+again after a failure.
+
+A distributed query answers without a node that is down or too slow and
+says so only in ``SHOW META``: :meth:`Nodes.search` reads it after every
+query and reports which nodes were missing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from ...errors import MissingExtra, PersearchError
+
+try:
+    import pymysql
+except ImportError:  # pragma: no cover - exercised only without the extra
+    raise MissingExtra("the sphinx backend needs the sphinx extra: pip install 'persearch[sphinx]'") from None
+
+from .config import RT_INDEX, Node
+
+#: Seconds to wait for a node to accept a connection, and for an answer.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 60.0
+#: Rows per REPLACE statement (pymysql also splits at about 1 MB).
+BATCH_ROWS = 500
+_AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
+
+
+class NodeDown(PersearchError):
+    """A Sphinx node did not answer, or refused a write: nothing of the write was committed."""
+
+
+@dataclass
+class Answer:
+    """Rows of a distributed query, the matches counted, and the nodes that did not answer."""
+
+    rows: list[tuple[Any, ...]]
+    total_found: int
+    missing: set[int] = field(default_factory=set)
+    reasons: dict[int, str] = field(default_factory=dict)
+
+
+class Nodes:
+    """Connections to every node of one index's cluster, in order."""
+
+    def __init__(self, nodes: Sequence[Node]) -> None:
+        self.nodes = list(nodes)
+        self._connections: list[Any] = [None] * len(self.nodes)
+        self._by_api = {(n.host, n.api_port): i for i, n in enumerate(self.nodes)}
+
+    def close(self) -> None:
+        for i, connection in enumerate(self._connections):
+            if connection is not None:
+                try:
+                    connection.close()
+                except Exception:  # noqa: BLE001 - closing a broken connection
+                    pass
+            self._connections[i] = None
+
+    def _connection(self, i: int) -> Any:
+        connection = self._connections[i]
+        if connection is None:
+            node = self.nodes[i]
+            connection = pymysql.connect(host=node.host, port=node.port, autocommit=True, charset="utf8mb4",
+                                         connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                                         write_timeout=READ_TIMEOUT)
+            self._connections[i] = connection
+        return connection
+
+    def _fail(self, i: int, error: Exception, doing: str) -> NodeDown:
+        self.close_one(i)
+        return NodeDown(f"Sphinx node {self.nodes[i].sql} {doing}: {_reason(error)}; nothing was committed, "
+                        f"run the same command again when every node answers (persearch cluster up DIR)")
+
+    def close_one(self, i: int) -> None:
+        connection, self._connections[i] = self._connections[i], None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def execute(self, i: int, sql: str, args: Any = None, *, many: bool = False) -> list[tuple[Any, ...]]:
+        """Run one statement on node ``i`` (``many``: one per row of ``args``); NodeDown if it fails."""
+        try:
+            with self._connection(i).cursor() as cursor:
+                if many:
+                    cursor.executemany(sql, args)
+                else:
+                    cursor.execute(sql, args)
+                return list(cursor.fetchall())
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as error:
+            raise self._fail(i, error, "did not answer") from None
+        except pymysql.err.MySQLError as error:
+            raise self._fail(i, error, "refused a statement") from None
+
+    def replace(self, i: int, rows: list[tuple[Any, ...]]) -> None:
+        """Write rows to node ``i`` in one Sphinx transaction."""
+        sql = f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        self.execute(i, "BEGIN")
+        for at in range(0, len(rows), BATCH_ROWS):
+            self.execute(i, sql, rows[at:at + BATCH_ROWS], many=True)
+        self.execute(i, "COMMIT")
+
+    def delete(self, i: int, sids: Iterable[int]) -> None:
+        """Delete Sphinx rows from node ``i``."""
+        sids = list(sids)
+        for at in range(0, len(sids), BATCH_ROWS):
+            chunk = sids[at:at + BATCH_ROWS]
+            self.execute(i, f"DELETE FROM {RT_INDEX} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+    def search(self, sql: str, args: Sequence[Any]) -> Answer:
+        """Run a query on the first node that answers (its distributed index asks the
+        others) and read ``SHOW META``: which nodes were missing, and why."""
+        missing: dict[int, str] = {}
+        for i in range(len(self.nodes)):
+            try:
+                with self._connection(i).cursor() as cursor:
+                    cursor.execute(sql, args)
+                    rows = list(cursor.fetchall())
+                    cursor.execute("SHOW META")
+                    meta = dict(cursor.fetchall())
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as error:
+                if isinstance(error, pymysql.err.OperationalError) and _is_query_error(error):
+                    raise PersearchError(f"Sphinx refused the query: {_reason(error)}") from None
+                self.close_one(i)
+                missing[i] = _reason(error)
+                continue
+            except pymysql.err.MySQLError as error:
+                raise PersearchError(f"Sphinx refused the query: {_reason(error)}") from None
+            warning = str(meta.get("warning") or "")
+            for host, port in _AGENT.findall(warning):
+                node = self._by_api.get((host, int(port)))
+                if node is not None:
+                    missing.setdefault(node, warning.split(": ", 2)[-1] or "no answer")
+            return Answer(rows, int(meta.get("total_found") or 0), set(missing), missing)
+        reasons = "; ".join(f"{self.nodes[i].sql}: {why}" for i, why in missing.items())
+        raise NodeDown(f"no Sphinx node answers ({reasons}); start them: persearch cluster up DIR")
+
+    def answering(self, i: int) -> bool:
+        try:
+            self.execute(i, "SHOW STATUS LIKE 'uptime'")
+            return True
+        except NodeDown:
+            return False
+
+
+def _reason(error: Exception) -> str:
+    args = getattr(error, "args", ())
+    text = str(args[1]) if len(args) > 1 else str(error)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "timed out" in text:
+        return "timed out"
+    return " ".join(text.replace("\x00", "").split())[:300]
+
+
+def _is_query_error(error: Exception) -> bool:
+    """An OperationalError that is Sphinx's answer to a query (1064), not a lost connection."""
+    args = getattr(error, "args", ())
+    return bool(args) and args[0] == 1064
