@@ -51,7 +51,7 @@ META_FILE = "persearch.json"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"
 _FORMAT_TAG = "persearch-index"
-BACKENDS = ("whoosh", "tantivy")
+BACKENDS = ("whoosh", "tantivy", "sphinx")
 #: Manifest keys also kept in persearch.json, so a lost manifest loses no roots.
 _SHARED = ("roots", "excluded", "options")
 
@@ -114,7 +114,31 @@ def _backend_class(name: str) -> Any:
     if name == "tantivy":
         from .backends.tantivy_backend import TantivyBackend
         return TantivyBackend
+    if name == "sphinx":
+        from .backends.sphinx.backend import SphinxBackend
+        return SphinxBackend
     raise InvalidOption(f"unknown backend {name!r}: use {', '.join(BACKENDS)}")
+
+
+def _engine_options(backend: str, meta: dict[str, Any] | None, nodes: Any) -> dict[str, Any]:
+    """Options a backend is created with: ``nodes`` if given, else those recorded
+    for the same backend (a sphinx index's nodes); whoosh and tantivy take none."""
+    if nodes:
+        return {"nodes": nodes}
+    if meta and meta.get("backend") == backend:
+        return dict(meta.get("backend_options") or {})
+    return {}
+
+
+def _discard(backend: str | None, folder: Path) -> None:
+    """Let an engine drop what it keeps outside a data folder that is going (sphinx: rows on its nodes)."""
+    if backend in BACKENDS and folder.is_dir():
+        try:
+            discard = getattr(_backend_class(backend), "discard", None)
+            if discard is not None:
+                discard(folder)
+        except PersearchError:  # best effort: its extra is gone, or its engine does not answer
+            pass
 
 
 def _empty_manifest() -> dict[str, Any]:
@@ -145,18 +169,20 @@ class Index:
     # -- opening -------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str | None = None, *,
-               overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
+               overwrite: bool = False, lock_timeout: float = 10.0, nodes: Any = None) -> "Index":
         """Create an empty index in folder ``path`` (made if missing).
 
         ``backend``: "whoosh" (the default) or "tantivy" (much faster; needs
         ``pip install 'persearch[tantivy]'``, else MissingExtra). It is
         recorded in the index and used again by every :meth:`open`. With
         ``overwrite=True`` the index replaced, even one of an older schema
-        version, keeps its backend unless ``backend`` is given.
+        version, keeps its backend unless ``backend`` is given. ``nodes``: the
+        Sphinx nodes of a "sphinx" index (``"HOST:PORT,HOST:PORT"``).
 
         >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
         """
-        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout)
+        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout,
+                           nodes=nodes)
 
     @classmethod
     def recreate(cls, path: str | os.PathLike[str], backend: str | None = None, *,
@@ -175,7 +201,7 @@ class Index:
 
     @classmethod
     def _create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None, backend: str | None, *,
-                overwrite: bool, keep: bool, lock_timeout: float) -> "Index":
+                overwrite: bool, keep: bool, lock_timeout: float, nodes: Any = None) -> "Index":
         root = Path(path).expanduser().absolute()
         if root.exists() and not root.is_dir():
             raise InvalidOption(f"{root} is a file: an index is a folder")
@@ -194,7 +220,9 @@ class Index:
             newest = old["data"] if old else next((folder.name for folder in _data_folders(root)), None)
             data = _next_data_name(newest)
             shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
-            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout,
+                                         **_engine_options(backend, old, nodes))
+            options = getattr(created, "options", None)
             manifest = {**_empty_manifest(), **shared}
             manifest["generation"] = created.generation()
             manifest["updated_at"] = _now()
@@ -202,13 +230,17 @@ class Index:
             created.close()
             meta = {"format": _FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
                     "analyzer": analyzer.config(), "data": data, "created_at": _now(), **shared}
+            if options:
+                meta["backend_options"] = options
             write_json(root / META_FILE, meta)
+            if old is not None:
+                _discard(old.get("backend"), root / str(old.get("data")))
             _remove_stale(root, data)
         return cls(root, meta, analyzer, lock_timeout)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
-             backend: str = "whoosh", lock_timeout: float = 10.0) -> "Index":
+             backend: str = "whoosh", lock_timeout: float = 10.0, nodes: Any = None) -> "Index":
         """Open the index in ``path``; with ``create=True`` make one if there is none.
 
         ``backend`` ("whoosh" or "tantivy") is used only when creating: an
@@ -221,7 +253,7 @@ class Index:
         if not (root / META_FILE).exists():
             if create:
                 try:
-                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout)
+                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout, nodes=nodes)
                 except PersearchError:
                     if not (root / META_FILE).exists():
                         raise  # else another process created it meanwhile: open that
@@ -638,13 +670,14 @@ class Index:
 
     def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
                 title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
-                progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
+                progress: Progress | None = None, backend: str | None = None, nodes: Any = None) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
         Field options given are recorded for ``paths`` (for every root when
         no paths are given); those left as None keep the recorded ones.
-        ``backend`` moves the index to another engine ("whoosh" or
-        "tantivy"). Documents added with :meth:`add_document` are copied over
+        ``backend`` moves the index to another engine ("whoosh", "tantivy" or
+        "sphinx"; ``nodes`` gives a sphinx index its nodes, else the recorded
+        ones are used). Documents added with :meth:`add_document` are copied over
         from their stored text. Readers see the old index until the swap.
         """
         backend = backend or self._meta["backend"]
@@ -658,7 +691,9 @@ class Index:
             old_data = self._meta["data"]
             _remove_stale(self.root, old_data)
             new_data = _next_data_name(old_data)
-            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout,
+                                             **_engine_options(backend, self._meta, nodes))
+            options = getattr(new_backend, "options", None)
             try:
                 fresh = {**_empty_manifest(), "roots": list(manifest["roots"]),
                          "excluded": list(manifest["excluded"]), "options": dict(manifest["options"])}
@@ -674,13 +709,19 @@ class Index:
                     self._save(fresh, new_backend, self.root / new_data)
             except BaseException:
                 new_backend.close()
+                _discard(backend, self.root / new_data)
                 shutil.rmtree(self.root / new_data, ignore_errors=True)
                 raise
             new_backend.close()
             meta = {**self._meta, **{k: fresh[k] for k in _SHARED}, "data": new_data, "backend": backend,
                     "schema_version": SCHEMA_VERSION, "rebuilt_at": _now()}
+            meta.pop("backend_options", None)
+            if options:
+                meta["backend_options"] = options
+            old_backend = self._meta["backend"]
             write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
+            _discard(old_backend, self.root / old_data)
             shutil.rmtree(self.root / old_data, ignore_errors=True)
         return report
 
@@ -715,6 +756,7 @@ class Index:
             "updated_at": manifest.get("updated_at"), "analyzer": self.analyzer.config(),
             "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
             "segments": backend.segment_count(),
+            **({"nodes": backend.node_stats()} if hasattr(backend, "node_stats") else {}),
         }
 
     def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None,

@@ -620,6 +620,8 @@ class Results:
     snippet_time: float = 0.0
     #: The backend's answer; its total is counted on first use of :attr:`total`.
     found: BackendResults = field(default_factory=lambda: BackendResults(0, []), repr=False)
+    #: Set when part of the index did not answer (a Sphinx node down): which, and what share.
+    partial: dict[str, Any] | None = None
 
     @property
     def total(self) -> int:
@@ -641,6 +643,7 @@ class Results:
         return {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
             "suggestion": self.suggestion, "message": self.message, "elapsed": self.elapsed,
+            **({"partial": self.partial} if self.partial else {}),
             "hits": [h.to_dict() for h in self.hits],
         }
 
@@ -756,6 +759,10 @@ def search(index: Any, query: str, limit: int = 10, page: int = 1, fields: Seque
                     parsed, found, relaxed = alternative.parsed, other, other_relaxed
     if relaxed and found.total > 0:
         note = "no document has every word: these have some of them"
+        results.message = f"{results.message}; {note}" if results.message else note
+    if found.partial:  # a node did not answer: say so, with the share of the index it holds
+        results.partial = found.partial
+        note = found.partial["message"]
         results.message = f"{results.message}; {note}" if results.message else note
     searched = time.perf_counter()
     results.found = found

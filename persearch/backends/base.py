@@ -75,6 +75,8 @@ class BackendResults:
     Counting every match can cost as much as ranking the top ones, so a
     backend may pass ``count`` instead of ``total``: it runs only when
     :attr:`total` is read. ``lower`` is a free lower bound on the count.
+    ``partial`` is set by a backend spread over nodes when some did not
+    answer: ``{"message", "missing_nodes", "missing_share", ...}``.
 
     >>> BackendResults(3, []).total
     3
@@ -86,6 +88,7 @@ class BackendResults:
         self._total = total
         self._count = count
         self.lower = total if total is not None else lower
+        self.partial: dict[str, Any] | None = None
 
     @property
     def total(self) -> int:

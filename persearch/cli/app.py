@@ -165,7 +165,7 @@ def index_location(option: Optional[Path]) -> Path:
 
 @contextlib.contextmanager
 def opened(location: Path, *, create: bool = False, fresh: bool = False,
-           backend: Optional[str] = None) -> Iterator[Any]:
+           backend: Optional[str] = None, nodes: Optional[str] = None) -> Iterator[Any]:
     """The index at ``location``, with CLI hints in its errors.
 
     ``fresh``: an index this persearch cannot read is replaced by an empty
@@ -177,7 +177,7 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
 
     flag = "" if str(location) == DEFAULT_INDEX else f" --index {location}"
     try:
-        index = Index.open(location, create=create, backend=backend or "whoosh")
+        index = Index.open(location, create=create, backend=backend or "whoosh", nodes=nodes)
     except IndexNotFound:
         raise IndexNotFound(f"no index at {location}; run: persearch index PATH{flag}") from None
     except IndexIncompatible as error:
@@ -205,24 +205,29 @@ def index_command(
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
     backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
-                                          help="Engine of a new index: whoosh (default) or tantivy "
-                                          "(faster; needs persearch[tantivy])."),
+                                          help="Engine of a new index: whoosh (default), tantivy "
+                                          "(faster; needs persearch[tantivy]) or sphinx (Sphinx/Manticore "
+                                          "nodes; needs persearch[sphinx] and --nodes)."),
+    nodes: Optional[str] = typer.Option(None, "--nodes", metavar="HOST:PORT,...",
+                                        help="The Sphinx nodes of a new sphinx index (SphinxQL addresses) "
+                                        "[default: $PERSEARCH_SPHINX_NODES]."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create or update the index from files and folders."""
     location = index_location(index)
-    if backend is not None and backend not in ("whoosh", "tantivy"):
-        raise InvalidOption(f"unknown backend {backend!r}: use whoosh or tantivy")
+    if backend is not None and backend not in ("whoosh", "tantivy", "sphinx"):
+        raise InvalidOption(f"unknown backend {backend!r}: use whoosh, tantivy or sphinx")
     _check_readable(paths)
     options = dict(text_field=text_field, title_field=title_field, id_field=id_field)
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
-            with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
+            with opened(location, create=True, fresh=rebuild, backend=backend, nodes=nodes) as ix:
                 if backend is not None and backend != ix.backend_name and not rebuild:
                     raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
                 if rebuild:
-                    report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend, **options)
+                    report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend, nodes=nodes,
+                                        **options)
                 else:
                     report = ix.add_paths(paths, workers=workers, progress=progress, **options)
                 if optimize:
@@ -281,9 +286,11 @@ def search_command(
         results = ix.search(query, limit=limit, page=page, fields=field or None)
     if as_json:
         output.write_json(output.results_json(query, results))
-        return
-    _show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
-                  bidi=output.bidi_default() if bidi is None else bidi)
+    else:
+        _show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
+                      bidi=output.bidi_default() if bidi is None else bidi)
+    if getattr(results, "partial", None):  # part of the index did not answer (a Sphinx node down)
+        raise typer.Exit(EXIT_FAILURE)
 
 
 @_command("analyze", "Show the tokens of TEXT: terms, offsets and positions.")
@@ -339,6 +346,11 @@ def remove_command(
         sys.stdout.write(f"removed {data['removed']}\n")
     if data["failed"]:
         raise typer.Exit(EXIT_FAILURE)
+
+
+from .cluster import cluster_app  # noqa: E402 - the sub-commands register after the shared options
+
+app.add_typer(cluster_app)
 
 
 # -- helpers --------------------------------------------------------------

@@ -123,6 +123,8 @@ def results_json(query: str, results: Any) -> dict[str, Any]:
     return {
         "query": query, "total": int(results.total), "page": int(results.page),
         "suggestion": results.suggestion or None, "hits": [hit_json(h) for h in results.hits],
+        # Only when part of the index did not answer (a Sphinx node down): which part, and the message.
+        **({"partial": results.partial, "message": results.message} if getattr(results, "partial", None) else {}),
     }
 
 
@@ -282,7 +284,10 @@ def rich_line(line: str, line_spans: Iterable[Span], style: str = "", indent: st
 def stats_json(stats: dict[str, Any]) -> dict[str, Any]:
     """``stats --json``: the documented keys, JSON-safe (dates as ISO text)."""
     keys = ("documents", "terms", "size_bytes", "roots", "updated_at", "analyzer")
-    return json.loads(json.dumps({k: stats.get(k) for k in keys}, default=str))
+    shown = {k: stats.get(k) for k in keys}
+    if "nodes" in stats:  # a sphinx index: its nodes, the documents on each, whether each answers
+        shown["nodes"] = stats["nodes"]
+    return json.loads(json.dumps(shown, default=str))
 
 
 class ProgressBar:
