@@ -46,22 +46,27 @@ from typing import Any, Iterable, Iterator, Sequence
 from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
 from ...errors import InvalidOption, PersearchError
+from ...stored_tokens import StoredTokens
 from ..base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 from .config import DIST_INDEX, RT_INDEX, Node, parse_nodes
 from .documents import Prepared, filter_key, filter_term, filterable_keys, node_of, prepare, sphinx_id, sphinx_row
 from .nodes import NodeDown, Nodes
 from .store import FIELD_NUMBERS, Store, decode_text, stored_terms
+from .rank import CANDIDATES, Scorer
 from .translate import ALL, Translator
 
 #: Where nodes come from when an index is created without them.
 NODES_ENV = "PERSEARCH_SPHINX_NODES"
-#: BM25F as the Whoosh backend ranks (k1 1.2, b 0.75, title and body), plain
-#: IDF (log N/n, never negative as Sphinx's default is for common words).
-#: Sphinx's weights are integers: scores are WEIGHT() / SCORE_SCALE.
-SCORE_SCALE = 1000
+#: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25F per
+#: field, title and body summed, plain IDF (log N/n: never negative, as
+#: Sphinx's default is for common words). Its weights are integers and its
+#: BM25 sits just above 0.5, so it is scaled up. A query of only prefixes,
+#: fuzzy terms or NOT counts the fields matched, as Whoosh's flat score does.
 _TITLE_WEIGHT = max(1, round(TITLE_BOOST))
-RANKING = (f"ranker=expr('bm25f(1.2, 0.75, {{title={_TITLE_WEIGHT}, body=1, every=0, filt=0}}) * {SCORE_SCALE}'), "
-           f"field_weights=(title={_TITLE_WEIGHT}, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
+_BM25_RANKER = (f"ranker=expr('({_TITLE_WEIGHT} * bm25f(1.2, 0.75, {{title=1, body=0, every=0, filt=0}}) "
+                f"+ bm25f(1.2, 0.75, {{title=0, body=1, every=0, filt=0}})) * 1000000'), "
+                f"idf='plain,tfidf_unnormalized'")
+_FLAT_RANKER = "ranker=expr('sum(1)')"
 
 
 class SphinxBackend:
@@ -209,12 +214,16 @@ class SphinxBackend:
         self._collect_garbage(strict=True)  # what a failed writer left, before anything new
         store, count = self.store, len(self.node_list)
         generation = store.generation + 1
+        seq = int(store.state().get("seq") or 0)
         written: dict[int, list[tuple[Any, ...]]] = {}
         rows = []
-        for doc_id, prepared in puts.items():
+        for number, (doc_id, prepared) in enumerate(puts.items(), seq):
             sid, node = sphinx_id(self.ns, generation, doc_id), node_of(doc_id, count)
-            written.setdefault(node, []).append(sphinx_row(prepared, sid, self.ns, generation))
+            written.setdefault(node, []).append(sphinx_row(prepared, sid, self.ns, generation, number))
             rows.append((doc_id, sid, node, prepared.path, prepared.fields, prepared.text, prepared.tokens))
+        for node in range(count):  # every node must answer: a write never leaves one behind silently
+            if node not in written:
+                self.nodes.ping(node)
         with store.transaction():
             store.mark("intent", [(row[1], row[2]) for row in rows])
         for node in sorted(written):
@@ -227,9 +236,11 @@ class SphinxBackend:
             store.put(rows)
             terms: Counter[tuple[int, str]] = Counter()
             keys: Counter[str] = Counter()
+            lengths = [0, 0]
             for _, _, tokens, fields in old.values():
                 for part in (0, 1):
                     terms.update((part, t) for t in stored_terms(tokens, part))
+                    lengths[part] -= StoredTokens(tokens, part).count
                 keys.update(filterable_keys(json.loads(fields).get("metadata") or {}))
             terms = Counter({k: -n for k, n in terms.items()})
             keys = Counter({k: -n for k, n in keys.items()})
@@ -237,9 +248,13 @@ class SphinxBackend:
                 terms.update((0, t) for t in prepared.title_terms)
                 terms.update((1, t) for t in prepared.body_terms)
                 keys.update(prepared.meta_keys)
+                lengths[0] += StoredTokens(prepared.tokens, 0).count
+                lengths[1] += StoredTokens(prepared.tokens, 1).count
             store.count_terms(terms)
             store.count_meta_keys(keys)
             store.add_stacked(pair for prepared in puts.values() for pair in prepared.stacked)
+            store.add_to(docs=len(puts) - len(old), length_title=lengths[0], length_body=lengths[1],
+                         seq=len(puts))
             store.set_generation(generation)
             store.clear("intent")
         self._collect_garbage(strict=False)
@@ -278,9 +293,10 @@ class SphinxBackend:
                filters: dict[str, Any] | None = None) -> BackendResults:
         """Rank documents for a query tree; ``limit`` hits from ``offset``.
 
-        When a node does not answer, the hits of the others come back with
-        :attr:`BackendResults.partial` saying which nodes and what share of
-        the index they hold.
+        Sphinx finds the matches and counts them; its best candidates are
+        ranked again by :mod:`.rank`. When a node does not answer, the hits
+        of the others come back with :attr:`BackendResults.partial` saying
+        which nodes and what share of the index they hold.
         """
         store = self.store
         with store.snapshot():
@@ -288,7 +304,8 @@ class SphinxBackend:
             if generation != self._translator_generation:
                 self._translator = Translator(store)
                 self._translator_generation = generation
-            match = self._translator.match(query)
+            translator = self._translator
+            match = translator.match(query)
             if filters:
                 restriction = self._filter(filters)
                 if match is None or restriction is None:
@@ -296,7 +313,8 @@ class SphinxBackend:
                 match = restriction if match is ALL else f"{match} {restriction}"
             if match is None:
                 return BackendResults(0, [])
-            wanted = max(1, offset + limit)
+            scorer = Scorer(store, translator.fuzzy_terms, query)
+            wanted = max(CANDIDATES, 2 * (offset + limit))
             where, args = ["ns = %s", "gen <= %s"], [self.ns, generation]
             if match is not ALL:
                 where.insert(0, "MATCH(%s)")
@@ -305,18 +323,18 @@ class SphinxBackend:
             if garbage:
                 where.append(f"id NOT IN ({', '.join(['%s'] * len(garbage))})")
                 args.extend(garbage)
-            sql = (f"SELECT id, WEIGHT() FROM {DIST_INDEX} WHERE {' AND '.join(where)} LIMIT %s, %s "
-                   f"OPTION max_matches=%s, {RANKING}")
-            answer = self.nodes.search(sql, [*args, offset, max(limit, 1), wanted])
-            rows = answer.rows[:limit] if limit > 0 else []
-            found = store.by_sid([row[0] for row in rows]) if rows else {}
+            ranker = _BM25_RANKER if scorer.terms else _FLAT_RANKER
+            sql = (f"SELECT id, WEIGHT() AS w, seq FROM {DIST_INDEX} WHERE {' AND '.join(where)} "
+                   f"ORDER BY w DESC, seq ASC LIMIT 0, %s OPTION max_matches=%s, {ranker}")
+            answer = self.nodes.search(sql, [*args, wanted, wanted])
+            found = store.by_sid([row[0] for row in answer.rows]) if answer.rows else {}
+            ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, _, seq in answer.rows if sid in found),
+                            key=lambda row: (-row[0], row[1]))
             hits = []
-            for sid, weight in rows:
-                if sid not in found:
-                    continue
-                doc_id, fields = found[sid]
-                hits.append(StoredHit(id=doc_id, score=float(weight) / SCORE_SCALE, fields=json.loads(fields),
-                                      load_text=partial(self._text, doc_id), load_tokens=partial(self._tokens, doc_id)))
+            for score, _, sid in ranked[offset:offset + limit] if limit > 0 else ():
+                doc_id, fields, tokens = found[sid]
+                hits.append(StoredHit(id=doc_id, score=score, fields=json.loads(fields),
+                                      load_text=partial(self._text, doc_id), load_tokens=partial(_same, tokens)))
             results = BackendResults(answer.total_found, hits)
             if answer.missing:
                 results.partial = self._partial(answer.missing, answer.reasons)
@@ -338,10 +356,6 @@ class SphinxBackend:
     def _text(self, doc_id: str) -> str:
         found = self.store.text_and_tokens(doc_id)
         return found[0] if found else ""
-
-    def _tokens(self, doc_id: str) -> bytes | None:
-        found = self.store.text_and_tokens(doc_id)
-        return found[1] if found else None
 
     def _filter(self, filters: dict[str, Any]) -> str | None:
         known = set(self.store.meta_keys())
@@ -407,6 +421,10 @@ class SphinxBackend:
         counts = self.store.node_counts()
         return [{"address": node.address, "documents": counts.get(i, 0), "answering": self.nodes.answering(i)}
                 for i, node in enumerate(self.node_list)]
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class PreparedBatch:

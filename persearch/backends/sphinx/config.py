@@ -111,9 +111,11 @@ index {RT_INDEX}
     path = {os.path.join(data, RT_INDEX)}
 {fields}    rt_attr_bigint = ns
     rt_attr_bigint = gen
+    rt_attr_bigint = seq
     dict = keywords
     min_word_len = 1
     min_prefix_len = 1
+    index_field_lengths = 1
     charset_table = {CHARSET_TABLE}
     rt_mem_limit = 256M
 }}

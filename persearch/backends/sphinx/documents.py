@@ -155,9 +155,10 @@ def prepare(analyzer: Analyzer, doc: Document) -> Prepared:
     )
 
 
-def sphinx_row(prepared: Prepared, sid: int, ns: int, generation: int) -> tuple[Any, ...]:
-    """The values of one ``REPLACE INTO`` row: id, title, body, every, filt, ns, gen."""
-    return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation)
+def sphinx_row(prepared: Prepared, sid: int, ns: int, generation: int, seq: int) -> tuple[Any, ...]:
+    """The values of one ``REPLACE INTO`` row: id, title, body, every, filt, ns, gen, seq
+    (``seq``: the order documents were indexed in, which breaks ties as in the other backends)."""
+    return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation, seq)
 
 
 def node_of(doc_id: str, nodes: int) -> int:

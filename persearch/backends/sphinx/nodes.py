@@ -102,7 +102,8 @@ class Nodes:
 
     def replace(self, i: int, rows: list[tuple[Any, ...]]) -> None:
         """Write rows to node ``i`` in one Sphinx transaction."""
-        sql = f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        sql = (f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen, seq) "
+               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
         self.execute(i, "BEGIN")
         for at in range(0, len(rows), BATCH_ROWS):
             self.execute(i, sql, rows[at:at + BATCH_ROWS], many=True)
@@ -143,9 +144,13 @@ class Nodes:
         reasons = "; ".join(f"{self.nodes[i].sql}: {why}" for i, why in missing.items())
         raise NodeDown(f"no Sphinx node answers ({reasons}); start them: persearch cluster up DIR")
 
+    def ping(self, i: int) -> None:
+        """NodeDown unless node ``i`` answers."""
+        self.execute(i, "SHOW STATUS LIKE 'uptime'")
+
     def answering(self, i: int) -> bool:
         try:
-            self.execute(i, "SHOW STATUS LIKE 'uptime'")
+            self.ping(i)
             return True
         except NodeDown:
             return False

@@ -124,8 +124,18 @@ class Store:
         return int(self.state()["generation"])
 
     def set_generation(self, generation: int) -> None:
-        self.db.execute("UPDATE state SET value = ? WHERE key = 'generation'", (json.dumps(generation),))
+        self.set("generation", generation)
+
+    def set(self, key: str, value: Any) -> None:
+        """Change one state value (inside a transaction)."""
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))
         self._state = None
+
+    def add_to(self, **changes: int) -> None:
+        """Add to counters in the state: documents, field lengths, the next sequence number."""
+        state = self.state()
+        for key, change in changes.items():
+            self.set(key, int(state.get(key) or 0) + change)
 
     # -- documents ----------------------------------------------------------------
     def current(self, ids: Iterable[str]) -> dict[str, tuple[int, int, bytes, str | None]]:
@@ -145,11 +155,15 @@ class Store:
             out.extend(row[0] for row in self.db.execute(f"SELECT id FROM docs WHERE path IN ({marks})", chunk))
         return out
 
-    def by_sid(self, sids: Sequence[int]) -> dict[int, tuple[str, str]]:
-        """``sid -> (id, small fields json)`` for hits."""
-        marks = ",".join("?" * len(sids))
-        return {sid: (doc_id, fields) for sid, doc_id, fields in
-                self.db.execute(f"SELECT sid, id, fields FROM docs WHERE sid IN ({marks})", list(sids))}
+    def by_sid(self, sids: Sequence[int]) -> dict[int, tuple[str, str, bytes]]:
+        """``sid -> (id, small fields json, packed tokens)`` for candidates."""
+        out: dict[int, tuple[str, str, bytes]] = {}
+        for chunk in _chunks(list(sids)):
+            marks = ",".join("?" * len(chunk))
+            for sid, doc_id, fields, tokens in self.db.execute(
+                    f"SELECT sid, id, fields, tokens FROM docs WHERE sid IN ({marks})", chunk):
+                out[sid] = (doc_id, fields, tokens)
+        return out
 
     def text_and_tokens(self, doc_id: str) -> tuple[str, bytes] | None:
         row = self.db.execute("SELECT text, tokens FROM docs WHERE id = ?", (doc_id,)).fetchone()
@@ -189,6 +203,11 @@ class Store:
                             "SET df = df + excluded.df", [(f, t, n) for (f, t), n in changes.items() if n])
         if any(n < 0 for n in changes.values()):
             self.db.execute("DELETE FROM terms WHERE df <= 0")
+
+    def df(self, field: int, term: str) -> int:
+        """Documents whose field holds ``term``."""
+        row = self.db.execute("SELECT df FROM terms WHERE field = ? AND term = ?", (field, term)).fetchone()
+        return int(row[0]) if row else 0
 
     def terms(self, field: int) -> Iterator[tuple[str, int]]:
         yield from self.db.execute("SELECT term, df FROM terms WHERE field = ? ORDER BY term", (field,))

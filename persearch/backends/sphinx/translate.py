@@ -55,6 +55,7 @@ class Translator:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._expansions: dict[str, list[str]] = {}
+        self._fuzzy_terms: dict[tuple[str, int, int], list[str]] = {}
 
     def match(self, node: qt.Node) -> Any:
         """The MATCH string for ``node``; None when it matches nothing, :data:`ALL` for every document."""
@@ -174,16 +175,24 @@ class Translator:
             words.extend(sphinx_term(t) for t, _ in terms)
         return _one_of(list(dict.fromkeys(words))) if words else None  # type: ignore[return-value]
 
+    def fuzzy_terms(self, node: qt.Fuzzy) -> list[str]:
+        """Dictionary terms within the node's edits (and prefix), the most frequent first."""
+        key = (node.text, node.distance, node.prefix_length)
+        found = self._fuzzy_terms.get(key)
+        if found is None:
+            head = node.text[:node.prefix_length]
+            candidates = self.store.terms_between(head, head + "\U0010ffff",
+                                                  min_length=len(node.text) - node.distance,
+                                                  max_length=len(node.text) + node.distance)
+            near = [(term, df) for term, df in candidates
+                    if edit_distance(term, node.text, node.distance) <= node.distance]
+            near.sort(key=lambda t: (-t[1], t[0]))
+            found = self._fuzzy_terms[key] = [t for t, _ in near[:MAX_EXPANSION]]
+        return found
+
     def _fuzzy(self, node: qt.Fuzzy) -> str | None:
-        head = node.text[:node.prefix_length]
-        low, high = (head, head + "\U0010ffff") if head else ("", "\U0010ffff")
-        candidates = self.store.terms_between(low, high, min_length=len(node.text) - node.distance,
-                                              max_length=len(node.text) + node.distance)
-        near = [(term, df) for term, df in candidates if edit_distance(term, node.text, node.distance) <= node.distance]
-        if not near:
-            return None
-        near.sort(key=lambda t: (-t[1], t[0]))
-        return _one_of(self._alternatives([t for t, _ in near[:MAX_EXPANSION]]))
+        near = self.fuzzy_terms(node)
+        return _one_of(self._alternatives(near)) if near else None
 
     def _phrase(self, node: qt.Phrase) -> str | None:
         items = [[item] if isinstance(item, str) else list(item) for item in node.terms]
