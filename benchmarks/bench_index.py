@@ -1,4 +1,4 @@
-"""Indexing speed: persearch (Whoosh and tantivy backends) vs raw Whoosh and raw tantivy, same files, same run.
+"""Indexing speed: persearch (Whoosh, tantivy, sphinx backends) vs raw Whoosh and raw tantivy, same files, same run.
 
     python benchmarks/bench_index.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 8000
 
@@ -12,11 +12,15 @@ of ``--repeat`` runs:
 - raw tantivy: the same, with tantivy's default tokenizer (one indexing thread);
 - persearch full build with 1 and 2 worker processes (``add_paths(workers=N)``),
   on the Whoosh backend and on the tantivy backend (``--no-tantivy`` skips these);
+- persearch full build on the sphinx backend, 1 and 2 worker processes, into
+  one local searchd node and into two (``benchmarks/sphinx_nodes.py``; left
+  out without searchd or the sphinx extra, or with ``--no-sphinx``);
 - no-change ``update()`` and an update after 1 % of the files changed.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -28,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _maxrss_mb(who: int) -> float:
@@ -100,7 +106,7 @@ def child(task: dict) -> dict:
         if kind == "full":
             shutil.rmtree(index_dir, ignore_errors=True)
             start = time.perf_counter()
-            with Index.create(index_dir, backend=task.get("backend", "whoosh")) as ix:
+            with Index.create(index_dir, backend=task.get("backend", "whoosh"), nodes=task.get("nodes")) as ix:
                 report = ix.add_paths([corpus], workers=task["workers"])
         else:
             if kind == "change":  # touch 1 % of the files, a different slice each repeat
@@ -119,64 +125,87 @@ def child(task: dict) -> dict:
 
 
 def run_child(task: dict) -> dict:
+    if task.get("nodes"):
+        from sphinx_nodes import empty
+
+        empty(task["nodes"])
     out = subprocess.run([sys.executable, __file__, "--child", json.dumps(task)], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"child {task['kind']} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(corpus: str, limit: int | None, repeat: int, with_tantivy: bool = True) -> None:
+def bench(corpus: str, limit: int | None, repeat: int, with_tantivy: bool = True, with_sphinx: bool = True) -> None:
+    from sphinx_nodes import local_clusters
+
     tmp = Path(tempfile.mkdtemp(prefix="persearch-bench-"))
     try:
-        files = tmp / "files"
-        docs, size = materialize(corpus, limit, files)
-        mb = size / 1e6
-        print(f"\n## {Path(corpus).name}: {docs:,} documents, {mb:.1f} MB as .txt files"
-              + (f" (first {limit:,} of the corpus)" if limit else "") + f", median of {repeat} runs\n")
-        rows: list[tuple[str, float, float, float]] = []
-
-        def measure(label: str, tasks: list[dict]) -> float:
-            results = [run_child(t) for t in tasks]
-            secs = statistics.median(r["seconds"] for r in results)
-            rss = max(r["rss"] for r in results)
-            rss_kids = max(r["rss_children"] for r in results)
-            rows.append((label, secs, rss, rss_kids))
-            return secs
-
-        base = measure("raw Whoosh, StandardAnalyzer", [
-            {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
-        one = measure("persearch full build, 1 process", [
-            {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
-        two = measure("persearch full build, 2 processes", [
-            {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
-        if with_tantivy:
-            measure("raw tantivy, default tokenizer", [
-                {"kind": "tantivy", "corpus": str(files), "index": str(tmp / "tix")} for _ in range(repeat)])
-            t_one = measure("persearch on tantivy, 1 process", [
-                {"kind": "full", "corpus": str(files), "index": str(tmp / "t1"), "workers": 1, "backend": "tantivy"}
-                for _ in range(repeat)])
-            t_two = measure("persearch on tantivy, 2 processes", [
-                {"kind": "full", "corpus": str(files), "index": str(tmp / "t2"), "workers": 2, "backend": "tantivy"}
-                for _ in range(repeat)])
-        same = measure("persearch update, nothing changed", [
-            {"kind": "same", "corpus": str(files), "index": str(tmp / "p1"), "workers": None} for _ in range(repeat)])
-        change = measure("persearch update, 1 % of files changed", [
-            {"kind": "change", "corpus": str(files), "index": str(tmp / "p1"), "workers": None, "repeat": i}
-            for i in range(repeat)])
-
-        print("| run | seconds | docs/s | MB/s | vs raw Whoosh | vs 1-process build | peak RSS MB (main / workers) |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for label, secs, rss, kids in rows:
-            print(f"| {label} | {secs:.2f} | {docs / secs:,.0f} | {mb / secs:.2f} | {base / secs:.2f}× "
-                  f"| {secs / one * 100:.1f} % | {rss:.0f} / {kids:.0f} |")
-        print(f"\ntargets: 1 process ≥ 0.8× raw Whoosh → {base / one:.2f}×; 2 processes > 1.5× → {base / two:.2f}×; "
-              f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
-        if with_tantivy:
-            best_w, best_t = min(one, two), min(t_one, t_two)
-            print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend (best of 1/2 processes each) → "
-                  f"{best_w / best_t:.2f}× (1 process {one / t_one:.2f}×, 2 processes {two / t_two:.2f}×)")
+        with local_clusters(tmp) if with_sphinx else contextlib.nullcontext({}) as clusters:
+            _bench(corpus, limit, repeat, tmp, with_tantivy, clusters)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy: bool, clusters: dict[int, str]) -> None:
+    files = tmp / "files"
+    docs, size = materialize(corpus, limit, files)
+    mb = size / 1e6
+    print(f"\n## {Path(corpus).name}: {docs:,} documents, {mb:.1f} MB as .txt files"
+          + (f" (first {limit:,} of the corpus)" if limit else "") + f", median of {repeat} runs\n")
+    rows: list[tuple[str, float, float, float]] = []
+
+    def measure(label: str, tasks: list[dict]) -> float:
+        results = [run_child(t) for t in tasks]
+        secs = statistics.median(r["seconds"] for r in results)
+        rss = max(r["rss"] for r in results)
+        rss_kids = max(r["rss_children"] for r in results)
+        rows.append((label, secs, rss, rss_kids))
+        return secs
+
+    base = measure("raw Whoosh, StandardAnalyzer", [
+        {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
+    one = measure("persearch full build, 1 process", [
+        {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
+    two = measure("persearch full build, 2 processes", [
+        {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
+    if with_tantivy:
+        measure("raw tantivy, default tokenizer", [
+            {"kind": "tantivy", "corpus": str(files), "index": str(tmp / "tix")} for _ in range(repeat)])
+        t_one = measure("persearch on tantivy, 1 process", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "t1"), "workers": 1, "backend": "tantivy"}
+            for _ in range(repeat)])
+        t_two = measure("persearch on tantivy, 2 processes", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "t2"), "workers": 2, "backend": "tantivy"}
+            for _ in range(repeat)])
+    sphinx_best = {}
+    for count, nodes in clusters.items():
+        for workers in (1, 2):
+            sphinx_best[(count, workers)] = measure(
+                f"persearch on sphinx, {count} node{'s' if count > 1 else ''}, {workers} process{'es' if workers > 1 else ''}",
+                [{"kind": "full", "corpus": str(files), "index": str(tmp / f"s{count}{workers}"), "workers": workers,
+                  "backend": "sphinx", "nodes": nodes} for _ in range(repeat)])
+    same = measure("persearch update, nothing changed", [
+        {"kind": "same", "corpus": str(files), "index": str(tmp / "p1"), "workers": None} for _ in range(repeat)])
+    change = measure("persearch update, 1 % of files changed", [
+        {"kind": "change", "corpus": str(files), "index": str(tmp / "p1"), "workers": None, "repeat": i}
+        for i in range(repeat)])
+
+    print("| run | seconds | docs/s | MB/s | vs raw Whoosh | vs 1-process build | peak RSS MB (main / workers) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, secs, rss, kids in rows:
+        print(f"| {label} | {secs:.2f} | {docs / secs:,.0f} | {mb / secs:.2f} | {base / secs:.2f}× "
+              f"| {secs / one * 100:.1f} % | {rss:.0f} / {kids:.0f} |")
+    print(f"\ntargets: 1 process ≥ 0.8× raw Whoosh → {base / one:.2f}×; 2 processes > 1.5× → {base / two:.2f}×; "
+          f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
+    if with_tantivy:
+        best_w, best_t = min(one, two), min(t_one, t_two)
+        print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend (best of 1/2 processes each) → "
+              f"{best_w / best_t:.2f}× (1 process {one / t_one:.2f}×, 2 processes {two / t_two:.2f}×)")
+    if sphinx_best:
+        parts = [f"{count} node{'s' if count > 1 else ''}: {docs / min(sphinx_best[(count, 1)], sphinx_best[(count, 2)]):,.0f} docs/s "
+                 f"({min(one, two) / min(sphinx_best[(count, 1)], sphinx_best[(count, 2)]):.2f}× the Whoosh backend)"
+                 for count in sorted(clusters)]
+        print("sphinx backend, best of 1/2 processes: " + "; ".join(parts))
 
 
 def main() -> None:
@@ -188,10 +217,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="index only the first N documents of each corpus")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy rows")
+    parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx rows")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     for corpus in args.corpora:
-        bench(corpus, args.limit, args.repeat, not args.no_tantivy)
+        bench(corpus, args.limit, args.repeat, not args.no_tantivy, not args.no_sphinx)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Query latency: persearch (Whoosh and tantivy backends) vs raw Whoosh and raw tantivy, same run.
+"""Query latency: persearch (Whoosh, tantivy, sphinx backends) vs raw Whoosh and raw tantivy, same run.
 
     python benchmarks/bench_query.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 10000
 
@@ -11,11 +11,14 @@ from the corpus text (1-4 words, phrases, prefixes, fuzzy, OR) and prints
 p50/p95/p99 latency of search alone and of search plus snippets of the top 10
 hits, for every system, with ratios. Each query runs ``--runs`` times; its
 median is what the percentiles are taken over. ``--no-tantivy`` skips both
-tantivy columns.
+tantivy columns. The sphinx backend is measured on one local searchd node and
+on two (``benchmarks/sphinx_nodes.py``), with the top-10 overlap (Jaccard)
+against the Whoosh backend; ``--no-sphinx`` (or no searchd) skips it.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import random
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from persearch import Index  # noqa: E402
 from persearch.backends.base import Document  # noqa: E402
@@ -78,10 +82,10 @@ def make_queries(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[tupl
     return queries
 
 
-def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoosh") -> Any:
+def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoosh", nodes: str | None = None) -> Any:
     # One commit, one segment, like the raw Whoosh index below: each segment
     # costs every query a matcher of its own (Index.optimize() merges them).
-    index = Index.create(path, backend=backend)
+    index = Index.create(path, backend=backend, nodes=nodes)
     index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"]) for d in docs)
     return index
 
@@ -140,91 +144,123 @@ def time_each(queries: list[tuple[str, str]], fn: Callable[[str], Any], runs: in
     return [statistics.median(v) for v in per_query]
 
 
-def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True) -> None:
+def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True,
+          with_sphinx: bool = True) -> None:
+    from sphinx_nodes import local_clusters
+
+    with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
+        with local_clusters(Path(tmp)) if with_sphinx else contextlib.nullcontext({}) as clusters:
+            _bench(path, limit, n_queries, runs, tmp, with_tantivy, clusters)
+
+
+def _jaccard(a: list[str], b: list[str]) -> float:
+    return len(set(a) & set(b)) / len(set(a) | set(b)) if a or b else 1.0
+
+
+def _bench(path: Path, limit: int, n_queries: int, runs: int, tmp: str, with_tantivy: bool,
+           clusters: dict[int, str]) -> None:
     docs = read_docs(path, limit)
     queries = make_queries(docs, n_queries)
-    with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
-        t0 = time.perf_counter()
-        index = build_persearch(docs, Path(tmp) / "persearch")
-        t1 = time.perf_counter()
-        searcher, parser = build_whoosh(docs, Path(tmp) / "whoosh")
-        t2 = time.perf_counter()
-        print(f"\n## {path.name}: {len(docs)} documents, {len(queries)} queries, median of {runs} runs")
-        built = f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s"
-        if with_tantivy:
-            fast = build_persearch(docs, Path(tmp) / "persearch-tantivy", backend="tantivy")
-            t3 = time.perf_counter()
-            tix, tschema = build_tantivy(docs, Path(tmp) / "tantivy")
-            t4 = time.perf_counter()
-            built += f", persearch on tantivy {t3 - t2:.1f} s, raw tantivy {t4 - t3:.1f} s"
-        print(built + " (one commit each)")
+    t0 = time.perf_counter()
+    index = build_persearch(docs, Path(tmp) / "persearch")
+    t1 = time.perf_counter()
+    searcher, parser = build_whoosh(docs, Path(tmp) / "whoosh")
+    t2 = time.perf_counter()
+    print(f"\n## {path.name}: {len(docs)} documents, {len(queries)} queries, median of {runs} runs")
+    built = f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s"
+    if with_tantivy:
+        fast = build_persearch(docs, Path(tmp) / "persearch-tantivy", backend="tantivy")
+        t3 = time.perf_counter()
+        tix, tschema = build_tantivy(docs, Path(tmp) / "tantivy")
+        t4 = time.perf_counter()
+        built += f", persearch on tantivy {t3 - t2:.1f} s, raw tantivy {t4 - t3:.1f} s"
+    on_sphinx = {}
+    for count, nodes in clusters.items():
+        t5 = time.perf_counter()
+        on_sphinx[count] = build_persearch(docs, Path(tmp) / f"persearch-sphinx-{count}", "sphinx", nodes)
+        built += f", persearch on sphinx ({count} node{'s' if count > 1 else ''}) {time.perf_counter() - t5:.1f} s"
+    print(built + " (one commit each)")
 
-        def ps_search(q: str) -> Any:
-            return search(index, q, limit=10, snippets=False)
+    def ps_search(q: str) -> Any:
+        return search(index, q, limit=10, snippets=False)
 
-        def ps_snippets(q: str) -> Any:
-            return search(index, q, limit=10)
+    def ps_snippets(q: str) -> Any:
+        return search(index, q, limit=10)
 
-        def pt_search(q: str) -> Any:
-            return search(fast, q, limit=10, snippets=False)
+    def pt_search(q: str) -> Any:
+        return search(fast, q, limit=10, snippets=False)
 
-        def pt_snippets(q: str) -> Any:
-            return search(fast, q, limit=10)
+    def pt_snippets(q: str) -> Any:
+        return search(fast, q, limit=10)
 
-        def tv_query(q: str) -> Any:
-            import tantivy
+    def tv_query(q: str) -> Any:
+        import tantivy
 
-            return tix.parse_query_lenient(q, ["title", "body"])[0] if q else tantivy.Query.empty_query()
+        return tix.parse_query_lenient(q, ["title", "body"])[0] if q else tantivy.Query.empty_query()
 
-        def tv_search(q: str) -> Any:
-            tsearcher = tix.searcher()
-            return [tsearcher.doc(a)["id"][0] for _, a in tsearcher.search(tv_query(q), 10, count=False).hits]
+    def tv_search(q: str) -> Any:
+        tsearcher = tix.searcher()
+        return [tsearcher.doc(a)["id"][0] for _, a in tsearcher.search(tv_query(q), 10, count=False).hits]
 
-        def tv_snippets(q: str) -> Any:
-            import tantivy
+    def tv_snippets(q: str) -> Any:
+        import tantivy
 
-            tsearcher = tix.searcher()
-            query = tv_query(q)
-            gen = tantivy.SnippetGenerator.create(tsearcher, query, tschema, "body")
-            return [(doc["id"][0], gen.snippet_from_doc(doc).fragment())
-                    for doc in (tsearcher.doc(a) for _, a in tsearcher.search(query, 10, count=False).hits)]
+        tsearcher = tix.searcher()
+        query = tv_query(q)
+        gen = tantivy.SnippetGenerator.create(tsearcher, query, tschema, "body")
+        return [(doc["id"][0], gen.snippet_from_doc(doc).fragment())
+                for doc in (tsearcher.doc(a) for _, a in tsearcher.search(query, 10, count=False).hits)]
 
-        def wh_search(q: str) -> Any:
-            return [hit["id"] for hit in searcher.search(parser.parse(q), limit=10)]
+    def wh_search(q: str) -> Any:
+        return [hit["id"] for hit in searcher.search(parser.parse(q), limit=10)]
 
-        def wh_snippets(q: str) -> Any:
-            results = searcher.search(parser.parse(q), limit=10)
-            return [(hit["id"], hit.highlights("body")) for hit in results]
+    def wh_snippets(q: str) -> Any:
+        results = searcher.search(parser.parse(q), limit=10)
+        return [(hit["id"], hit.highlights("body")) for hit in results]
 
-        warm = (ps_snippets, wh_snippets, pt_snippets, tv_snippets) if with_tantivy else (ps_snippets, wh_snippets)
-        for fn in warm:  # warm caches (analyzer, spelling table, searcher)
-            for _, q in queries[:50]:
-                fn(q)
-        series = {
-            "persearch search": time_each(queries, ps_search, runs),
-            "persearch search+snippets": time_each(queries, ps_snippets, runs),
-            "whoosh search": time_each(queries, wh_search, runs),
-            "whoosh search+highlights": time_each(queries, wh_snippets, runs),
-        }
-        if with_tantivy:
-            series.update({
-                "ps-tantivy search": time_each(queries, pt_search, runs),
-                "ps-tantivy search+snippets": time_each(queries, pt_snippets, runs),
-                "tantivy search": time_each(queries, tv_search, runs),
-                "tantivy search+snippets": time_each(queries, tv_snippets, runs),
-            })
-        hits = [len(ps_search(q).hits) for _, q in queries]
-        whits = [len(wh_search(q)) for _, q in queries]
-        counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"
-        if with_tantivy:
-            same = sum([h.id for h in ps_search(q).hits] == [h.id for h in pt_search(q).hits] for _, q in queries)
-            overlap = statistics.mean(
-                len({h.id for h in ps_search(q).hits} & {h.id for h in pt_search(q).hits})
-                / max(1, len(ps_search(q).hits)) for _, q in queries)
-            counts += (f", persearch on tantivy {sum(len(pt_search(q).hits) > 0 for _, q in queries)} "
-                       f"(same top-10 order as on Whoosh: {same}/{len(queries)}; mean top-10 overlap {overlap:.2f})")
-            fast.close()
-        index.close()
+    sphinx_fns = {count: ((lambda q, ix=ix: search(ix, q, limit=10, snippets=False)),
+                          (lambda q, ix=ix: search(ix, q, limit=10)))
+                  for count, ix in on_sphinx.items()}
+    warm = (ps_snippets, wh_snippets, pt_snippets, tv_snippets) if with_tantivy else (ps_snippets, wh_snippets)
+    warm += tuple(fn for pair in sphinx_fns.values() for fn in pair)
+    for fn in warm:  # warm caches (analyzer, spelling table, searcher)
+        for _, q in queries[:50]:
+            fn(q)
+    series = {
+        "persearch search": time_each(queries, ps_search, runs),
+        "persearch search+snippets": time_each(queries, ps_snippets, runs),
+        "whoosh search": time_each(queries, wh_search, runs),
+        "whoosh search+highlights": time_each(queries, wh_snippets, runs),
+    }
+    if with_tantivy:
+        series.update({
+            "ps-tantivy search": time_each(queries, pt_search, runs),
+            "ps-tantivy search+snippets": time_each(queries, pt_snippets, runs),
+            "tantivy search": time_each(queries, tv_search, runs),
+            "tantivy search+snippets": time_each(queries, tv_snippets, runs),
+        })
+    for count, (sp_search, sp_snippets) in sphinx_fns.items():
+        series[f"ps-sphinx{count} search"] = time_each(queries, sp_search, runs)
+        series[f"ps-sphinx{count} search+snippets"] = time_each(queries, sp_snippets, runs)
+    hits = [len(ps_search(q).hits) for _, q in queries]
+    whits = [len(wh_search(q)) for _, q in queries]
+    counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"
+    if with_tantivy:
+        same = sum([h.id for h in ps_search(q).hits] == [h.id for h in pt_search(q).hits] for _, q in queries)
+        overlap = statistics.mean(
+            len({h.id for h in ps_search(q).hits} & {h.id for h in pt_search(q).hits})
+            / max(1, len(ps_search(q).hits)) for _, q in queries)
+        counts += (f", persearch on tantivy {sum(len(pt_search(q).hits) > 0 for _, q in queries)} "
+                   f"(same top-10 order as on Whoosh: {same}/{len(queries)}; mean top-10 overlap {overlap:.2f})")
+        fast.close()
+    for count, (sp_search, _) in sphinx_fns.items():
+        overlaps = [_jaccard([h.id for h in ps_search(q).hits], [h.id for h in sp_search(q).hits]) for _, q in queries]
+        counts += (f"\nsphinx backend, {count} node{'s' if count > 1 else ''}: queries with hits "
+                   f"{sum(len(sp_search(q).hits) > 0 for _, q in queries)}; top-10 overlap with the Whoosh backend "
+                   f"(Jaccard) mean {statistics.mean(overlaps):.2f}, ≥ 0.7 for "
+                   f"{sum(o >= 0.7 for o in overlaps)}/{len(queries)} queries")
+        on_sphinx[count].close()
+    index.close()
     print(counts)
     print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
     for name, values in series.items():
@@ -238,6 +274,14 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
     for a, b in pairs:
         ratio = "  ".join(f"p{p} {percentile(series[a], p) / percentile(series[b], p):.2f}x" for p in (50, 95, 99))
         print(f"ratio {a} / {b}: {ratio}")
+    for count in sphinx_fns:
+        pairs_s = [("persearch search", f"ps-sphinx{count} search"),
+                   ("persearch search+snippets", f"ps-sphinx{count} search+snippets")]
+        if with_tantivy:
+            pairs_s.append((f"ps-sphinx{count} search", "ps-tantivy search"))
+        for a, b in pairs_s:
+            ratio = "  ".join(f"p{p} {percentile(series[a], p) / percentile(series[b], p):.2f}x" for p in (50, 95, 99))
+            print(f"ratio {a} / {b}: {ratio}")
     if with_tantivy:
         speed = percentile(series["persearch search"], 50) / percentile(series["ps-tantivy search"], 50)
         snips = (percentile(series["persearch search+snippets"], 50)
@@ -267,9 +311,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=320)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy columns")
+    parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx columns")
     args = parser.parse_args(argv)
     for path in args.corpora:
-        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy)
+        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, not args.no_sphinx)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ STATE_FILE = "cluster.json"
 #: Seconds a node may take to answer after it starts, and to stop.
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
+REAP_TIMEOUT = 5.0
 DEFAULT_PORT = 9306
 LOCAL_HOST = "127.0.0.1"
 MISSING_SEARCHD = ("searchd is not installed: install Debian's sphinxsearch package "
@@ -147,6 +148,11 @@ def down(folder: str | os.PathLike[str]) -> list[int]:
             os.kill(pid, signal.SIGKILL)  # the binlog still holds every committed write
             while _alive(pid):
                 time.sleep(0.02)
+    # A stopped daemon stays a zombie until init reaps it (within a second or two
+    # here): wait for that, so that no searchd is listed once this returns.
+    reaped = time.monotonic() + REAP_TIMEOUT
+    while any(os.path.exists(f"/proc/{pid}") for pid in stopped) and time.monotonic() < reaped:
+        time.sleep(0.02)
     cluster.pids = [None] * len(cluster.nodes)
     _save(cluster)
     return stopped
