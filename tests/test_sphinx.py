@@ -178,6 +178,30 @@ def test_ranking_follows_the_whoosh_backend(tmp_path: Path, sphinx_cluster: dict
         assert [h.id for h in sphinx.search("تهران", limit=10).hits] == [h.id for h in whoosh.search("تهران", limit=10).hits]
 
 
+def test_rebuild_moves_an_index_onto_the_nodes_and_off_them(tmp_path: Path, sphinx_cluster: dict[str, object]) -> None:
+    nodes = str(sphinx_cluster["nodes"])
+    docs = corpus(tmp_path / "docs", 10)
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_paths([docs])
+        ix.add_document("note", "یادداشت درباره کتاب")
+        assert ix.rebuild(backend="sphinx", nodes=nodes).added == 10
+        assert ix.backend_name == "sphinx" and len(ix) == 11 and ix.search("یادداشت").total == 1
+        first = ix.backend
+        ns = first.ns
+        assert sum(rows_on_nodes(nodes, ix)) == 11
+        assert ix.rebuild().added == 10  # a new namespace beside the old; the old rows go after the swap
+        assert ix.backend.ns != ns and sum(rows_on_nodes(nodes, ix)) == 11
+        assert ix.rebuild(backend="whoosh").added == 10 and ix.backend_name == "whoosh" and len(ix) == 11
+    import pymysql
+
+    host, port = nodes.split(",")[0].split(":")
+    connection = pymysql.connect(host=host, port=int(port), autocommit=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM persearch_all WHERE ns = %s", (ns,))
+        assert cursor.fetchone()[0] == 0  # discarded with their data folder
+    connection.close()
+
+
 # -- safety: MATCH strings are bound, and only analyzed terms reach them ------------------------------
 @pytest.fixture(scope="module")
 def fuzz_index(tmp_path_factory: pytest.TempPathFactory, sphinx_cluster: dict[str, object]) -> Iterator[Index]:
@@ -341,6 +365,28 @@ def test_missing_client_is_one_line_naming_the_extra(tmp_path: Path, monkeypatch
         Index.create(tmp_path / "ix", backend="sphinx", nodes="127.0.0.1:9306")
     assert str(info.value) == "the sphinx backend needs the sphinx extra: pip install 'persearch[sphinx]'"
     assert not (tmp_path / "ix" / "persearch.json").exists()
+
+
+def test_nodes_are_chosen_with_a_new_index_or_its_rebuild(tmp_path: Path, sphinx_cluster: dict[str, object]) -> None:
+    nodes = str(sphinx_cluster["nodes"])
+    docs = corpus(tmp_path / "docs", 4)
+    assert cli("index", str(docs), "--index", str(tmp_path / "ix"), "--backend", "sphinx",
+               "--nodes", nodes).returncode == 0
+    assert cli("index", str(docs), "--index", str(tmp_path / "ix"), "--nodes", nodes).returncode == 0
+    other = cli("index", str(docs), "--index", str(tmp_path / "ix"), "--nodes", nodes.split(",")[0])
+    assert other.returncode == 2 and "add --rebuild" in other.stderr and other.stderr.count("\n") == 1
+    whoosh = cli("index", str(docs), "--index", str(tmp_path / "w"), "--nodes", nodes)
+    assert whoosh.returncode == 2 and "nodes are for the sphinx backend, not whoosh" in whoosh.stderr
+    assert not (tmp_path / "w").exists()
+    assert cli("index", str(docs), "--index", str(tmp_path / "w")).returncode == 0
+    whoosh = cli("index", str(docs), "--index", str(tmp_path / "w"), "--nodes", nodes)
+    assert whoosh.returncode == 2 and "--nodes is for the sphinx backend, not whoosh" in whoosh.stderr
+    moved = cli("index", str(docs), "--index", str(tmp_path / "ix"), "--rebuild", "--nodes", nodes.split(",")[0],
+                "--json")
+    assert moved.returncode == 0, moved.stderr
+    with Index.open(tmp_path / "ix") as ix:
+        assert ix.backend.options == {"nodes": nodes.split(",")[0]} and len(ix) == 4
+        assert [n["documents"] for n in ix.stats()["nodes"]] == [4]
 
 
 def test_nodes_are_required_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

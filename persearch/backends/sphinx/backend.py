@@ -39,21 +39,20 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections import Counter
 from functools import partial
 from typing import Any, Iterable, Iterator, Sequence
 
 from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
 from ...errors import InvalidOption, PersearchError
-from ...stored_tokens import StoredTokens
 from ..base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
 from .config import DIST_INDEX, RT_INDEX, Node, parse_nodes
-from .documents import Prepared, filter_key, filter_term, filterable_keys, node_of, prepare, sphinx_id, sphinx_row
+from .documents import Prepared, filter_key, filter_term, prepare
 from .nodes import NodeDown, Nodes
-from .store import FIELD_NUMBERS, Store, decode_text, stored_terms
+from .store import FIELD_NUMBERS, Store, decode_text
 from .rank import CANDIDATES, Scorer
 from .translate import ALL, Translator
+from .writer import Writer
 
 #: Where nodes come from when an index is created without them.
 NODES_ENV = "PERSEARCH_SPHINX_NODES"
@@ -73,6 +72,8 @@ class SphinxBackend:
     """A :class:`~persearch.backends.base.Backend` on Sphinx/Manticore nodes (extra ``persearch[sphinx]``)."""
 
     name = "sphinx"
+    #: Options :meth:`create` takes (``Index.create(..., nodes=...)``).
+    takes_options = ("nodes",)
 
     def __init__(self, path: str, store: Store, analyzer: Analyzer | None) -> None:
         self.path = path
@@ -84,8 +85,7 @@ class SphinxBackend:
         self.nodes = Nodes(self.node_list)
         self._translator = Translator(store)
         self._translator_generation = -1
-        self._puts: dict[str, Prepared] = {}
-        self._deletes: set[str] = set()
+        self.writer = Writer(store, self.nodes, self.ns)
 
     # -- life cycle ---------------------------------------------------------------------
     @classmethod
@@ -143,7 +143,7 @@ class SphinxBackend:
 
     def close(self) -> None:
         """Drop uncommitted changes and the connections."""
-        self.cancel()
+        self.writer.close()
         self.nodes.close()
         self.store.close()
 
@@ -161,8 +161,7 @@ class SphinxBackend:
         if self.analyzer is None:
             raise PersearchError("this sphinx backend was opened without an analyzer: it cannot index")
         for doc in documents:
-            self._deletes.discard(doc.id)
-            self._puts[doc.id] = prepare(self.analyzer, doc)
+            self.writer.put(prepare(self.analyzer, doc))
 
     def add(self, documents: Iterable[Document]) -> None:
         """Add or replace (by id) documents; visible after :meth:`commit`."""
@@ -174,112 +173,34 @@ class SphinxBackend:
 
     def delete(self, ids: Iterable[str]) -> None:
         """Delete documents by id; visible after :meth:`commit`."""
-        for doc_id in ids:
-            self._puts.pop(doc_id, None)
-            self._deletes.add(doc_id)
+        self.writer.delete(ids)
 
     def delete_paths(self, paths: Iterable[str]) -> None:
         """Delete every document read from these files."""
         paths = set(paths)
         if not paths:
             return
-        self.delete(self.store.ids_of_paths(paths))
-        self.delete([doc_id for doc_id, p in self._puts.items() if p.path in paths])
+        self.writer.delete(self.store.ids_of_paths(paths))
+        self.writer.delete([doc_id for doc_id, p in self.writer.puts.items() if p.path in paths])
 
     def pending(self) -> bool:
-        return bool(self._puts or self._deletes)
+        return self.writer.pending()
 
     def cancel(self) -> None:
-        """Drop uncommitted changes."""
-        self._puts.clear()
-        self._deletes.clear()
+        """Drop uncommitted changes (rows already sent stay invisible; the next commit deletes them)."""
+        self.writer.cancel()
 
     def commit(self, segments: Iterable[Any] = ()) -> None:
-        """Write every change to the nodes, then make it visible in one store transaction.
+        """Write every change to the nodes, then make it visible in one store transaction (:mod:`.writer`).
 
         ``segments`` are documents worker processes analyzed (:class:`PreparedBatch`).
         A node that does not answer raises :class:`~.nodes.NodeDown` and
-        nothing becomes visible; its rows already written on other nodes
-        stay invisible and are deleted by the next commit.
+        nothing becomes visible.
         """
         for batch in segments:
             for prepared in batch or ():
-                self._deletes.discard(prepared.id)
-                self._puts[prepared.id] = prepared
-        if not self._puts and not self._deletes:
-            self._collect_garbage(strict=False)
-            return
-        puts, deletes = dict(self._puts), set(self._deletes) - set(self._puts)
-        self.cancel()
-        self._collect_garbage(strict=True)  # what a failed writer left, before anything new
-        store, count = self.store, len(self.node_list)
-        generation = store.generation + 1
-        seq = int(store.state().get("seq") or 0)
-        written: dict[int, list[tuple[Any, ...]]] = {}
-        rows = []
-        for number, (doc_id, prepared) in enumerate(puts.items(), seq):
-            sid, node = sphinx_id(self.ns, generation, doc_id), node_of(doc_id, count)
-            written.setdefault(node, []).append(sphinx_row(prepared, sid, self.ns, generation, number))
-            rows.append((doc_id, sid, node, prepared.path, prepared.fields, prepared.text, prepared.tokens))
-        for node in range(count):  # every node must answer: a write never leaves one behind silently
-            if node not in written:
-                self.nodes.ping(node)
-        with store.transaction():
-            store.mark("intent", [(row[1], row[2]) for row in rows])
-        for node in sorted(written):
-            self.nodes.replace(node, written[node])
-        # The commit point.
-        with store.transaction():
-            old = store.current([*puts, *deletes])
-            store.mark("garbage", [(sid, node) for sid, node, _, _ in old.values()])
-            store.remove([doc_id for doc_id in deletes if doc_id in old])
-            store.put(rows)
-            terms: Counter[tuple[int, str]] = Counter()
-            keys: Counter[str] = Counter()
-            lengths = [0, 0]
-            for _, _, tokens, fields in old.values():
-                for part in (0, 1):
-                    terms.update((part, t) for t in stored_terms(tokens, part))
-                    lengths[part] -= StoredTokens(tokens, part).count
-                keys.update(filterable_keys(json.loads(fields).get("metadata") or {}))
-            terms = Counter({k: -n for k, n in terms.items()})
-            keys = Counter({k: -n for k, n in keys.items()})
-            for prepared in puts.values():
-                terms.update((0, t) for t in prepared.title_terms)
-                terms.update((1, t) for t in prepared.body_terms)
-                keys.update(prepared.meta_keys)
-                lengths[0] += StoredTokens(prepared.tokens, 0).count
-                lengths[1] += StoredTokens(prepared.tokens, 1).count
-            store.count_terms(terms)
-            store.count_meta_keys(keys)
-            store.add_stacked(pair for prepared in puts.values() for pair in prepared.stacked)
-            store.add_to(docs=len(puts) - len(old), length_title=lengths[0], length_body=lengths[1],
-                         seq=len(puts))
-            store.set_generation(generation)
-            store.clear("intent")
-        self._collect_garbage(strict=False)
-
-    def _collect_garbage(self, *, strict: bool) -> None:
-        """Delete from the nodes the rows no committed document owns: replaced and
-        deleted versions, and what a failed commit wrote. ``strict``: a node that
-        does not answer is an error (before a write); else they wait for the next commit."""
-        store = self.store
-        leftovers = store.pending("garbage") + store.pending("intent")
-        if not leftovers:
-            return
-        by_node: dict[int, list[int]] = {}
-        for sid, node in leftovers:
-            by_node.setdefault(node, []).append(sid)
-        for node, sids in sorted(by_node.items()):
-            try:
-                self.nodes.delete(node, sids)
-            except NodeDown:
-                if strict:
-                    raise
-                continue
-            with store.transaction():
-                store.clear("garbage", sids)
-                store.clear("intent", sids)
+                self.writer.put(prepared)
+        self.writer.commit()
 
     def optimize(self) -> None:
         """Commit, then have every node merge its index's disk chunks (Sphinx does it in the background)."""

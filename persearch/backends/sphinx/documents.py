@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from itertools import compress, islice
+from operator import eq
 from typing import Any, NamedTuple
 
 from ...analysis.analyzer import Analyzer, Columns
@@ -31,6 +33,7 @@ from .store import encode_text
 
 #: A term Sphinx takes as one word: characters of the charset table only.
 _SAFE_TERM = re.compile(f"[.0-9A-Z_a-z\u0080-{chr(MAX_CHARSET_CODE)}]+")
+_SAFE_TEXT = re.compile(f"[ .0-9A-Z_a-z\u0080-{chr(MAX_CHARSET_CODE)}]*")
 #: Stored fields a filter may name directly; other filter names are metadata keys.
 FILTER_FIELDS = ("id", "path", "format", "encoding")
 _META_KEY = re.compile(r"^[\w\-]{1,64}$")
@@ -73,38 +76,57 @@ def primary_terms(columns: Columns) -> tuple[list[str], list[tuple[str, str]]]:
     that part; a word comes before its variant. The join is told apart by
     its span: it ends after its first part (``رئیس‌جمهوری``), or, for a
     glued compound (``رئیسجمهوری``), the next position's term has the same
-    span as all the group's terms do.
+    span as all the group's terms do. Only positions holding two terms are
+    stepped through in Python (about 2 % of a news article's tokens).
     """
     terms, starts, ends, positions = columns
-    if len(set(positions)) == len(positions):  # nearly every text: no position holds two terms
-        return list(terms), []
     n = len(terms)
-    primaries: list[str] = []
-    primary_ends: list[int] = []
+    # Indices whose position repeats the one before: C loops over all tokens.
+    repeats = list(compress(range(1, n), map(eq, positions, islice(positions, 1, None))))
+    if not repeats:
+        return list(terms), []
+    keep = bytearray(b"\x01") * n
     stacked: list[tuple[str, str]] = []
-    joins: list[tuple[str, int, int]] = []  # (join, end, index of its first part among primaries)
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and positions[j] == positions[i]:
-            j += 1
-        first = i
-        if j - i > 1:
-            glued = j < n and starts[j] == starts[i] and ends[j] == ends[i]
-            if ends[i] != ends[i + 1] or glued:
-                joins.append((terms[i], ends[i], len(primaries)))
-                first = i + 1
-        primaries.append(terms[first])
-        primary_ends.append(ends[first])
-        stacked.extend((terms[k], terms[first]) for k in range(first + 1, j))
-        i = j
-    for join, end, at in joins:
-        stop = at
-        while stop < len(primaries) and primary_ends[stop] <= end:
+    joins: list[int] = []
+    k = 0
+    while k < len(repeats):
+        first = repeats[k] - 1  # the group of one position: first .. stop - 1
+        stop = repeats[k] + 1
+        k += 1
+        while k < len(repeats) and repeats[k] == stop:
             stop += 1
-        if stop - at > 1:
-            stacked.append((join, " ".join(primaries[at:stop])))
-    return primaries, [(alt, over) for alt, over in stacked if alt != over]
+            k += 1
+        glued = stop < n and starts[stop] == starts[first] and ends[stop] == ends[first]
+        if ends[first] != ends[first + 1] or glued:
+            joins.append(first)
+            keep[first] = 0
+            first += 1
+        for m in range(first + 1, stop):
+            keep[m] = 0
+            stacked.append((terms[m], terms[first]))
+    for join in joins:  # a join stands over the primary terms within its span
+        parts = _parts(terms, starts, ends, keep, join)
+        if len(parts) > 1:
+            stacked.append((terms[join], " ".join(parts)))
+    return list(compress(terms, keep)), [(alt, over) for alt, over in stacked if alt != over]
+
+
+def _parts(terms: list[str], starts: list[int], ends: list[int], keep: bytearray, join: int) -> list[str]:
+    """The primary terms after the join at ``join`` whose span lies within its span."""
+    parts = []
+    m = join + 1
+    while m < len(terms) and starts[m] >= starts[join] and ends[m] <= ends[join]:
+        if keep[m]:
+            parts.append(terms[m])
+        m += 1
+    return parts
+
+
+def sphinx_words(terms: list[str]) -> str:
+    """Terms as the text Sphinx indexes: :func:`sphinx_term` of each, space-joined
+    (one check of the whole text when every term is already a Sphinx word)."""
+    text = " ".join(terms)
+    return text if _SAFE_TEXT.fullmatch(text) else " ".join(map(sphinx_term, terms))
 
 
 class Prepared(NamedTuple):
@@ -149,7 +171,7 @@ def prepare(analyzer: Analyzer, doc: Document) -> Prepared:
         id=doc.id, path=doc.path or None,
         fields=json.dumps(small_fields(doc), ensure_ascii=False, separators=(",", ":")),
         text=encode_text(doc.text or ""), tokens=pack_for_storage(title_columns, body_columns),
-        title=" ".join(map(sphinx_term, title_words)), body=" ".join(map(sphinx_term, body_words)),
+        title=sphinx_words(title_words), body=sphinx_words(body_words),
         filt=" ".join(filters), title_terms=frozenset(title_columns[0]), body_terms=frozenset(body_columns[0]),
         stacked=tuple(set(title_stacked + body_stacked)), meta_keys=tuple(meta_keys),
     )

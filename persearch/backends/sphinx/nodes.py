@@ -109,6 +109,20 @@ class Nodes:
             self.execute(i, sql, rows[at:at + BATCH_ROWS], many=True)
         self.execute(i, "COMMIT")
 
+    def replace_all(self, rows: dict[int, list[tuple[Any, ...]]]) -> None:
+        """Write each node's rows, the nodes at once (each indexes its share while the
+        others do); NodeDown for the first node that fails, after every node has finished."""
+        if len(rows) < 2:
+            for i, node_rows in rows.items():
+                self.replace(i, node_rows)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(rows)) as pool:
+            futures = [pool.submit(self.replace, i, node_rows) for i, node_rows in sorted(rows.items())]
+        for future in futures:
+            future.result()
+
     def delete(self, i: int, sids: Iterable[int]) -> None:
         """Delete Sphinx rows from node ``i``."""
         sids = list(sids)
