@@ -124,6 +124,8 @@ def _engine_options(backend: str, meta: dict[str, Any] | None, nodes: Any) -> di
     """Options a backend is created with: ``nodes`` if given, else those recorded
     for the same backend (a sphinx index's nodes); whoosh and tantivy take none."""
     if nodes:
+        if "nodes" not in getattr(_backend_class(backend), "takes_options", ()):
+            raise InvalidOption(f"nodes are for the sphinx backend, not {backend}")
         return {"nodes": nodes}
     if meta and meta.get("backend") == backend:
         return dict(meta.get("backend_options") or {})
@@ -207,6 +209,7 @@ class Index:
             raise InvalidOption(f"{root} is a file: an index is a folder")
         if backend is not None:
             _backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
+            _engine_options(backend, None, nodes)  # and so do options it does not take
         root.mkdir(parents=True, exist_ok=True)
         with _file_lock(root, lock_timeout):
             old = _old_meta(root, overwrite)

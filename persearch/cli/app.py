@@ -225,6 +225,7 @@ def index_command(
                 if backend is not None and backend != ix.backend_name and not rebuild:
                     raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
+                _check_nodes(ix, nodes, backend, rebuild, location)
                 if rebuild:
                     report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend, nodes=nodes,
                                         **options)
@@ -354,6 +355,22 @@ app.add_typer(cluster_app)
 
 
 # -- helpers --------------------------------------------------------------
+def _check_nodes(ix: Any, nodes: Optional[str], backend: Optional[str], rebuild: bool, location: Path) -> None:
+    """``--nodes`` names the Sphinx nodes of a new sphinx index or of its rebuild, nothing else."""
+    if nodes is None:
+        return
+    target = backend or ix.backend_name
+    if target != "sphinx":
+        raise InvalidOption(f"--nodes is for the sphinx backend, not {target}")
+    recorded = (ix.backend.options or {}).get("nodes") if ix.backend_name == "sphinx" else None
+    if not rebuild and recorded is not None:
+        from ..backends.sphinx.config import parse_nodes
+
+        if [n.address for n in parse_nodes(nodes)] != [n.address for n in parse_nodes(recorded)]:
+            raise InvalidOption(f"the index at {location} is on the nodes {recorded}; --nodes chooses the nodes "
+                                f"of a new index (add --rebuild to move it to {nodes})")
+
+
 def _is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
