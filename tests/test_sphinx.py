@@ -214,8 +214,27 @@ def fuzz_index(tmp_path_factory: pytest.TempPathFactory, sphinx_cluster: dict[st
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(min_size=0, max_size=40))
 def test_arbitrary_queries_never_break_a_statement(fuzz_index: Index, query: str) -> None:
-    results = fuzz_index.search(query, limit=3)  # never a SphinxQL or MATCH syntax error
+    nodes = fuzz_index.backend.nodes
+    sent: list[tuple[str, list[object]]] = []
+    search = nodes.search
+
+    def recording(sql: str, args: list[object]) -> object:
+        sent.append((sql, list(args)))
+        return search(sql, args)
+
+    nodes.search = recording  # type: ignore[method-assign]
+    try:
+        results = fuzz_index.search(query, limit=3)  # never a SphinxQL or MATCH syntax error
+    finally:
+        del nodes.search
     assert results.total <= len(NEWS) and results.partial is None
+    from persearch.backends.sphinx.backend import _BM25_RANKER, _FLAT_RANKER
+
+    for sql, args in sent:  # the statement is persearch's constant text; the query only in the bound values
+        constant = sql.replace(_BM25_RANKER, "").replace(_FLAT_RANKER, "")
+        assert "'" not in constant and '"' not in constant and sql.count("%s") == len(args)
+        if "MATCH(%s)" in sql:
+            assert isinstance(args[0], str) and "'" not in args[0] and ";" not in args[0]
     assert len(fuzz_index) == len(NEWS)
 
 
