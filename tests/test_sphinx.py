@@ -339,6 +339,21 @@ def test_a_failed_write_is_invisible_and_cleaned_by_the_next(tmp_path: Path, own
         assert ix.backend.search(MatchAll(), limit=100).total == 21 == len(ix)
 
 
+def test_an_open_index_survives_a_node_restart(tmp_path: Path, own_cluster: dict[str, object]) -> None:
+    folder, nodes = Path(str(own_cluster["folder"])), str(own_cluster["nodes"])
+    with Index.create(tmp_path / "ix", backend="sphinx", nodes=nodes) as ix:
+        ix.add_documents([Document(id=f"d{i}", text=f"خبر {i} کتاب") for i in range(20)])
+        assert ix.search("کتاب", limit=30).total == 20  # connections to both nodes are open now
+        for number in (0, 1):
+            os.kill(pids_of(folder)[number], signal.SIGKILL)
+            time.sleep(0.2)
+            assert cli("cluster", "up", str(folder)).returncode == 0
+            found = ix.search("کتاب", limit=30)  # a stale connection is opened again, not a missing node
+            assert found.total == 20 and found.partial is None
+        ix.add_documents([Document(id="e", text="کتاب تازه")])
+        assert ix.search("کتاب", limit=30).total == 21
+
+
 def test_cluster_down_leaves_no_searchd_and_up_restarts_only_what_is_down(tmp_path: Path) -> None:
     from conftest import _free_base_port, _stop_by_pid
 

@@ -100,14 +100,29 @@ class Nodes:
         except pymysql.err.MySQLError as error:
             raise self._fail(i, error, "refused a statement") from None
 
+    def _once_more(self, i: int, action: Any) -> Any:
+        """Run ``action``; if it failed on a connection opened earlier (the node may have
+        restarted since), run it once more on a new one. Only for idempotent actions."""
+        reused = self._connections[i] is not None
+        try:
+            return action()
+        except NodeDown:
+            if not reused:
+                raise
+            return action()
+
     def replace(self, i: int, rows: list[tuple[Any, ...]]) -> None:
-        """Write rows to node ``i`` in one Sphinx transaction."""
+        """Write rows to node ``i`` in one Sphinx transaction (all again if the connection was stale)."""
         sql = (f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen, seq) "
                f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
-        self.execute(i, "BEGIN")
-        for at in range(0, len(rows), BATCH_ROWS):
-            self.execute(i, sql, rows[at:at + BATCH_ROWS], many=True)
-        self.execute(i, "COMMIT")
+
+        def write() -> None:
+            self.execute(i, "BEGIN")
+            for at in range(0, len(rows), BATCH_ROWS):
+                self.execute(i, sql, rows[at:at + BATCH_ROWS], many=True)
+            self.execute(i, "COMMIT")
+
+        self._once_more(i, write)
 
     def replace_all(self, rows: dict[int, list[tuple[Any, ...]]]) -> None:
         """Write each node's rows, the nodes at once (each indexes its share while the
@@ -128,7 +143,8 @@ class Nodes:
         sids = list(sids)
         for at in range(0, len(sids), BATCH_ROWS):
             chunk = sids[at:at + BATCH_ROWS]
-            self.execute(i, f"DELETE FROM {RT_INDEX} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            self._once_more(i, lambda: self.execute(
+                i, f"DELETE FROM {RT_INDEX} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk))
 
     def search(self, sql: str, args: Sequence[Any]) -> Answer:
         """Run a query on the first node that answers (its distributed index asks the
@@ -136,11 +152,7 @@ class Nodes:
         missing: dict[int, str] = {}
         for i in range(len(self.nodes)):
             try:
-                with self._connection(i).cursor() as cursor:
-                    cursor.execute(sql, args)
-                    rows = list(cursor.fetchall())
-                    cursor.execute("SHOW META")
-                    meta = dict(cursor.fetchall())
+                rows, meta = self._ask(i, sql, args)
             except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as error:
                 if isinstance(error, pymysql.err.OperationalError) and _is_query_error(error):
                     raise PersearchError(f"Sphinx refused the query: {_reason(error)}") from None
@@ -158,9 +170,26 @@ class Nodes:
         reasons = "; ".join(f"{self.nodes[i].sql}: {why}" for i, why in missing.items())
         raise NodeDown(f"no Sphinx node answers ({reasons}); start them: persearch cluster up DIR")
 
+    def _ask(self, i: int, sql: str, args: Sequence[Any]) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
+        """The rows of a query on node ``i`` and its SHOW META (again on a new connection
+        if the one opened earlier went stale: the node may have restarted)."""
+        for attempt in (0, 1):
+            reused = self._connections[i] is not None
+            try:
+                with self._connection(i).cursor() as cursor:
+                    cursor.execute(sql, args)
+                    rows = list(cursor.fetchall())
+                    cursor.execute("SHOW META")
+                    return rows, dict(cursor.fetchall())
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as error:
+                if attempt or not reused or _is_query_error(error):
+                    raise
+                self.close_one(i)
+        raise AssertionError("unreachable")
+
     def ping(self, i: int) -> None:
         """NodeDown unless node ``i`` answers."""
-        self.execute(i, "SHOW STATUS LIKE 'uptime'")
+        self._once_more(i, lambda: self.execute(i, "SHOW STATUS LIKE 'uptime'"))
 
     def answering(self, i: int) -> bool:
         try:
