@@ -259,7 +259,13 @@ def _bench(path: Path, limit: int, n_queries: int, runs: int, tmp: str, with_tan
                    f"{sum(len(sp_search(q).hits) > 0 for _, q in queries)}; top-10 overlap with the Whoosh backend "
                    f"(Jaccard) mean {statistics.mean(overlaps):.2f}, ≥ 0.7 for "
                    f"{sum(o >= 0.7 for o in overlaps)}/{len(queries)} queries")
-        on_sphinx[count].close()
+    if len(sphinx_fns) == 2:  # what per-node IDF does: the same index on 2 nodes against 1 node
+        (_, (one, _)), (_, (two, _)) = sorted(sphinx_fns.items())
+        spread = [_jaccard([h.id for h in one(q).hits], [h.id for h in two(q).hits]) for _, q in queries]
+        counts += (f"\nsphinx backend, 2 nodes against 1 node: top-10 overlap mean {statistics.mean(spread):.2f}, "
+                   f"identical top-10 sets for {sum(o == 1.0 for o in spread)}/{len(queries)} queries")
+    for ix in on_sphinx.values():
+        ix.close()
     index.close()
     print(counts)
     print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")

@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from itertools import repeat
 from typing import Any, Iterable, Iterator, Sequence
 
 from ... import compact
@@ -197,11 +198,11 @@ class Store:
         return Counter(dict(self.db.execute("SELECT node, COUNT(*) FROM docs GROUP BY node")))
 
     # -- terms ------------------------------------------------------------------------
-    def count_terms(self, changes: Counter[tuple[int, str]]) -> None:
-        """Add document-frequency changes (``(field, term) -> +n/-n``); terms at 0 go."""
+    def count_terms(self, field: int, changes: Counter[str]) -> None:
+        """Add document-frequency changes of one field (``term -> +n/-n``); terms at 0 go."""
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT(field, term) DO UPDATE "
-                            "SET df = df + excluded.df", [(f, t, n) for (f, t), n in changes.items() if n])
-        if any(n < 0 for n in changes.values()):
+                            "SET df = df + excluded.df", zip(repeat(field), changes.keys(), changes.values()))
+        if min(changes.values(), default=0) < 0:
             self.db.execute("DELETE FROM terms WHERE df <= 0")
 
     def df(self, field: int, term: str) -> int:

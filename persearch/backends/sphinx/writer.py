@@ -153,23 +153,23 @@ class Writer:
             store.remove([doc_id for doc_id in deletes if doc_id in old])
             store.put((doc_id, self._sent[doc_id][0], self._sent[doc_id][1], p.path, p.fields, p.text, p.tokens)
                       for doc_id, p in puts.items())
-            terms: Counter[tuple[int, str]] = Counter()
+            # Document frequencies per field, counted over sets (C loops), and field lengths.
+            terms: list[Counter[str]] = [Counter(), Counter()]
             keys: Counter[str] = Counter()
             lengths = [0, 0]
             for _, _, tokens, fields in old.values():
                 for part in (0, 1):
-                    terms.update((part, t) for t in stored_terms(tokens, part))
+                    terms[part].subtract(stored_terms(tokens, part))
                     lengths[part] -= StoredTokens(tokens, part).count
-                keys.update(filterable_keys(json.loads(fields).get("metadata") or {}))
-            terms = Counter({k: -n for k, n in terms.items()})
-            keys = Counter({k: -n for k, n in keys.items()})
+                keys.subtract(filterable_keys(json.loads(fields).get("metadata") or {}))
             for prepared in puts.values():
-                terms.update((0, t) for t in prepared.title_terms)
-                terms.update((1, t) for t in prepared.body_terms)
+                terms[0].update(prepared.title_terms)
+                terms[1].update(prepared.body_terms)
                 keys.update(prepared.meta_keys)
                 lengths[0] += StoredTokens(prepared.tokens, 0).count
                 lengths[1] += StoredTokens(prepared.tokens, 1).count
-            store.count_terms(terms)
+            for part in (0, 1):
+                store.count_terms(part, terms[part])
             store.count_meta_keys(keys)
             store.add_stacked(pair for prepared in puts.values() for pair in prepared.stacked)
             store.add_to(docs=len(puts) - len(old), length_title=lengths[0], length_body=lengths[1])
