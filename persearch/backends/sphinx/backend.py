@@ -56,15 +56,17 @@ from .writer import Writer
 
 #: Where nodes come from when an index is created without them.
 NODES_ENV = "PERSEARCH_SPHINX_NODES"
-#: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25F per
-#: field, title and body summed, plain IDF (log N/n: never negative, as
-#: Sphinx's default is for common words). Its weights are integers and its
-#: BM25 sits just above 0.5, so it is scaled up. A query of only prefixes,
-#: fuzzy terms or NOT counts the fields matched, as Whoosh's flat score does.
-_TITLE_WEIGHT = max(1, round(TITLE_BOOST))
-_BM25_RANKER = (f"ranker=expr('({_TITLE_WEIGHT} * bm25f(1.2, 0.75, {{title=1, body=0, every=0, filt=0}}) "
-                f"+ bm25f(1.2, 0.75, {{title=0, body=1, every=0, filt=0}})) * 1000000'), "
-                f"idf='plain,tfidf_unnormalized'")
+#: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25 per
+#: field, summed, with plain IDF (log N/n, never negative as Sphinx's default
+#: is for common words). Sphinx 2.2's RT indexes keep no field lengths (its
+#: bm25f() normalizes nothing), so each row carries its fields' lengths
+#: (``tlen``, ``blen``) and the expression normalizes with them and the
+#: averages from the store; the title is told from the body by its field
+#: weight (2). A field's hits of all query words saturate together. Weights
+#: are integers: scaled up. A query of only NOT counts the fields matched.
+_BM25_RANKER = ("ranker=expr('sum(if(user_weight > 0, if(user_weight == 2, {boost}, 1) * sum_idf * hit_count * 2.2 "
+                "/ (hit_count + 1.2 * (0.25 + 0.75 * if(user_weight == 2, tlen / {title}, blen / {body}))), 0)) * 1000'), "
+                "field_weights=(title=2, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
 _FLAT_RANKER = "ranker=expr('sum(1)')"
 
 
@@ -234,7 +236,7 @@ class SphinxBackend:
                 match = restriction if match is ALL else f"{match} {restriction}"
             if match is None:
                 return BackendResults(0, [])
-            scorer = Scorer(store, translator.fuzzy_terms, query)
+            scorer = Scorer(store, translator.fuzzy_terms, query, translator.df_cache)
             wanted = max(CANDIDATES, 2 * (offset + limit))
             where, args = ["ns = %s", "gen <= %s"], [self.ns, generation]
             if match is not ALL:
@@ -244,12 +246,19 @@ class SphinxBackend:
             if garbage:
                 where.append(f"id NOT IN ({', '.join(['%s'] * len(garbage))})")
                 args.extend(garbage)
-            ranker = _BM25_RANKER if scorer.terms else _FLAT_RANKER
+            ranker = _FLAT_RANKER if not scorer.ranked else _BM25_RANKER.format(
+                boost=f"{TITLE_BOOST:.4f}", title=f"{max(scorer.avg[0], 0.01):.4f}", body=f"{max(scorer.avg[1], 0.01):.4f}")
             sql = (f"SELECT id, WEIGHT() AS w, seq FROM {DIST_INDEX} WHERE {' AND '.join(where)} "
-                   f"ORDER BY w DESC, seq ASC LIMIT 0, %s OPTION max_matches=%s, {ranker}")
-            answer = self.nodes.search(sql, [*args, wanted, wanted])
-            found = store.by_sid([row[0] for row in answer.rows]) if answer.rows else {}
-            ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, _, seq in answer.rows if sid in found),
+                   f"ORDER BY w DESC, seq ASC LIMIT 0, %s OPTION max_matches=%s, ")
+            answer = self.nodes.search(sql + ranker, [*args, wanted, wanted])
+            rows = {sid: seq for sid, _, seq in answer.rows}
+            if scorer.expanded and ranker != _FLAT_RANKER:
+                # Prefixes and fuzzy terms with several expansions score flat: the earliest
+                # documents matching them are candidates too, as they win Whoosh's ties.
+                for sid, _, seq in self.nodes.search(sql + _FLAT_RANKER, [*args, wanted, wanted]).rows:
+                    rows.setdefault(sid, seq)
+            found = store.by_sid(list(rows)) if rows else {}
+            ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, seq in rows.items() if sid in found),
                             key=lambda row: (-row[0], row[1]))
             hits = []
             for score, _, sid in ranked[offset:offset + limit] if limit > 0 else ():

@@ -112,6 +112,8 @@ index {RT_INDEX}
 {fields}    rt_attr_bigint = ns
     rt_attr_bigint = gen
     rt_attr_bigint = seq
+    rt_attr_uint = tlen
+    rt_attr_uint = blen
     dict = keywords
     min_word_len = 1
     min_prefix_len = 1

@@ -26,7 +26,7 @@ from operator import eq
 from typing import Any, NamedTuple
 
 from ...analysis.analyzer import Analyzer, Columns
-from ...stored_tokens import pack_for_storage
+from ...stored_tokens import StoredTokens, pack_for_storage
 from ..base import Document
 from .config import EVERY_TERM, MAX_CHARSET_CODE
 from .store import encode_text
@@ -178,9 +178,11 @@ def prepare(analyzer: Analyzer, doc: Document) -> Prepared:
 
 
 def sphinx_row(prepared: Prepared, sid: int, ns: int, generation: int, seq: int) -> tuple[Any, ...]:
-    """The values of one ``REPLACE INTO`` row: id, title, body, every, filt, ns, gen, seq
-    (``seq``: the order documents were indexed in, which breaks ties as in the other backends)."""
-    return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation, seq)
+    """The values of one ``REPLACE INTO`` row: id, title, body, every, filt, ns, gen, seq, tlen, blen
+    (``seq``: the order documents were indexed in, which breaks ties as in the other backends;
+    ``tlen``/``blen``: the fields' lengths in tokens, for the ranking Sphinx's RT indexes cannot do)."""
+    return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation, seq,
+            StoredTokens(prepared.tokens, 0).count, StoredTokens(prepared.tokens, 1).count)
 
 
 def node_of(doc_id: str, nodes: int) -> int:

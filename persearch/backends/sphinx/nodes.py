@@ -113,8 +113,8 @@ class Nodes:
 
     def replace(self, i: int, rows: list[tuple[Any, ...]]) -> None:
         """Write rows to node ``i`` in one Sphinx transaction (all again if the connection was stale)."""
-        sql = (f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen, seq) "
-               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
+        sql = (f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen, seq, tlen, blen) "
+               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 
         def write() -> None:
             self.execute(i, "BEGIN")

@@ -220,6 +220,11 @@ class Store:
             "SELECT term, MAX(df) AS df FROM terms WHERE term >= ? AND term < ? "
             "AND length(term) BETWEEN ? AND ? GROUP BY term", (low, high, min_length, max_length)))
 
+    def field_terms_between(self, field: int, low: str, high: str, limit: int) -> list[str]:
+        """Up to ``limit`` terms of one field in ``[low, high)``."""
+        return [row[0] for row in self.db.execute(
+            "SELECT term FROM terms WHERE field = ? AND term >= ? AND term < ? LIMIT ?", (field, low, high, limit))]
+
     def term_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(DISTINCT term) FROM terms").fetchone()[0])
 

@@ -56,6 +56,8 @@ class Translator:
         self.store = store
         self._expansions: dict[str, list[str]] = {}
         self._fuzzy_terms: dict[tuple[str, int, int], list[str]] = {}
+        #: Document frequencies the ranking looked up, per (field, term): valid until the next commit.
+        self.df_cache: dict[tuple[int, str], int] = {}
 
     def match(self, node: qt.Node) -> Any:
         """The MATCH string for ``node``; None when it matches nothing, :data:`ALL` for every document."""
