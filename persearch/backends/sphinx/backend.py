@@ -1,9 +1,10 @@
 """The sphinx backend: one persearch index over several Sphinx (or Manticore) nodes, through SphinxQL.
 
 persearch keeps doing everything Persian (analysis, the query language,
-highlighting, suggestions, the update model); Sphinx stores the analyzer's
-terms in a real-time index on each node and ranks with BM25F, each query
-answered by a distributed index that asks every node.
+highlighting, suggestions, the update model); each node keeps the
+analyzer's terms of its share of the documents in a real-time index, and a
+distributed index on every node answers a query from all of them. Sphinx
+chooses the candidates; persearch ranks them (:mod:`.rank`).
 
     >>> backend = SphinxBackend.create("/tmp/ix/data-1", Analyzer(), nodes="127.0.0.1:9306,127.0.0.1:9307")  # doctest: +SKIP
     >>> backend.add([Document(id="1", text="کتاب‌ها را خواندم", title="کتاب")])
@@ -11,28 +12,15 @@ answered by a distributed index that asks every node.
     >>> backend.search(Term("کتاب"), limit=10).total
     1
 
-Where things are:
-
-- on the nodes, in the RT index ``persearch``: one row per document version,
-  routed to one node by a stable hash of the document id; its words (title,
-  body), the ``every`` term, hashed filter words, and two attributes: ``ns``
-  (this index's namespace: several indexes may share a cluster, and a
-  rebuild writes a new namespace beside the old one) and ``gen`` (the
-  generation that wrote it);
-- in the index's data folder (:mod:`.store`): the nodes, the namespace, the
-  committed generation, every document's stored fields, text and tokens,
-  the term dictionary.
-
-A commit over several nodes is atomic because nothing on a node is visible
-until the store says so. New versions are written as new rows with the next
-generation (the store first records them as *intent*); the store's
-transaction then makes that generation current, and queries only see rows
-with ``gen <= generation``. Rows of replaced or deleted documents are listed
-as *garbage* in the same transaction (queries exclude them) and deleted from
-the nodes afterwards. A process killed at any moment, or a node down during
-the write, leaves the last commit as it was: the next writer deletes what the
-failed one wrote before writing anything, and a node down is an error
-(:class:`~.nodes.NodeDown`) that leaves the manifest where it was.
+Where things are: on the nodes, in the RT index ``persearch``, one row per
+document version (:mod:`.documents`: its words, the ``every`` term, hashed
+filter words; the attributes ``ns``, ``gen``, ``seq``, ``tlen``,
+``blen``), routed to one node by a stable hash of the document id; in the
+index's data folder (:mod:`.store`), the nodes, the namespace, the
+committed generation, every document's stored fields, text and tokens, and
+the term dictionary. :mod:`.writer` makes a commit atomic over the nodes;
+a node down is an error on writes (:class:`~.nodes.NodeDown`) and a partial
+answer, said so, on reads. docs/backends.md, "Scaling out", tells the whole story.
 """
 from __future__ import annotations
 
@@ -68,6 +56,8 @@ _BM25_RANKER = ("ranker=expr('sum(if(user_weight > 0, if(user_weight == 2, {boos
                 "/ (hit_count + 1.2 * (0.25 + 0.75 * if(user_weight == 2, tlen / {title}, blen / {body}))), 0)) * 1000'), "
                 "field_weights=(title=2, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
 _FLAT_RANKER = "ranker=expr('sum(1)')"
+#: Candidates by the count of matched tokens (for prefixes and fuzzy terms with several expansions).
+_COUNT_RANKER = "ranker=expr('sum(if(user_weight > 0, hit_count, 0))'), field_weights=(title=2, body=1, every=0, filt=0)"
 
 
 class SphinxBackend:
@@ -253,9 +243,9 @@ class SphinxBackend:
             answer = self.nodes.search(sql + ranker, [*args, wanted, wanted])
             rows = {sid: seq for sid, _, seq in answer.rows}
             if scorer.expanded and ranker != _FLAT_RANKER:
-                # Prefixes and fuzzy terms with several expansions score flat: the earliest
-                # documents matching them are candidates too, as they win Whoosh's ties.
-                for sid, _, seq in self.nodes.search(sql + _FLAT_RANKER, [*args, wanted, wanted]).rows:
+                # Prefixes and fuzzy terms with several expansions: the documents with most
+                # of their tokens are candidates too (Sphinx's BM25 of an expansion is per node).
+                for sid, _, seq in self.nodes.search(sql + _COUNT_RANKER, [*args, wanted, wanted]).rows:
                     rows.setdefault(sid, seq)
             found = store.by_sid(list(rows)) if rows else {}
             ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, seq in rows.items() if sid in found),

@@ -11,9 +11,8 @@ of each field. So the best ``CANDIDATES`` documents by Sphinx's weight (at
 least twice the page) are scored again here: for every positive term of
 the query and each field, Whoosh's BM25F (``idf = log(N / (df + 1)) + 1``,
 k1 1.2, b 0.75, per-field lengths), summed. A prefix or fuzzy term scores
-as Whoosh scores it: the BM25F of its expansion when the field's
-dictionary has only one, else a flat 1 for the field when the document
-holds any expansion. Ties go to the document indexed first.
+as Whoosh's code scores it: the BM25F of each of its expansions the
+document holds. Ties go to the document indexed first.
 
     >>> Scorer(store, translator.fuzzy_terms, Term("کتاب"), {}).score(tokens)     # doctest: +SKIP
     1.69
@@ -44,7 +43,7 @@ class Scorer:
         self.df_cache = df_cache
         self.terms: list[tuple[int, str]] = []  # (field number, term)
         # Prefix and fuzzy terms with several expansions in a field: (field number, the prefix,
-        # or None and the fuzzy term's expansions)
+        # or None and the fuzzy term's expansions); each expansion found scores as a term
         self.expanded: list[tuple[int, str | None, frozenset[str]]] = []
         self.flat = 0.0  # MatchAll: every document alike
         self._collect(query)
@@ -74,7 +73,7 @@ class Scorer:
             high = node.text + "\U0010ffff"
             for f in self._fields(node.field):
                 expansions = frozenset(self.store.field_terms_between(f, node.text, high, limit=2))
-                if len(expansions) == 1:  # Whoosh: one expansion is a plain term
+                if len(expansions) == 1:  # one expansion: a plain term
                     self.terms.append((f, next(iter(expansions))))
                 elif expansions:
                     self.expanded.append((f, node.text, frozenset()))
@@ -116,15 +115,13 @@ class Scorer:
                 tf = len(fields[f].spans([wanted]))
                 if tf:
                     found[f][term] = tf
-        total = self.flat
         for f, prefix, expansions in self.expanded:
-            # Whoosh scores several expansions flat: 1 for the field, whatever matched.
             code = fields[f].compact
             wanted = [needle(prefix, prefix=True, compact_code=code)] if prefix is not None else \
                 [needle(t, compact_code=code) for t in expansions]
             spans = fields[f].spans([w for w in wanted if w is not None])
-            if spans if prefix is not None else any(term in expansions for _, _, term in spans):
-                total += 1.0
+            found[f].update(term for _, _, term in spans if prefix is not None or term in expansions)
+        total = self.flat
         for f in (0, 1):
             if found[f]:
                 norm = K1 * ((1 - B) + B * fields[f].count / self.avg[f])
