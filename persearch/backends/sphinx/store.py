@@ -79,6 +79,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
         self.db.execute("PRAGMA busy_timeout=30000")
+        # A big commit grows the write-ahead log to its size; cut it back after each checkpoint.
+        self.db.execute("PRAGMA journal_size_limit=8388608")
         self._state: dict[str, Any] | None = None
         self._seen: int | None = None
 
@@ -103,6 +105,10 @@ class Store:
         self.db.close()
 
     # -- transactions -----------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it (best effort: readers may hold it)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def transaction(self) -> "_Transaction":
         """``with store.transaction():`` one write transaction, rolled back on error."""
         return _Transaction(self.db, "BEGIN IMMEDIATE")

@@ -130,6 +130,7 @@ class Writer:
             self._commit()
         finally:
             self._reset()
+        self.store.checkpoint()  # the store's log would otherwise keep the size of the largest commit
         self.collect_garbage(strict=False)
 
     def _send_rest(self) -> None:
