@@ -436,6 +436,9 @@ def test_nodes_are_required_and_checked(tmp_path: Path, monkeypatch: pytest.Monk
         Index.create(tmp_path / "a", backend="sphinx")
     with pytest.raises(InvalidOption, match="bad Sphinx node"):
         Index.create(tmp_path / "b", backend="sphinx", nodes="127.0.0.1:x")
+    nodes = str(sphinx_cluster["nodes"])
+    with Index.create(tmp_path / "listed", backend="sphinx", nodes=nodes.split(",")) as ix:  # a list works too
+        assert ix.backend.options == {"nodes": nodes}
     from conftest import _free_base_port
 
     with pytest.raises(PersearchError, match="did not answer"):
