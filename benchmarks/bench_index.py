@@ -1,4 +1,4 @@
-"""Indexing speed: persearch (Whoosh and tantivy backends) vs raw Whoosh and raw tantivy, same files, same run.
+"""Indexing speed: persearch (Whoosh, tantivy, sphinx backends) vs raw Whoosh and raw tantivy, same files, same run.
 
     python benchmarks/bench_index.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 8000
 
@@ -12,6 +12,9 @@ of ``--repeat`` runs:
 - raw tantivy: the same, with tantivy's default tokenizer (one indexing thread);
 - persearch full build with 1 and 2 worker processes (``add_paths(workers=N)``),
   on the Whoosh backend and on the tantivy backend (``--no-tantivy`` skips these);
+- persearch full build on the sphinx backend, 1 and 2 worker processes, into
+  one local searchd node and into two (``benchmarks/sphinx_nodes.py``; left
+  out without searchd or the sphinx extra, or with ``--no-sphinx``);
 - the floor: the documents analyzed beforehand (not timed), then only the
   writing, by Whoosh's own writer fed pre-made tokens and by persearch's
   column writer (``persearch/backends/whoosh_writer.py``) fed the columns;
@@ -24,6 +27,7 @@ on a busy machine they say more about one-process runs than the clock does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import gzip
 import json
@@ -36,6 +40,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _maxrss_mb(who: int) -> float:
@@ -140,7 +146,8 @@ def child(task: dict) -> dict:
         if kind == "full":
             shutil.rmtree(index_dir, ignore_errors=True)
             start = time.perf_counter()
-            with Index.create(index_dir, backend=task.get("backend", "whoosh")) as ix:
+            engine = {"nodes": task["nodes"]} if task.get("nodes") else {}
+            with Index.create(index_dir, backend=task.get("backend", "whoosh"), **engine) as ix:
                 report = ix.add_paths([corpus], workers=task["workers"])
         else:
             if kind == "change":  # touch 1 % of the files, a different slice each repeat
@@ -165,6 +172,10 @@ def _cpu_seconds() -> float:
 
 
 def run_child(task: dict) -> dict:
+    if task.get("nodes"):  # runs must not pile documents on each other's nodes
+        from sphinx_nodes import empty
+
+        empty(task["nodes"])
     before = _cpu_seconds()
     out = subprocess.run([sys.executable, __file__, "--child", json.dumps(task)], capture_output=True, text=True)
     if out.returncode != 0:
@@ -174,65 +185,86 @@ def run_child(task: dict) -> dict:
     return result
 
 
-def bench(corpus: str, limit: int | None, repeat: int, with_tantivy: bool = True) -> None:
+def bench(corpus: str, limit: int | None, repeat: int, with_tantivy: bool = True, with_sphinx: bool = True) -> None:
+    from sphinx_nodes import local_clusters
+
     tmp = Path(tempfile.mkdtemp(prefix="persearch-bench-"))
     try:
-        files = tmp / "files"
-        docs, size = materialize(corpus, limit, files)
-        mb = size / 1e6
-        print(f"\n## {Path(corpus).name}: {docs:,} documents, {mb:.1f} MB as .txt files"
-              + (f" (first {limit:,} of the corpus)" if limit else "") + f", median of {repeat} runs\n")
-        rows: list[tuple[str, float, float, float, float]] = []
-
-        def measure(label: str, tasks: list[dict]) -> float:
-            results = [run_child(t) for t in tasks]
-            secs = statistics.median(r["seconds"] for r in results)
-            cpu = statistics.median(r["cpu"] for r in results)
-            rss = max(r["rss"] for r in results)
-            rss_kids = max(r["rss_children"] for r in results)
-            rows.append((label, secs, cpu, rss, rss_kids))
-            return secs
-
-        base = measure("raw Whoosh, StandardAnalyzer", [
-            {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
-        one = measure("persearch full build, 1 process", [
-            {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
-        two = measure("persearch full build, 2 processes", [
-            {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
-        floor = measure("floor: Whoosh's writer fed pre-made tokens, no analysis", [
-            {"kind": "floor-whoosh", "corpus": str(files), "index": str(tmp / "f1")} for _ in range(repeat)])
-        measure("floor: persearch's column writer fed pre-made columns", [
-            {"kind": "floor-columns", "corpus": str(files), "index": str(tmp / "f2")} for _ in range(repeat)])
-        if with_tantivy:
-            measure("raw tantivy, default tokenizer", [
-                {"kind": "tantivy", "corpus": str(files), "index": str(tmp / "tix")} for _ in range(repeat)])
-            t_one = measure("persearch on tantivy, 1 process", [
-                {"kind": "full", "corpus": str(files), "index": str(tmp / "t1"), "workers": 1, "backend": "tantivy"}
-                for _ in range(repeat)])
-            t_two = measure("persearch on tantivy, 2 processes", [
-                {"kind": "full", "corpus": str(files), "index": str(tmp / "t2"), "workers": 2, "backend": "tantivy"}
-                for _ in range(repeat)])
-        same = measure("persearch update, nothing changed", [
-            {"kind": "same", "corpus": str(files), "index": str(tmp / "p1"), "workers": None} for _ in range(repeat)])
-        change = measure("persearch update, 1 % of files changed", [
-            {"kind": "change", "corpus": str(files), "index": str(tmp / "p1"), "workers": None, "repeat": i}
-            for i in range(repeat)])
-
-        print("| run | seconds | docs/s | MB/s | vs raw Whoosh | vs 1-process build | CPU s (all processes) "
-              "| peak RSS MB (main / workers) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for label, secs, cpu, rss, kids in rows:
-            print(f"| {label} | {secs:.2f} | {docs / secs:,.0f} | {mb / secs:.2f} | {base / secs:.2f}× "
-                  f"| {secs / one * 100:.1f} % | {cpu:.2f} | {rss:.0f} / {kids:.0f} |")
-        print(f"\ntargets: 1 process ≥ 0.8× raw Whoosh → {base / one:.2f}×; 2 processes ≥ 1.5× → {base / two:.2f}×; "
-              f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
-        print(f"floor (Whoosh's writer alone, pre-made tokens): {floor:.2f} s = {floor / one * 100:.0f} % of the "
-              f"1-process build")
-        if with_tantivy:
-            print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend with one process each (the target) → "
-                  f"{one / t_one:.2f}×; with two processes each: {two / t_two:.2f}×")
+        with local_clusters(tmp) if with_sphinx else contextlib.nullcontext({}) as clusters:
+            _bench(corpus, limit, repeat, tmp, with_tantivy, clusters)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy: bool,
+           clusters: dict[int, str]) -> None:
+    files = tmp / "files"
+    docs, size = materialize(corpus, limit, files)
+    mb = size / 1e6
+    print(f"\n## {Path(corpus).name}: {docs:,} documents, {mb:.1f} MB as .txt files"
+          + (f" (first {limit:,} of the corpus)" if limit else "") + f", median of {repeat} runs\n")
+    rows: list[tuple[str, float, float, float, float]] = []
+
+    def measure(label: str, tasks: list[dict]) -> float:
+        results = [run_child(t) for t in tasks]
+        secs = statistics.median(r["seconds"] for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
+        rss = max(r["rss"] for r in results)
+        rss_kids = max(r["rss_children"] for r in results)
+        rows.append((label, secs, cpu, rss, rss_kids))
+        return secs
+
+    base = measure("raw Whoosh, StandardAnalyzer", [
+        {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
+    one = measure("persearch full build, 1 process", [
+        {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
+    two = measure("persearch full build, 2 processes", [
+        {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
+    floor = measure("floor: Whoosh's writer fed pre-made tokens, no analysis", [
+        {"kind": "floor-whoosh", "corpus": str(files), "index": str(tmp / "f1")} for _ in range(repeat)])
+    measure("floor: persearch's column writer fed pre-made columns", [
+        {"kind": "floor-columns", "corpus": str(files), "index": str(tmp / "f2")} for _ in range(repeat)])
+    if with_tantivy:
+        measure("raw tantivy, default tokenizer", [
+            {"kind": "tantivy", "corpus": str(files), "index": str(tmp / "tix")} for _ in range(repeat)])
+        t_one = measure("persearch on tantivy, 1 process", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "t1"), "workers": 1, "backend": "tantivy"}
+            for _ in range(repeat)])
+        t_two = measure("persearch on tantivy, 2 processes", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "t2"), "workers": 2, "backend": "tantivy"}
+            for _ in range(repeat)])
+    sphinx_best = {}
+    for count, nodes in clusters.items():
+        for workers in (1, 2):
+            sphinx_best[(count, workers)] = measure(
+                f"persearch on sphinx, {count} node{'s' if count > 1 else ''}, "
+                f"{workers} process{'es' if workers > 1 else ''}",
+                [{"kind": "full", "corpus": str(files), "index": str(tmp / f"s{count}{workers}"),
+                  "workers": workers, "backend": "sphinx", "nodes": nodes} for _ in range(repeat)])
+    same = measure("persearch update, nothing changed", [
+        {"kind": "same", "corpus": str(files), "index": str(tmp / "p1"), "workers": None} for _ in range(repeat)])
+    change = measure("persearch update, 1 % of files changed", [
+        {"kind": "change", "corpus": str(files), "index": str(tmp / "p1"), "workers": None, "repeat": i}
+        for i in range(repeat)])
+
+    print("| run | seconds | docs/s | MB/s | vs raw Whoosh | vs 1-process build | CPU s (all processes) "
+          "| peak RSS MB (main / workers) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, secs, cpu, rss, kids in rows:
+        print(f"| {label} | {secs:.2f} | {docs / secs:,.0f} | {mb / secs:.2f} | {base / secs:.2f}× "
+              f"| {secs / one * 100:.1f} % | {cpu:.2f} | {rss:.0f} / {kids:.0f} |")
+    print(f"\ntargets: 1 process ≥ 0.8× raw Whoosh → {base / one:.2f}×; 2 processes ≥ 1.5× → {base / two:.2f}×; "
+          f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
+    print(f"floor (Whoosh's writer alone, pre-made tokens): {floor:.2f} s = {floor / one * 100:.0f} % of the "
+          f"1-process build")
+    if with_tantivy:
+        print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend with one process each (the target) → "
+              f"{one / t_one:.2f}×; with two processes each: {two / t_two:.2f}×")
+    if sphinx_best:
+        best = {count: min(sphinx_best[(count, 1)], sphinx_best[(count, 2)]) for count in sorted(clusters)}
+        print("sphinx backend, best of 1/2 processes: " + "; ".join(
+            f"{count} node{'s' if count > 1 else ''}: {docs / secs:,.0f} docs/s "
+            f"({min(one, two) / secs:.2f}× the Whoosh backend)" for count, secs in best.items()))
 
 
 def main() -> None:
@@ -244,10 +276,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="index only the first N documents of each corpus")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy rows")
+    parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx rows")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     for corpus in args.corpora:
-        bench(corpus, args.limit, args.repeat, not args.no_tantivy)
+        bench(corpus, args.limit, args.repeat, not args.no_tantivy, not args.no_sphinx)
 
 
 if __name__ == "__main__":

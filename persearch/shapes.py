@@ -32,7 +32,8 @@ def hit_json(hit: Any) -> dict[str, Any]:
 
 
 def results_json(query: str, results: Any) -> dict[str, Any]:
-    """A page of search results in the documented shape (``facets`` when asked for)."""
+    """A page of search results in the documented shape (``facets`` when asked for, ``partial``
+    when part of the index did not answer: a Sphinx node down)."""
     data = {
         "query": query, "total": int(results.total), "page": int(results.page),
         "suggestion": results.suggestion or None, "corrected": bool(getattr(results, "corrected", False)),
@@ -40,6 +41,15 @@ def results_json(query: str, results: Any) -> dict[str, Any]:
     }
     if getattr(results, "facet_specs", None):
         data["facets"] = facets_json(results.facets)
+    return _with_partial(data, results)
+
+
+def _with_partial(data: dict[str, Any], results: Any) -> dict[str, Any]:
+    """``data`` with ``partial`` (which nodes did not answer, their share of the index) when set."""
+    partial = getattr(results, "partial", None)
+    if partial:
+        data["partial"] = json.loads(json.dumps(partial, default=str))
+        data["message"] = getattr(results, "message", None) or partial.get("message")
     return data
 
 
@@ -48,7 +58,7 @@ def count_json(query: str, results: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"query": query, "total": int(results.total)}
     if getattr(results, "facet_specs", None):
         data["facets"] = facets_json(results.facets)
-    return data
+    return _with_partial(data, results)
 
 
 def facets_json(facets: dict[str, dict[Any, int]]) -> dict[str, dict[str, int]]:
@@ -85,9 +95,13 @@ def report_json(report: Any) -> dict[str, Any]:
 
 
 def stats_json(stats: dict[str, Any]) -> dict[str, Any]:
-    """``stats --json``: the documented keys, JSON-safe (dates as ISO text)."""
+    """``stats --json``: the documented keys, JSON-safe (dates as ISO text); ``nodes`` for an
+    index spread over nodes (each one's address, documents, and whether it answers)."""
     keys = ("documents", "terms", "size_bytes", "roots", "updated_at", "analyzer")
-    return json.loads(json.dumps({k: stats.get(k) for k in keys}, default=str))
+    shown = {k: stats.get(k) for k in keys}
+    if "nodes" in stats:
+        shown["nodes"] = stats["nodes"]
+    return json.loads(json.dumps(shown, default=str))
 
 
 __all__ = ["spans", "hit_json", "results_json", "count_json", "facets_json", "document_json", "tokens_json",

@@ -1,7 +1,17 @@
-"""Shared fixtures: the seed documents and the shared data folder."""
+"""Shared fixtures: the seed documents, the shared data folder, each backend, and two Sphinx nodes."""
 from __future__ import annotations
 
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -22,9 +32,84 @@ def seed_texts() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
 
 
-@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def sphinx_unavailable() -> str | None:
+    """Why the sphinx backend cannot be tested here, or None (CI installs both)."""
+    if shutil.which("searchd") is None:
+        return "searchd is not installed (Debian package sphinxsearch)"
+    try:
+        import pymysql  # noqa: F401
+    except ImportError:
+        return "the sphinx extra is not installed (pip install 'persearch[sphinx]')"
+    return None
+
+
+def _free_base_port() -> int:
+    """A port P with P, P+1 (SphinxQL) and P+6, P+7 (API) free on 127.0.0.1."""
+    rng = random.Random(os.getpid())
+    for _ in range(200):
+        base = rng.randrange(20000, 60000)
+        try:
+            for port in (base, base + 1, base + 6, base + 7):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports for the Sphinx nodes")
+
+
+def _stop_by_pid(folder: Path) -> None:
+    """Kill whatever searchd the cluster record in ``folder`` still names (after a failed `down`)."""
+    try:
+        pids = json.loads((folder / "cluster.json").read_text(encoding="utf-8"))["pids"]
+    except (OSError, ValueError, KeyError):
+        return
+    for pid in pids:
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def sphinx_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """Two real searchd nodes started with ``persearch cluster up`` in a tmp dir, stopped by pid at the end.
+
+    ``PERSEARCH_SPHINX_NODES`` names them for the session, so indexes created
+    with ``backend="sphinx"`` (and child processes) find them.
+    """
+    reason = sphinx_unavailable()
+    if reason:
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("sphinx-nodes")
+    command = [sys.executable, "-m", "persearch.cli", "cluster", "up", str(folder), "--nodes", "2",
+               "--port", str(_free_base_port())]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        nodes = done.stdout.strip()
+        before = os.environ.get("PERSEARCH_SPHINX_NODES")
+        os.environ["PERSEARCH_SPHINX_NODES"] = nodes
+        try:
+            yield {"folder": folder, "nodes": nodes}
+        finally:
+            if before is None:
+                os.environ.pop("PERSEARCH_SPHINX_NODES", None)
+            else:
+                os.environ["PERSEARCH_SPHINX_NODES"] = before
+    finally:
+        subprocess.run([sys.executable, "-m", "persearch.cli", "cluster", "down", str(folder)],
+                       capture_output=True, timeout=120)
+        _stop_by_pid(folder)
+        time.sleep(0)  # nothing of this session's searchd is left
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy", "sphinx"])
 def backend(request: pytest.FixtureRequest) -> str:
-    """Each backend in turn; tantivy only when its extra is installed (CI installs it)."""
+    """Each backend in turn; tantivy and sphinx only when they can run here (CI installs both)."""
     if request.param == "tantivy":
         pytest.importorskip("tantivy", reason="the tantivy extra is not installed")
+    if request.param == "sphinx":
+        request.getfixturevalue("sphinx_cluster")
     return request.param

@@ -922,7 +922,10 @@ def test_rebuild_with_new_paths_indexes_each_file_once(index: Index, docs: Path,
     assert "e.txt" in ids(index, Term("کتاب"))
 
 
-def test_optimize_merges_segments_and_keeps_every_document(index: Index, docs: Path) -> None:
+def test_optimize_merges_segments_and_keeps_every_document(index: Index, docs: Path, backend: str) -> None:
+    if backend == "sphinx":
+        pytest.skip("sphinx: each node has RT chunks of its own, merged by Sphinx in the background "
+                    "(docs/backends.md, Scaling out: not supported)")
     index.add_paths([docs])
     index.add_document("note", "یادداشت کتاب")  # a second commit: a second segment
     assert index.stats()["segments"] == 2

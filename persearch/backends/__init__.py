@@ -12,9 +12,9 @@ chosen, with :class:`~persearch.errors.MissingExtra`.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
-from ..errors import InvalidOption
+from ..errors import InvalidOption, PersearchError
 
 if TYPE_CHECKING:
     from .base import Backend
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 REGISTRY = {
     "whoosh": "persearch.backends.whoosh_backend:WhooshBackend",
     "tantivy": "persearch.backends.tantivy_backend:TantivyBackend",
+    "sphinx": "persearch.backends.sphinx.backend:SphinxBackend",
 }
 #: The engines' names, the default first.
 BACKENDS = tuple(REGISTRY)
@@ -43,4 +44,35 @@ def backend_class(name: str) -> type[Backend]:
     return found
 
 
-__all__ = ["REGISTRY", "BACKENDS", "DEFAULT_BACKEND", "backend_class"]
+def engine_options(name: str, given: Mapping[str, Any], recorded: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The options backend ``name`` is created with: those ``given`` over those ``recorded`` for it
+    (persearch.json's ``backend_options``). A backend lists the options it takes in its class's
+    ``takes_options`` (the sphinx backend: ``nodes``); any other is an InvalidOption.
+
+    >>> engine_options("whoosh", {})
+    {}
+    """
+    if given:
+        takes = tuple(getattr(backend_class(name), "takes_options", ()))
+        unknown = [key for key in given if key not in takes]
+        if unknown:
+            what = f"it takes {', '.join(takes)}" if takes else "it takes none"
+            raise InvalidOption(f"the {name} backend takes no option {unknown[0]} ({what})")
+    return {**(recorded or {}), **given}
+
+
+def discard(name: str | None, folder: Any) -> None:
+    """Let an engine drop what it keeps outside a data folder that is going (the sphinx backend:
+    its rows on the nodes). Best effort: an engine whose extra is gone or that does not answer
+    keeps them (they are invisible to every index)."""
+    if name not in REGISTRY:
+        return
+    try:
+        drop = getattr(backend_class(name), "discard", None)
+        if drop is not None:
+            drop(folder)
+    except PersearchError:
+        pass
+
+
+__all__ = ["REGISTRY", "BACKENDS", "DEFAULT_BACKEND", "backend_class", "engine_options", "discard"]

@@ -93,6 +93,8 @@ class BackendResults:
     Counting every match can cost as much as ranking the top ones, so a
     backend may pass ``count`` instead of ``total``: it runs only when
     :attr:`total` is read. ``lower`` is a free lower bound on the count.
+    ``partial`` is set by a backend spread over nodes when some did not
+    answer: ``{"message", "missing_nodes", "missing_share", ...}``.
 
     >>> BackendResults(3, []).total
     3
@@ -107,6 +109,7 @@ class BackendResults:
         self.lower = total if total is not None else lower
         self._facets = facets
         self._facet_counts: dict[str, dict[Any, int]] | None = None
+        self.partial: dict[str, Any] | None = None
 
     @property
     def facets(self) -> dict[str, dict[Any, int]]:

@@ -173,27 +173,28 @@ JsonOption = typer.Option(False, "--json", help="Print JSON (format in docs/cli.
 
 @contextlib.contextmanager
 def opened(option: Optional[Path], *, create: bool = False, fresh: bool = False,
-           backend: Optional[str] = None) -> Iterator[Any]:
+           backend: Optional[str] = None, nodes: Optional[str] = None) -> Iterator[Any]:
     """The index ``--index`` names (or the one found: :func:`index_location`), with CLI hints in its errors.
 
     ``fresh``: an index this persearch cannot read is replaced by an empty
     one that keeps its roots (``index --rebuild``, :meth:`Index.recreate`)
     instead of failing. ``backend``: the engine of a
-    new index (None: whoosh).
+    new index (None: whoosh); ``nodes``: a new sphinx index's nodes.
     """
     from ..index import Index
 
     location = index_location(option, creating=create)
     flag = "" if option is None else f" --index {option}"
     try:
-        index = Index.open(location, create=create, backend=backend or "whoosh")
+        index = Index.open(location, create=create, backend=backend or "whoosh", **_engine(nodes))
     except IndexNotFound:
         raise IndexNotFound(f"no index at {location}; run: persearch index PATH{flag}") from None
     except IndexIncompatible as error:
         if not fresh:
             reason = str(error).split(";")[0]
             raise IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild") from None
-        index = Index.recreate(location, backend=backend)  # keeps its roots: --rebuild indexes them again
+        # Keeps its roots (--rebuild indexes them again), and its engine's options unless given.
+        index = Index.recreate(location, backend=backend, **_engine(nodes))
     with index:
         yield index
 
@@ -219,8 +220,12 @@ def index_command(
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
     backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
-                                          help="Engine of a new index: whoosh (default) or tantivy "
-                                          "(faster; needs persearch[tantivy])."),
+                                          help="Engine of a new index: whoosh (default), tantivy "
+                                          "(faster; needs persearch[tantivy]) or sphinx (Sphinx/Manticore "
+                                          "nodes; needs persearch[sphinx] and --nodes)."),
+    nodes: Optional[str] = typer.Option(None, "--nodes", metavar="HOST:PORT,...",
+                                        help="The Sphinx nodes of a new sphinx index or of its rebuild "
+                                        "(SphinxQL addresses) [default: $PERSEARCH_SPHINX_NODES]."),
     as_json: bool = JsonOption,
     # -- typed record fields (docs/indexing.md, "Typed fields") --
     declare: Optional[List[str]] = typer.Option(None, "--field", metavar="NAME=TYPE",
@@ -248,13 +253,14 @@ def index_command(
         parse_field_declarations(declare)  # a malformed one fails before the index is touched
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
-            with opened(index, create=True, fresh=rebuild, backend=backend) as ix:
+            with opened(index, create=True, fresh=rebuild, backend=backend, nodes=nodes) as ix:
                 if backend is not None and backend != ix.backend_name and not rebuild:
                     raise InvalidOption(f"the index at {ix.root} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
+                _check_nodes(ix, nodes, backend, rebuild)
                 if rebuild:
                     report = ix.rebuild(paths, workers=workers, progress=progress, backend=backend,
-                                        document_dates=document_dates, **options)
+                                        document_dates=document_dates, **options, **_engine(nodes))
                 else:
                     report = ix.add_paths(paths, workers=workers, progress=progress, document_dates=document_dates,
                                           **options)
@@ -349,8 +355,13 @@ def search_command(
     elif export == "csv":
         output.write_csv(results)
     else:
-        _show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
-                      bidi=output.bidi_default() if bidi is None else bidi)
+        columns = shutil.get_terminal_size().columns - 3 if _is_terminal(sys.stdout) else None
+        output.show_results(results, color=output.color_enabled(sys.stdout, no_color=no_color),
+                            bidi=output.bidi_default() if bidi is None else bidi, columns=columns)
+    if results.partial:  # part of the index did not answer (a Sphinx node down): said, and exit 1
+        if count or export is not None:  # the terminal's hits show it with the message, JSON in "partial"
+            print(f"persearch: {results.partial['message']}", file=sys.stderr, flush=True)
+        raise typer.Exit(EXIT_FAILURE)
 
 
 @_command("get", "Print a stored document: its title, id, fields and text.")
@@ -410,8 +421,8 @@ def analyze_command(
     if as_json:
         output.write_json(output.tokens_json(text, tokens))
         return
-    _show_tokens(text, tokens, color=output.color_enabled(sys.stdout, no_color=no_color),
-                 bidi=output.bidi_default() if bidi is None else bidi)
+    output.show_tokens(text, tokens, color=output.color_enabled(sys.stdout, no_color=no_color),
+                       bidi=output.bidi_default() if bidi is None else bidi)
 
 
 @_command("stats", "Show what the index holds.")
@@ -461,7 +472,33 @@ def serve_command(
         web.serve(ix, host=host, port=port)
 
 
+from .cluster import cluster_app  # noqa: E402 - its commands come after the index's own in --help
+
+app.add_typer(cluster_app)
+
+
 # -- helpers --------------------------------------------------------------
+def _engine(nodes: Optional[str]) -> dict[str, str]:
+    """The engine options of ``--nodes`` (the library's ``nodes=``), none when not given."""
+    return {"nodes": nodes} if nodes else {}
+
+
+def _check_nodes(ix: Any, nodes: Optional[str], backend: Optional[str], rebuild: bool) -> None:
+    """``--nodes`` names the Sphinx nodes of a new sphinx index or of its rebuild, nothing else."""
+    if nodes is None:
+        return
+    target = backend or ix.backend_name
+    if target != "sphinx":
+        raise InvalidOption(f"--nodes is for the sphinx backend, not {target}")
+    recorded = ix.backend_options.get("nodes") if ix.backend_name == "sphinx" else None
+    if not rebuild and recorded is not None:
+        from ..backends.sphinx.config import parse_nodes
+
+        if [n.address for n in parse_nodes(nodes)] != [n.address for n in parse_nodes(recorded)]:
+            raise InvalidOption(f"the index at {ix.root} is on the nodes {recorded}; --nodes chooses the nodes "
+                                f"of a new index (add --rebuild to move it to {nodes})")
+
+
 def _is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
@@ -525,76 +562,9 @@ def _show_count(query: str, results: Any, export: Optional[str], *, color: bool)
         return
     sys.stdout.write(f"{results.total}\n")
     if results.facet_specs:
-        _show_facets(results.facets, color=color)
+        output.show_facets(results.facets, color=color)
 
 
-def _show_facets(facets: dict[str, Any], *, color: bool) -> None:
-    """Each facet as a small table: value and count (the first ten values, then the rest in one row)."""
-    con = output.console(sys.stdout) if color else None
-    for name, counts in facets.items():
-        rows = output.facet_rows(counts)
-        if con is None:
-            sys.stdout.write(f"\n{name}\tcount\n" + "".join(f"{value}\t{n}\n" for value, n in rows))
-            continue
-        from rich.table import Table
-
-        table = Table(name, "count", box=None, header_style="bold")
-        for value, n in rows:
-            table.add_row(value, n)
-        con.print()
-        con.print(table)
-    sys.stdout.flush()
 
 
-def _show_results(results: Any, *, color: bool, bidi: bool) -> None:
-    """Hits on stdout; the suggestion, message, total and time on stderr."""
-    if results.suggestion:
-        print(output.suggestion_line(results.query, results.suggestion, getattr(results, "corrected", False),
-                                     bidi=bidi), file=sys.stderr)
-    if getattr(results, "message", None):
-        print(output.show_text(results.message, bidi=bidi), file=sys.stderr)
-    sys.stderr.flush()
-    columns = shutil.get_terminal_size().columns - 3 if _is_terminal(sys.stdout) else None
-    con = output.console(sys.stdout) if color else None
-    for hit in results.hits:
-        (title, title_spans), = output.marked_lines(hit.title or Path(str(hit.path)).name,
-                                                    getattr(hit, "title_highlights", ()), bidi=bidi)
-        lines = output.marked_lines(hit.snippet or "", hit.highlights, columns=columns, bidi=bidi)
-        where = f"{hit.id}  [{hit.score:.2f}]"
-        about = output.fields_line(hit.values, hit.field_types) if getattr(hit, "field_types", None) else ""
-        about = output.show_text(about, bidi=bidi) if about else ""
-        if con is None:
-            sys.stdout.write(f"{hit.rank}. {output.plain(title, title_spans)}\n   {where}\n")
-            sys.stdout.write(f"   {about}\n" if about else "")
-            sys.stdout.write("".join(f"   {output.plain(line, spans)}\n" for line, spans in lines) + "\n")
-        else:
-            con.print(output.rich_line(title, title_spans, "bold", indent=f"{hit.rank}. "))
-            con.print(output.rich_line(where, [], "cyan", indent="   "))
-            if about:
-                con.print(output.rich_line(about, [], "dim", indent="   "))
-            for line, spans in lines:
-                con.print(output.rich_line(line, spans, indent="   "))
-            con.print()
-    if getattr(results, "facet_specs", None):
-        _show_facets(results.facets, color=con is not None)
-    sys.stdout.flush()
-    elapsed = getattr(results, "elapsed", None)
-    took = f" · {elapsed * 1000:.0f} ms" if isinstance(elapsed, (int, float)) else ""
-    noun = "hit" if results.total == 1 else "hits"
-    print(f"{results.total} {noun} · page {results.page}{took}", file=sys.stderr, flush=True)
 
-
-def _show_tokens(text: str, tokens: List[Any], *, color: bool, bidi: bool) -> None:
-    """A table: position, term, start, end, and the surface text the term came from."""
-    rows = [(str(t.position), output.show_text(t.text, bidi=bidi), str(t.start), str(t.end),
-             output.show_text(text[t.start:t.end], bidi=bidi)) for t in tokens]
-    header = ("position", "term", "start", "end", "surface")
-    if not color:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [header, *rows]))
-        return
-    from rich.table import Table
-
-    table = Table(*header, box=None, header_style="bold")
-    for row in rows:
-        table.add_row(*row)
-    output.console(sys.stdout).print(table)

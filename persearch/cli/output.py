@@ -357,8 +357,8 @@ _STATS_NAMES = {"path": "index", "size_bytes": "size", "updated_at": "updated", 
 
 
 def stats_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
-    """``stats`` for people: ``(name, value)`` rows, sizes in KiB/MiB, one row per root,
-    paths absolute and normalized, the time in UTC, the analyzer in words."""
+    """``stats`` for people: ``(name, value)`` rows, sizes in KiB/MiB, one row per root (and per
+    node), paths absolute and normalized, the time in UTC, the analyzer in words."""
     rows: list[tuple[str, str]] = []
     for key, value in stats.items():
         name = _STATS_NAMES.get(key, key)
@@ -366,6 +366,9 @@ def stats_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((name, os.path.normpath(os.path.abspath(str(value)))))
         elif key == "roots":
             rows.extend((name, os.path.normpath(str(root))) for root in value or ["(none)"])
+        elif key == "nodes":  # a sphinx index: a row per node
+            rows.extend(("node", f"{n['address']} · documents {n['documents']} · "
+                                 f"{'answering' if n['answering'] else 'not answering'}") for n in value)
         elif key == "size_bytes":
             rows.append((name, human_size(int(value))))
         elif key == "updated_at":
@@ -410,6 +413,78 @@ def _utc(value: Any) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+# -- what a terminal shows ----------------------------------------------
+def show_facets(facets: dict[str, Any], *, color: bool) -> None:
+    """Each facet as a small table: value and count (the first ten values, then the rest in one row)."""
+    con = console(sys.stdout) if color else None
+    for name, counts in facets.items():
+        rows = facet_rows(counts)
+        if con is None:
+            sys.stdout.write(f"\n{name}\tcount\n" + "".join(f"{value}\t{n}\n" for value, n in rows))
+            continue
+        from rich.table import Table
+
+        table = Table(name, "count", box=None, header_style="bold")
+        for value, n in rows:
+            table.add_row(value, n)
+        con.print()
+        con.print(table)
+    sys.stdout.flush()
+
+
+def show_results(results: Any, *, color: bool, bidi: bool, columns: int | None = None) -> None:
+    """Hits on stdout (snippets wrapped at ``columns``); the suggestion, message, total and time on stderr."""
+    if results.suggestion:
+        print(suggestion_line(results.query, results.suggestion, getattr(results, "corrected", False),
+                              bidi=bidi), file=sys.stderr)
+    if getattr(results, "message", None):
+        print(show_text(results.message, bidi=bidi), file=sys.stderr)
+    sys.stderr.flush()
+    con = console(sys.stdout) if color else None
+    for hit in results.hits:
+        (title, title_spans), = marked_lines(hit.title or os.path.basename(str(hit.path)),
+                                             getattr(hit, "title_highlights", ()), bidi=bidi)
+        lines = marked_lines(hit.snippet or "", hit.highlights, columns=columns, bidi=bidi)
+        where = f"{hit.id}  [{hit.score:.2f}]"
+        about = fields_line(hit.values, hit.field_types) if getattr(hit, "field_types", None) else ""
+        about = show_text(about, bidi=bidi) if about else ""
+        if con is None:
+            sys.stdout.write(f"{hit.rank}. {plain(title, title_spans)}\n   {where}\n")
+            sys.stdout.write(f"   {about}\n" if about else "")
+            sys.stdout.write("".join(f"   {plain(line, spans)}\n" for line, spans in lines) + "\n")
+        else:
+            con.print(rich_line(title, title_spans, "bold", indent=f"{hit.rank}. "))
+            con.print(rich_line(where, [], "cyan", indent="   "))
+            if about:
+                con.print(rich_line(about, [], "dim", indent="   "))
+            for line, spans in lines:
+                con.print(rich_line(line, spans, indent="   "))
+            con.print()
+    if getattr(results, "facet_specs", None):
+        show_facets(results.facets, color=con is not None)
+    sys.stdout.flush()
+    elapsed = getattr(results, "elapsed", None)
+    took = f" · {elapsed * 1000:.0f} ms" if isinstance(elapsed, (int, float)) else ""
+    noun = "hit" if results.total == 1 else "hits"
+    print(f"{results.total} {noun} · page {results.page}{took}", file=sys.stderr, flush=True)
+
+
+def show_tokens(text: str, tokens: list[Any], *, color: bool, bidi: bool) -> None:
+    """A table: position, term, start, end, and the surface text the term came from."""
+    rows = [(str(t.position), show_text(t.text, bidi=bidi), str(t.start), str(t.end),
+             show_text(text[t.start:t.end], bidi=bidi)) for t in tokens]
+    header = ("position", "term", "start", "end", "surface")
+    if not color:
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in [header, *rows]))
+        return
+    from rich.table import Table
+
+    table = Table(*header, box=None, header_style="bold")
+    for row in rows:
+        table.add_row(*row)
+    console(sys.stdout).print(table)
 
 
 class ProgressBar:

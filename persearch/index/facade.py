@@ -13,7 +13,6 @@ worker processes (workers.py). docs/indexing.md describes the update model.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import os
 import shutil
 from pathlib import Path
@@ -21,17 +20,17 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from ..analysis import Analyzer
 from ..analysis.analyzer import ANALYZER_VERSION
-from ..backends import DEFAULT_BACKEND, backend_class
+from ..backends import DEFAULT_BACKEND, backend_class, discard, engine_options
 from ..backends.base import Backend, Document
 from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
 from ..files import write_json
 from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
-                     next_data_name, old_meta, read_meta, remove_stale)
-from .typed import declare_fields, declared_fields, declared_fields_map, type_own_documents
+                     next_data_name, old_meta, read_meta, recorded_options, remove_stale, with_options)
+from .typed import as_document, declare_fields, declared_fields, declared_fields_map, type_own_documents
 from .lock import acquire, file_lock, release
 from .manifest import Manifest, now
 from .options import given, options_by_path, record_options
-from .paths import resolved
+from .paths import record_id, resolved
 from .sync import Progress, Sync, UpdateReport, refuse_unreachable_roots
 
 if TYPE_CHECKING:
@@ -62,22 +61,28 @@ class Index:
     # -- opening -------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None = None, backend: str | None = None, *,
-               overwrite: bool = False, lock_timeout: float = 10.0) -> "Index":
+               overwrite: bool = False, lock_timeout: float = 10.0, **engine: Any) -> "Index":
         """Create an empty index in folder ``path`` (made if missing).
 
-        ``backend``: "whoosh" (the default) or "tantivy" (much faster; needs
-        ``pip install 'persearch[tantivy]'``, else MissingExtra). It is
-        recorded in the index and used again by every :meth:`open`. With
-        ``overwrite=True`` the index replaced, even one of an older schema
-        version, keeps its backend unless ``backend`` is given.
+        ``backend``: "whoosh" (the default), "tantivy" (much faster; needs
+        ``pip install 'persearch[tantivy]'``, else MissingExtra) or "sphinx"
+        (Sphinx/Manticore nodes; ``persearch[sphinx]``). It is recorded in
+        the index and used again by every :meth:`open`. Other keywords are
+        the engine's options, recorded too (``nodes="HOST:PORT,HOST:PORT"``
+        for sphinx; an option the engine does not take is an InvalidOption).
+        With ``overwrite=True`` the index replaced, even one of an older
+        schema version, keeps its backend (and its options) unless
+        ``backend`` is given.
 
         >>> Index.create("نمایه", Analyzer(stemmer=None), backend="tantivy")      # doctest: +SKIP
+        >>> Index.create("نمایه", backend="sphinx", nodes="127.0.0.1:9306,127.0.0.1:9307")  # doctest: +SKIP
         """
-        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout)
+        return cls._create(path, analyzer, backend, overwrite=overwrite, keep=False, lock_timeout=lock_timeout,
+                           engine=engine)
 
     @classmethod
     def recreate(cls, path: str | os.PathLike[str], backend: str | None = None, *,
-                 lock_timeout: float = 10.0) -> "Index":
+                 lock_timeout: float = 10.0, **engine: Any) -> "Index":
         """Replace an index this persearch cannot read (another schema or
         analyzer version, a damaged ``persearch.json``) by an empty one.
 
@@ -88,16 +93,17 @@ class Index:
         the same files again. This is what ``persearch index PATH --rebuild``
         does with an index it cannot open.
         """
-        return cls._create(path, None, backend, overwrite=True, keep=True, lock_timeout=lock_timeout)
+        return cls._create(path, None, backend, overwrite=True, keep=True, lock_timeout=lock_timeout, engine=engine)
 
     @classmethod
     def _create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None, backend: str | None, *,
-                overwrite: bool, keep: bool, lock_timeout: float) -> "Index":
+                overwrite: bool, keep: bool, lock_timeout: float, engine: dict[str, Any]) -> "Index":
         root = Path(path).expanduser().absolute()
         if root.exists() and not root.is_dir():
             raise InvalidOption(f"{root} is a file: an index is a folder")
         if backend is not None:
-            backend_class(backend)  # an unknown backend or a missing extra fails before the disk is touched
+            # An unknown backend, a missing extra or an option it does not take fails before the disk is touched.
+            engine_options(backend, engine)
         root.mkdir(parents=True, exist_ok=True)
         with file_lock(root, lock_timeout):
             old = old_meta(root, overwrite)
@@ -111,24 +117,29 @@ class Index:
             newest = old["data"] if old else next((folder.name for folder in data_folders(root)), None)
             data = next_data_name(newest)
             shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
-            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout,
+                                         **engine_options(backend, engine, recorded_options(old, backend)))
             created.add_fields(declared_fields(shared))
             Manifest.from_json({k: v for k, v in shared.items() if k != "fields"}).write(root / data,
                                                                                        created.generation())
             created.close()
             meta = {"format": FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
-                    "analyzer": analyzer.config(), "data": data, "created_at": now(), **shared}
+                    "analyzer": analyzer.config(), "data": data, "created_at": now(), **shared,
+                    **with_options(created)}
             write_json(root / META_FILE, meta)
+            if old is not None:
+                discard(old.get("backend"), root / str(old.get("data")))
             remove_stale(root, data)
         return cls(root, meta, analyzer, lock_timeout)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
-             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0) -> "Index":
+             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0, **engine: Any) -> "Index":
         """Open the index in ``path``; with ``create=True`` make one if there is none.
 
-        ``backend`` ("whoosh" or "tantivy") is used only when creating: an
-        existing index is opened with the backend recorded in it.
+        ``backend`` ("whoosh", "tantivy" or "sphinx") and the engine's options
+        (``nodes=``, see :meth:`create`) are used only when creating: an
+        existing index is opened with the backend and options recorded in it.
 
         Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
         when it was built with another schema version or (if given) analyzer.
@@ -137,7 +148,7 @@ class Index:
         if not (root / META_FILE).exists():
             if create:
                 try:
-                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout)
+                    return cls.create(root, analyzer, backend, lock_timeout=lock_timeout, **engine)
                 except PersearchError:
                     if not (root / META_FILE).exists():
                         raise  # else another process created it meanwhile: open that
@@ -197,8 +208,13 @@ class Index:
 
     @property
     def backend_name(self) -> str:
-        """The engine this index was created with: "whoosh" or "tantivy"."""
+        """The engine this index was created with: "whoosh", "tantivy" or "sphinx"."""
         return str(self._meta["backend"])
+
+    @property
+    def backend_options(self) -> dict[str, Any]:
+        """The engine's options, as recorded (a sphinx index: ``{"nodes": "HOST:PORT,HOST:PORT"}``)."""
+        return dict(self._meta.get("backend_options") or {})
 
     @property
     def roots(self) -> list[str]:
@@ -347,7 +363,7 @@ class Index:
 
     def _delete_stored(self, item: str) -> bool:
         """Delete the document with id ``item`` (or ``PATH#ID`` with a relative PATH); whether there was one."""
-        for doc_id in (item, _record_id(item)) if "#" in item else (item,):
+        for doc_id in (item, record_id(item)) if "#" in item else (item,):
             if self._backend.stored(doc_id) is not None:
                 self._backend.delete([doc_id])
                 return True
@@ -370,7 +386,7 @@ class Index:
         >>> index.add_documents([{"id": "۱", "text": "کتاب تازه", "tags": ["کتاب"]}])  # doctest: +SKIP
         1
         """
-        docs = [_as_document(item) for item in documents]  # a bad one fails before anything is written
+        docs = [as_document(item) for item in documents]  # a bad one fails before anything is written
         with self._writing() as manifest:
             type_own_documents(self._backend, docs)
             self._backend.add(docs)
@@ -408,7 +424,7 @@ class Index:
                 title_field: str | None = None, id_field: str | None = None,
                 fields: Mapping[str, str] | Iterable[str] | None = None, document_dates: bool | None = None,
                 workers: int | None = None, progress: Progress | None = None,
-                backend: str | None = None) -> UpdateReport:
+                backend: str | None = None, **engine: Any) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
         Field options given are recorded for ``paths`` (for every root when
@@ -416,12 +432,14 @@ class Index:
         ``fields`` declares record field types (they replace earlier
         declarations of the same fields); undeclared fields are typed again
         from their values. ``backend`` moves the index to another engine
-        ("whoosh" or "tantivy"). Documents added with :meth:`add_document`
-        are copied over from their stored text. Readers see the old index
-        until the swap.
+        ("whoosh", "tantivy" or "sphinx"), with the engine's options given
+        (``nodes=``), else those recorded for it. Documents added with
+        :meth:`add_document` are copied over from their stored text. Readers
+        see the old index until the swap.
         """
         backend = backend or self._meta["backend"]
         backend_cls = backend_class(backend)
+        options = engine_options(backend, engine, recorded_options(self._meta, backend))
         with self._writing() as manifest:
             named = [resolved(p) for p in paths]
             refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
@@ -432,7 +450,8 @@ class Index:
             old_data = self._meta["data"]
             remove_stale(self.root, old_data)
             new_data = next_data_name(old_data)
-            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
+            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout,
+                                             **options)
             declared = {**declared_fields_map(self._meta), **declare_fields(fields, {})}
             new_backend.add_fields(declared_fields({"fields": declared}))
             try:
@@ -451,13 +470,17 @@ class Index:
                     self._save(fresh, new_backend, self.root / new_data)
             except BaseException:
                 new_backend.close()
+                discard(backend, self.root / new_data)
                 shutil.rmtree(self.root / new_data, ignore_errors=True)
                 raise
             new_backend.close()
-            meta = {**self._meta, **fresh.shared(), "data": new_data, "backend": backend,
-                    "schema_version": SCHEMA_VERSION, "rebuilt_at": now(), "fields": declared}
+            old_backend = self._meta["backend"]
+            meta = {**{k: v for k, v in self._meta.items() if k != "backend_options"}, **fresh.shared(),
+                    "data": new_data, "backend": backend, "schema_version": SCHEMA_VERSION, "rebuilt_at": now(),
+                    "fields": declared, **with_options(new_backend)}
             write_json(self.root / META_FILE, meta)  # the atomic swap
             self._reload_meta()
+            discard(old_backend, self.root / old_data)
             shutil.rmtree(self.root / old_data, ignore_errors=True)
         return report
 
@@ -474,7 +497,7 @@ class Index:
         (made absolute and resolved, as ids are stored).
         """
         backend = self.backend
-        for candidate in dict.fromkeys((id, _record_id(id) if "#" in id else resolved(id))):
+        for candidate in dict.fromkeys((id, record_id(id) if "#" in id else resolved(id))):
             found = backend.stored(candidate)
             if found is not None:
                 return found
@@ -503,6 +526,8 @@ class Index:
             "updated_at": manifest.updated_at, "analyzer": self.analyzer.config(),
             "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
             "segments": backend.segment_count(), "fields": self.fields,
+            # An index spread over nodes: each one's address, documents, and whether it answers.
+            **({"nodes": backend.node_stats()} if hasattr(backend, "node_stats") else {}),
         }
 
     def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
@@ -539,40 +564,6 @@ class Index:
             self._meta = {**self._meta, "fields": merged}
             write_json(self.root / META_FILE, self._meta)
             self._meta_stamp = self._stamp()
-
-
-# -- helpers -----------------------------------------------------------------
-
-def _record_id(item: str) -> str:
-    """``PATH#ID`` with PATH made absolute and resolved, as record ids are stored."""
-    path, _, record = item.partition("#")
-    return f"{resolved(path)}#{record}"
-
-
-def _as_document(item: Document | Mapping[str, Any]) -> Document:
-    """A Document from what :meth:`Index.add_documents` was given, or one clear error."""
-    if isinstance(item, Mapping):
-        fields = dict(item)
-        if "id" not in fields or "text" not in fields:
-            raise InvalidOption(f"a document needs an 'id' and a 'text', not only {sorted(fields)}")
-        item = Document(id=fields.pop("id"), text=fields.pop("text"), title=fields.pop("title", None) or "",
-                        metadata=fields)
-    elif not isinstance(item, Document):
-        raise InvalidOption(f"a document is a persearch.Document or a dict with 'id' and 'text', "
-                            f"not {type(item).__name__}")
-    if isinstance(item.id, int) and not isinstance(item.id, bool):
-        item.id = str(item.id)
-    if item.title is None:
-        item.title = ""
-    for name in ("id", "text", "title"):
-        if not isinstance(getattr(item, name), str):
-            raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
-    if not item.id:
-        raise InvalidOption("a document id cannot be empty")
-    if any(isinstance(v, _dt.date) for v in (item.metadata or {}).values()):
-        # A Python date is kept as ISO text (what the metadata can store), typed as a date.
-        item.metadata = {k: v.isoformat() if isinstance(v, _dt.date) else v for k, v in item.metadata.items()}
-    return item
 
 
 __all__ = ["Index", "UpdateReport", "SCHEMA_VERSION"]

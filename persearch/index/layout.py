@@ -2,7 +2,7 @@
 
 Layout of an index folder::
 
-    DIR/persearch.json     format, schema version, analyzer, backend, current data folder
+    DIR/persearch.json     format, schema version, analyzer, backend (and its options), current data folder
     DIR/write.lock         held (flock) by the one process writing (persearch.index.lock)
     DIR/data-N/            the engine's files + manifest.json (persearch.index.manifest)
 
@@ -124,10 +124,24 @@ def kept_analyzer(old: dict[str, Any] | None) -> Analyzer:
         return Analyzer()
 
 
+def recorded_options(meta: dict[str, Any] | None, backend: str) -> dict[str, Any]:
+    """The engine options ``persearch.json`` records (``backend_options``: a sphinx index's
+    nodes), if they are ``backend``'s: what a rebuild or a re-creation on it starts from."""
+    if not meta or meta.get("backend") != backend or not isinstance(meta.get("backend_options"), dict):
+        return {}
+    return dict(meta["backend_options"])
+
+
+def with_options(backend: Any) -> dict[str, Any]:
+    """``{"backend_options": ...}`` for ``persearch.json`` when an engine has options to record."""
+    options = getattr(backend, "options", None)
+    return {"backend_options": dict(options)} if options else {}
+
+
 def describe(analyzer: Analyzer) -> str:
     """An analyzer's options in one line, for messages: ``stemmer=builtin, stopwords=True, ...``."""
     return ", ".join(f"{k}={v}" for k, v in analyzer.config().items())
 
 
 __all__ = ["SCHEMA_VERSION", "META_FILE", "FORMAT_TAG", "read_meta", "old_meta", "next_data_name", "data_folders",
-           "remove_stale", "kept_settings", "kept_analyzer", "describe"]
+           "remove_stale", "kept_settings", "kept_analyzer", "recorded_options", "with_options", "describe"]

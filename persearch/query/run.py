@@ -105,6 +105,9 @@ class Results:
     found: BackendResults = field(default_factory=lambda: BackendResults(0, []), repr=False)
     #: The facets asked for (counted on first use of :attr:`facets`).
     facet_specs: list[Facet] = field(default_factory=list, repr=False)
+    #: Set when part of the index did not answer (a Sphinx node down): ``message``,
+    #: ``missing_nodes``, ``missing_share`` (of the documents), ``reasons``.
+    partial: dict[str, Any] | None = None
     _facets: dict[str, dict[Any, int]] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -150,6 +153,8 @@ class Results:
         }
         if self.facet_specs:
             data["facets"] = self.facets
+        if self.partial:
+            data["partial"] = self.partial
         return data
 
 
@@ -295,6 +300,10 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
                     results.corrected = True
     if relaxed and found.total > 0:
         note = "no document has every word: these have some of them"
+        results.message = f"{results.message}; {note}" if results.message else note
+    if found.partial:  # a node did not answer: said, with the share of the index it holds
+        results.partial = found.partial
+        note = found.partial["message"]
         results.message = f"{results.message}; {note}" if results.message else note
     searched = time.perf_counter()
     results.found = found

@@ -1,0 +1,300 @@
+"""persearch's own store beside a Sphinx index: one SQLite file in the index's data folder.
+
+Sphinx stores no field, so this file keeps what persearch needs and Sphinx
+cannot give back: each document's small fields, original text and
+index-time tokens (snippets come from persearch's highlighter, never from
+``CALL SNIPPETS``, which would tokenize Persian its own way); the term
+dictionary with document frequencies (spelling suggestions, fuzzy terms);
+the terms Sphinx cannot hold at a position another term holds (compound
+joins, spelling variants) with what they stand over; and the bookkeeping
+that makes a commit over several nodes atomic (see :mod:`.backend`).
+
+A SQLite transaction is the commit point: readers see the committed
+generation, and only Sphinx rows written for it (``gen <= generation``,
+minus the ``garbage`` rows not deleted yet).
+
+    >>> store = Store.create("/tmp/ix/sphinx.sqlite", {"ns": 7, "nodes": ["127.0.0.1:9306"]})  # doctest: +SKIP
+    >>> store.generation
+    0
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from itertools import repeat
+from typing import Any, Iterable, Iterator, Sequence
+
+from ... import compact
+from ...stored_tokens import StoredTokens
+
+FILE = "sphinx.sqlite"
+#: Field numbers in the term dictionary.
+FIELD_NUMBERS = {"title": 0, "body": 1}
+
+_SCHEMA = """
+CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(id TEXT PRIMARY KEY, sid INTEGER NOT NULL UNIQUE, node INTEGER NOT NULL, path TEXT,
+                  fields TEXT NOT NULL, text BLOB NOT NULL, tokens BLOB NOT NULL);
+CREATE INDEX docs_path ON docs(path) WHERE path IS NOT NULL;
+CREATE INDEX docs_node ON docs(node);
+CREATE TABLE terms(field INTEGER, term TEXT, df INTEGER NOT NULL, PRIMARY KEY(field, term)) WITHOUT ROWID;
+CREATE TABLE stacked(alt TEXT, expansion TEXT, PRIMARY KEY(alt, expansion)) WITHOUT ROWID;
+CREATE TABLE meta_keys(key TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE garbage(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
+CREATE TABLE intent(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
+"""
+
+_COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"
+
+
+def encode_text(text: str) -> bytes:
+    """The stored form of a text: one byte a character when it fits (persearch.compact), else UTF-8."""
+    packed = compact.encode(text)
+    return _COMPACT_TEXT + packed if packed is not None else _UTF8_TEXT + text.encode("utf-8")
+
+
+def decode_text(raw: bytes) -> str:
+    """The text :func:`encode_text` stored."""
+    return compact.decode(raw[1:]) if raw[:1] == _COMPACT_TEXT else raw[1:].decode("utf-8")
+
+
+def stored_terms(tokens: bytes, part: int) -> set[str]:
+    """The distinct terms of one stored field (0: title, 1: body) in packed tokens."""
+    field = StoredTokens(tokens, part)
+    if not field.count:
+        return set()
+    return set(field.decode(field.raw[field.terms_start:field.terms_end])[1:-1].split("\0"))
+
+
+class Store:
+    """The SQLite file of one Sphinx-backed index (one connection, one writer at a time:
+    persearch's write lock already serializes writers)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        # isolation_level=None: transactions are begun and committed explicitly.
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
+        self.db.execute("PRAGMA busy_timeout=30000")
+        # A big commit grows the write-ahead log to its size; cut it back after each checkpoint.
+        self.db.execute("PRAGMA journal_size_limit=8388608")
+        self._state: dict[str, Any] | None = None
+        self._seen: int | None = None
+
+    @classmethod
+    def create(cls, folder: str, state: dict[str, Any]) -> "Store":
+        """A new store in ``folder`` with ``state`` (namespace, nodes) and generation 0."""
+        path = os.path.join(folder, FILE)
+        if os.path.exists(path):
+            os.remove(path)
+        store = cls(path)
+        store.db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+        with store.transaction():
+            store.db.executemany("INSERT INTO state VALUES (?, ?)",
+                                 [(k, json.dumps(v)) for k, v in {**state, "generation": 0}.items()])
+        return store
+
+    @classmethod
+    def exists(cls, folder: str) -> bool:
+        return os.path.exists(os.path.join(folder, FILE))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- transactions -----------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it (best effort: readers may hold it)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def transaction(self) -> "_Transaction":
+        """``with store.transaction():`` one write transaction, rolled back on error."""
+        return _Transaction(self.db, "BEGIN IMMEDIATE")
+
+    def snapshot(self) -> "_Transaction":
+        """``with store.snapshot():`` reads that see one committed state (WAL)."""
+        return _Transaction(self.db, "BEGIN")
+
+    # -- state ------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """Namespace, nodes, generation: read again only after another commit."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._state is None or version != self._seen or self.db.in_transaction:
+            self._state = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM state")}
+            self._seen = version
+        return self._state
+
+    @property
+    def generation(self) -> int:
+        return int(self.state()["generation"])
+
+    def set_generation(self, generation: int) -> None:
+        self.set("generation", generation)
+
+    def set(self, key: str, value: Any) -> None:
+        """Change one state value (inside a transaction)."""
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value)))
+        self._state = None
+
+    def add_to(self, **changes: int) -> None:
+        """Add to counters in the state: documents, field lengths, the next sequence number."""
+        state = self.state()
+        for key, change in changes.items():
+            self.set(key, int(state.get(key) or 0) + change)
+
+    # -- documents ----------------------------------------------------------------
+    def current(self, ids: Iterable[str]) -> dict[str, tuple[int, int, bytes, str | None]]:
+        """``id -> (sid, node, tokens, metadata json)`` of the documents among ``ids`` that exist."""
+        out: dict[str, tuple[int, int, bytes, str | None]] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, sid, node, tokens, fields in self.db.execute(
+                    f"SELECT id, sid, node, tokens, fields FROM docs WHERE id IN ({marks})", chunk):
+                out[doc_id] = (sid, node, tokens, fields)
+        return out
+
+    def ids_of_paths(self, paths: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for chunk in _chunks(list(paths)):
+            marks = ",".join("?" * len(chunk))
+            out.extend(row[0] for row in self.db.execute(f"SELECT id FROM docs WHERE path IN ({marks})", chunk))
+        return out
+
+    def by_sid(self, sids: Sequence[int]) -> dict[int, tuple[str, str, bytes]]:
+        """``sid -> (id, small fields json, packed tokens)`` for candidates."""
+        out: dict[int, tuple[str, str, bytes]] = {}
+        for chunk in _chunks(list(sids)):
+            marks = ",".join("?" * len(chunk))
+            for sid, doc_id, fields, tokens in self.db.execute(
+                    f"SELECT sid, id, fields, tokens FROM docs WHERE sid IN ({marks})", chunk):
+                out[sid] = (doc_id, fields, tokens)
+        return out
+
+    def text_and_tokens(self, doc_id: str) -> tuple[str, bytes] | None:
+        row = self.db.execute("SELECT text, tokens FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return (decode_text(row[0]), row[1]) if row else None
+
+    def document(self, doc_id: str) -> tuple[str, bytes] | None:
+        """``(small fields json, stored text)`` of one document."""
+        row = self.db.execute("SELECT fields, text FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def documents(self) -> Iterator[tuple[str, bytes]]:
+        """``(small fields json, stored text)`` of every document."""
+        yield from self.db.execute("SELECT fields, text FROM docs ORDER BY rowid")
+
+    def all_fields(self) -> Iterator[str]:
+        for (fields,) in self.db.execute("SELECT fields FROM docs ORDER BY rowid"):
+            yield fields
+
+    def put(self, rows: Iterable[tuple[str, int, int, str | None, str, bytes, bytes]]) -> None:
+        """Insert or replace ``(id, sid, node, path, fields, text, tokens)`` rows."""
+        self.db.executemany("INSERT OR REPLACE INTO docs(id, sid, node, path, fields, text, tokens) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM docs WHERE id = ?", [(i,) for i in ids])
+
+    def doc_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def node_counts(self) -> Counter[int]:
+        return Counter(dict(self.db.execute("SELECT node, COUNT(*) FROM docs GROUP BY node")))
+
+    # -- terms ------------------------------------------------------------------------
+    def count_terms(self, field: int, changes: Counter[str]) -> None:
+        """Add document-frequency changes of one field (``term -> +n/-n``); terms at 0 go."""
+        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT(field, term) DO UPDATE "
+                            "SET df = df + excluded.df", zip(repeat(field), changes.keys(), changes.values()))
+        if min(changes.values(), default=0) < 0:
+            self.db.execute("DELETE FROM terms WHERE df <= 0")
+
+    def df(self, field: int, term: str) -> int:
+        """Documents whose field holds ``term``."""
+        row = self.db.execute("SELECT df FROM terms WHERE field = ? AND term = ?", (field, term)).fetchone()
+        return int(row[0]) if row else 0
+
+    def terms(self, field: int) -> Iterator[tuple[str, int]]:
+        yield from self.db.execute("SELECT term, df FROM terms WHERE field = ? ORDER BY term", (field,))
+
+    def terms_between(self, low: str, high: str, *, min_length: int = 0,
+                      max_length: int = 1 << 30) -> list[tuple[str, int]]:
+        """Terms of title and body in ``[low, high)`` (lengths bounded), with their largest df."""
+        return list(self.db.execute(
+            "SELECT term, MAX(df) AS df FROM terms WHERE term >= ? AND term < ? "
+            "AND length(term) BETWEEN ? AND ? GROUP BY term", (low, high, min_length, max_length)))
+
+    def field_terms_between(self, field: int, low: str, high: str, limit: int) -> list[str]:
+        """Up to ``limit`` terms of one field in ``[low, high)``."""
+        return [row[0] for row in self.db.execute(
+            "SELECT term FROM terms WHERE field = ? AND term >= ? AND term < ? LIMIT ?", (field, low, high, limit))]
+
+    def term_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(DISTINCT term) FROM terms").fetchone()[0])
+
+    def add_stacked(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO stacked VALUES (?, ?)", pairs)
+
+    def expansions(self, alt: str) -> list[str]:
+        """What a term that never has a position of its own stands over (space-joined terms)."""
+        return [row[0] for row in self.db.execute("SELECT expansion FROM stacked WHERE alt = ?", (alt,))]
+
+    def stacked_between(self, low: str, high: str, limit: int) -> list[tuple[str, str]]:
+        return list(self.db.execute("SELECT alt, expansion FROM stacked WHERE alt >= ? AND alt < ? LIMIT ?",
+                                    (low, high, limit)))
+
+    def count_meta_keys(self, changes: Counter[str]) -> None:
+        self.db.executemany("INSERT INTO meta_keys VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                            "SET docs = docs + excluded.docs", [(k, n) for k, n in changes.items() if n])
+        self.db.execute("DELETE FROM meta_keys WHERE docs <= 0")
+
+    def meta_keys(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT key FROM meta_keys ORDER BY key")]
+
+    # -- rows on the nodes that no committed document owns ---------------------------------
+    def pending(self, table: str) -> list[tuple[int, int]]:
+        """``(sid, node)`` rows of ``garbage`` (replaced or deleted, still on a node) or
+        ``intent`` (written to a node for a commit that did not happen)."""
+        assert table in ("garbage", "intent")
+        return list(self.db.execute(f"SELECT sid, node FROM {table}"))
+
+    def mark(self, table: str, rows: Iterable[tuple[int, int]]) -> None:
+        assert table in ("garbage", "intent")
+        self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows)
+
+    def clear(self, table: str, sids: Iterable[int] | None = None) -> None:
+        assert table in ("garbage", "intent")
+        if sids is None:
+            self.db.execute(f"DELETE FROM {table}")
+        else:
+            self.db.executemany(f"DELETE FROM {table} WHERE sid = ?", [(s,) for s in sids])
+
+    def garbage_sids(self) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT sid FROM garbage")]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection, begin: str) -> None:
+        self.db = db
+        self.begin = begin
+        self.outer = False
+
+    def __enter__(self) -> None:
+        self.outer = not self.db.in_transaction
+        if self.outer:
+            self.db.execute(self.begin)
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if not self.outer:
+            return
+        if kind is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for at in range(0, len(items), size):
+        yield items[at:at + size]
