@@ -14,13 +14,15 @@ chooses the candidates; persearch ranks them (:mod:`.rank`).
 
 Where things are: on the nodes, in the RT index ``persearch``, one row per
 document version (:mod:`.documents`: its words, the ``every`` term, hashed
-filter words; the attributes ``ns``, ``gen``, ``seq``, ``tlen``,
-``blen``), routed to one node by a stable hash of the document id; in the
-index's data folder (:mod:`.store`), the nodes, the namespace, the
+words of its raw fields; the attributes ``ns``, ``gen``, ``seq``, ``tlen``,
+``blen`` and its typed fields' slots, :mod:`.values`), routed to one node by
+a stable hash of the document id; in the index's data folder (:mod:`.store`,
+and ``fields.json``, the typed fields' table), the nodes, the namespace, the
 committed generation, every document's stored fields, text and tokens, and
 the term dictionary. :mod:`.writer` makes a commit atomic over the nodes;
-a node down is an error on writes (:class:`~.nodes.NodeDown`) and a partial
-answer, said so, on reads. docs/backends.md, "Scaling out", tells the whole story.
+:mod:`.search` runs a search's SELECTs; a node down is an error on writes
+(:class:`~.nodes.NodeDown`) and a partial answer, said so, on reads.
+docs/backends.md, "Scaling out", tells the whole story.
 """
 from __future__ import annotations
 
@@ -28,36 +30,30 @@ import json
 import os
 import secrets
 from functools import partial
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
 from ...errors import InvalidOption, PersearchError
-from ..base import SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, StoredHit
-from .config import DIST_INDEX, RT_INDEX, Node, parse_nodes
-from .documents import Prepared, filter_key, filter_term, prepare
+from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, as_filters,
+                    check_fields)
+from .config import DIST_INDEX, RT_INDEX, TYPED_SLOTS, Node, parse_nodes
+from .documents import Prepared, prepare
 from .nodes import NodeDown, Nodes
+from .rank import Scorer
+from .search import Search
 from .store import FIELD_NUMBERS, Store, decode_text
-from .rank import CANDIDATES, Scorer
 from .translate import ALL, Translator
+from .values import allot, conditions
 from .writer import Writer
+
+if TYPE_CHECKING:
+    from ...values.facets import Facet, Sort
+    from ...values.filters import Filter
+    from ...values.records import FieldSpec
 
 #: Where nodes come from when an index is created without them.
 NODES_ENV = "PERSEARCH_SPHINX_NODES"
-#: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25 per
-#: field, summed, with plain IDF (log N/n, never negative as Sphinx's default
-#: is for common words). Sphinx 2.2's RT indexes keep no field lengths (its
-#: bm25f() normalizes nothing), so each row carries its fields' lengths
-#: (``tlen``, ``blen``) and the expression normalizes with them and the
-#: averages from the store; the title is told from the body by its field
-#: weight (2). A field's hits of all query words saturate together. Weights
-#: are integers: scaled up. A query of only NOT counts the fields matched.
-_BM25_RANKER = ("ranker=expr('sum(if(user_weight > 0, if(user_weight == 2, {boost}, 1) * sum_idf * hit_count * 2.2 "
-                "/ (hit_count + 1.2 * (0.25 + 0.75 * if(user_weight == 2, tlen / {title}, blen / {body}))), 0)) * 1000'), "
-                "field_weights=(title=2, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
-_FLAT_RANKER = "ranker=expr('sum(1)')"
-#: Candidates by the count of matched tokens (for prefixes and fuzzy terms with several expansions).
-_COUNT_RANKER = "ranker=expr('sum(if(user_weight > 0, hit_count, 0))'), field_weights=(title=2, body=1, every=0, filt=0)"
 
 
 class SphinxBackend:
@@ -77,7 +73,8 @@ class SphinxBackend:
         self.nodes = Nodes(self.node_list)
         self._translator = Translator(store)
         self._translator_generation = -1
-        self.writer = Writer(store, self.nodes, self.ns)
+        self._table = FieldTable(path)
+        self.writer = Writer(store, self.nodes, self.ns, self._typing)
 
     # -- life cycle ---------------------------------------------------------------------
     @classmethod
@@ -93,8 +90,12 @@ class SphinxBackend:
         probe = Nodes(node_list)
         try:
             for i in range(len(node_list)):
-                probe.execute(i, f"SHOW INDEX {RT_INDEX} STATUS")
                 probe.execute(i, f"DESCRIBE {DIST_INDEX}")
+                attributes = {row[0] for row in probe.execute(i, f"DESCRIBE {RT_INDEX}")}
+                if f"s{TYPED_SLOTS - 1}" not in attributes:
+                    raise InvalidOption(f"Sphinx node {node_list[i].sql} has persearch's index without the typed "
+                                        f"fields' slots (an older configuration): configure it again "
+                                        f"(persearch cluster config, or cluster up in a new folder)")
         except NodeDown as error:
             raise NodeDown(str(error).split("; nothing")[0] + "; is it a node persearch configured? "
                            "(persearch cluster config --nodes ...)") from None
@@ -201,16 +202,35 @@ class SphinxBackend:
             self.nodes.execute(i, f"FLUSH RTINDEX {RT_INDEX}")
             self.nodes.execute(i, f"OPTIMIZE INDEX {RT_INDEX}")
 
+    # -- typed record fields --------------------------------------------------------------
+    def _typing(self) -> tuple[dict[str, FieldSpec], dict[str, str]]:
+        table = self._table.refresh()
+        return table.specs, table.slots
+
+    def fields(self) -> dict[str, FieldSpec]:
+        """The typed record fields (fields.json in the data folder, with each one's slot)."""
+        return self._table.refresh().specs
+
+    def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
+        """Record typed fields, each in a free slot, before documents use them; the names
+        refused because every slot is taken (they stay metadata)."""
+        return self._table.add(specs, allot)
+
     # -- reading ------------------------------------------------------------------------
     def search(self, query: qt.Node, limit: int, offset: int = 0,
-               filters: dict[str, Any] | None = None) -> BackendResults:
-        """Rank documents for a query tree; ``limit`` hits from ``offset``.
+               filters: Sequence[Filter] | Mapping[str, Any] | None = None, *,
+               sort: Sort | None = None, facets: Sequence[Facet] = ()) -> BackendResults:
+        """Rank documents for a query tree; ``limit`` hits from ``offset`` (filters, sort, facets:
+        :meth:`persearch.backends.base.Backend.search`; how: :mod:`.search`, :mod:`.values`).
 
-        Sphinx finds the matches and counts them; its best candidates are
-        ranked again by :mod:`.rank`. When a node does not answer, the hits
-        of the others come back with :attr:`BackendResults.partial` saying
-        which nodes and what share of the index they hold.
+        Sphinx finds the matches and counts them; persearch ranks its best
+        candidates (:mod:`.rank`). When a node does not answer, the hits of the
+        others come back with :attr:`BackendResults.partial` saying which
+        nodes and what share of the index they hold.
         """
+        specs, slots = self._typing()
+        filters = as_filters(filters, specs)
+        check_fields(filters, sort, facets, specs)
         store = self.store
         with store.snapshot():
             generation = store.generation
@@ -219,45 +239,30 @@ class SphinxBackend:
                 self._translator_generation = generation
             translator = self._translator
             match = translator.match(query)
-            if filters:
-                restriction = self._filter(filters)
-                if match is None or restriction is None:
-                    return BackendResults(0, [])
-                match = restriction if match is ALL else f"{match} {restriction}"
-            if match is None:
+            words = translator.filter_words([f for f in filters if f.field in FILTER_FIELDS])
+            if match is None or words is None:
                 return BackendResults(0, [])
-            scorer = Scorer(store, translator.fuzzy_terms, query, translator.df_cache)
-            wanted = max(CANDIDATES, 2 * (offset + limit))
-            where, args = ["ns = %s", "gen <= %s"], [self.ns, generation]
-            if match is not ALL:
-                where.insert(0, "MATCH(%s)")
-                args.insert(0, match)
-            garbage = store.garbage_sids()
-            if garbage:
-                where.append(f"id NOT IN ({', '.join(['%s'] * len(garbage))})")
-                args.extend(garbage)
-            ranker = _FLAT_RANKER if not scorer.ranked else _BM25_RANKER.format(
-                boost=f"{TITLE_BOOST:.4f}", title=f"{max(scorer.avg[0], 0.01):.4f}", body=f"{max(scorer.avg[1], 0.01):.4f}")
-            sql = (f"SELECT id, WEIGHT() AS w, seq FROM {DIST_INDEX} WHERE {' AND '.join(where)} "
-                   f"ORDER BY w DESC, seq ASC LIMIT 0, %s OPTION max_matches=%s, ")
-            answer = self.nodes.search(sql + ranker, [*args, wanted, wanted])
-            rows = {sid: seq for sid, _, seq in answer.rows}
-            if scorer.expanded and ranker != _FLAT_RANKER:
-                # Prefixes and fuzzy terms with several expansions: the documents with most
-                # of their tokens are candidates too (Sphinx's BM25 of an expansion is per node).
-                for sid, _, seq in self.nodes.search(sql + _COUNT_RANKER, [*args, wanted, wanted]).rows:
-                    rows.setdefault(sid, seq)
-            found = store.by_sid(list(rows)) if rows else {}
-            ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, seq in rows.items() if sid in found),
-                            key=lambda row: (-row[0], row[1]))
+            if words:  # raw-field filters: words of the filt field, beside a positive part
+                match = f"{translator.every() if match is ALL else match} {words}"
+            typed = conditions([f for f in filters if f.field not in FILTER_FIELDS], specs, slots)
+            run = Search(self.nodes, match, typed, ns=self.ns, generation=generation, garbage=store.garbage_sids())
+            scorer = Scorer(store, query, translator.reach, translator.df_cache)
+            if sort is not None:
+                page, total = run.sorted(scorer, sort, slots, limit, offset, store.by_sid)
+            else:
+                page, total = run.ranked(scorer, limit, offset, store.by_sid)
+            counts = run.facets(facets, slots, store.keywords) if facets else {}
+            found = store.by_sid([sid for _, sid in page]) if page else {}
             hits = []
-            for score, _, sid in ranked[offset:offset + limit] if limit > 0 else ():
+            for score, sid in page:
+                if sid not in found:
+                    continue
                 doc_id, fields, tokens = found[sid]
                 hits.append(StoredHit(id=doc_id, score=score, fields=json.loads(fields),
                                       load_text=partial(self._text, doc_id), load_tokens=partial(_same, tokens)))
-            results = BackendResults(answer.total_found, hits)
-            if answer.missing:
-                results.partial = self._partial(answer.missing, answer.reasons)
+            results = BackendResults(total, hits, facets=(lambda: counts) if facets else None)
+            if run.missing:
+                results.partial = self._partial(set(run.missing), run.missing)
             return results
 
     def _partial(self, missing: set[int], reasons: dict[int, str]) -> dict[str, Any]:
@@ -276,20 +281,6 @@ class SphinxBackend:
     def _text(self, doc_id: str) -> str:
         found = self.store.text_and_tokens(doc_id)
         return found[0] if found else ""
-
-    def _filter(self, filters: dict[str, Any]) -> str | None:
-        known = set(self.store.meta_keys())
-        clauses = []
-        for name, value in filters.items():
-            key = filter_key(name)
-            if key is None or (key.startswith("m:") and name not in known):
-                choices = sorted({"id", "path", "format", "encoding", *known})
-                raise InvalidOption(f"unknown filter field {name!r}: use one of {', '.join(choices)}")
-            values = value if isinstance(value, (list, tuple, set)) else [value]
-            if not values:
-                return None
-            clauses.append("(@filt " + " | ".join(filter_term(key, v) for v in values) + ")")
-        return "(" + " ".join(clauses) + ")"
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, ``text`` included."""
@@ -314,10 +305,11 @@ class SphinxBackend:
             if f.get("path"):
                 yield f["id"], f["path"], f.get("size") or 0, f.get("mtime") or 0.0, f.get("hash") or ""
 
-    def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """``(term, document frequency)`` of a field, from persearch's own dictionary."""
+    def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
+        """``(term, document frequency)`` of a field (beginning with ``prefix``), from persearch's
+        own dictionary (every analyzer term, stacked ones included, as the other backends index)."""
         if field in SEARCH_FIELDS:
-            yield from self.store.terms(FIELD_NUMBERS[field])
+            yield from self.store.terms(FIELD_NUMBERS[field], prefix)
 
     def term_count(self) -> int:
         return self.store.term_count()

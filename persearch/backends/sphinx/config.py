@@ -26,9 +26,17 @@ DIST_INDEX = "persearch_all"
 #: Full-text fields: title and body carry the analyzer's terms; ``every``
 #: holds the term :data:`EVERY_TERM` in every document (Sphinx cannot run a
 #: query made only of NOT: ``-word`` runs as ``@every all -word``); ``filt``
-#: holds one hashed term per filterable value (path, format, metadata).
+#: holds one hashed term per raw stored value (id, path, format, encoding).
 FIELDS = ("title", "body", "every", "filt")
 EVERY_TERM = "all"
+#: Typed record fields (keyword, number, date) live in slots: slot ``i`` is
+#: the attributes ``v{i}`` (every value of the field, as 64-bit integers:
+#: filters, facets, sorting), ``d{i}`` (a date field's values as days:
+#: facets by day) and ``s{i}`` (a keyword field's value as text: sorting).
+#: The schema of an RT index is fixed in its configuration, so the slots are
+#: declared up front (an unused one costs a few bytes a row); a field past
+#: the last slot stays untyped metadata (persearch/backends/sphinx/values.py).
+TYPED_SLOTS = 16
 #: Distance from a node's SphinxQL port to its API port when not given.
 API_PORT_OFFSET = 6
 #: Sphinx splits words at characters outside its charset table. Terms reach
@@ -104,6 +112,8 @@ def node_config(nodes: list[Node], me: int, folder: str, *, listen_host: str | N
                      for i, other in enumerate(nodes) if i != me)
     bind = listen_host or node.host
     fields = "".join(f"    rt_field = {name}\n" for name in FIELDS)
+    slots = "".join(f"    rt_attr_multi_64 = v{i}\n    rt_attr_multi_64 = d{i}\n    rt_attr_string = s{i}\n"
+                    for i in range(TYPED_SLOTS))
     return f"""# persearch node {me} of {len(nodes)} ({node.address}); written by persearch
 index {RT_INDEX}
 {{
@@ -114,7 +124,7 @@ index {RT_INDEX}
     rt_attr_bigint = seq
     rt_attr_uint = tlen
     rt_attr_uint = blen
-    dict = keywords
+{slots}    dict = keywords
     min_word_len = 1
     min_prefix_len = 1
     index_field_lengths = 1
@@ -142,5 +152,7 @@ searchd
     watchdog = 0
     read_timeout = 5
     client_timeout = 300
+    # Strings (a keyword sort) compare as bytes: code point order, as the other backends sort.
+    collation_server = binary
 }}
 """

@@ -27,16 +27,13 @@ from typing import Any, NamedTuple
 
 from ...analysis.analyzer import Analyzer, Columns
 from ...stored_tokens import StoredTokens, pack_for_storage
-from ..base import Document
+from ..base import FILTER_FIELDS, Document
 from .config import EVERY_TERM, MAX_CHARSET_CODE
 from .store import encode_text
 
 #: A term Sphinx takes as one word: characters of the charset table only.
 _SAFE_TERM = re.compile(f"[.0-9A-Z_a-z\u0080-{chr(MAX_CHARSET_CODE)}]+")
 _SAFE_TEXT = re.compile(f"[ .0-9A-Z_a-z\u0080-{chr(MAX_CHARSET_CODE)}]*")
-#: Stored fields a filter may name directly; other filter names are metadata keys.
-FILTER_FIELDS = ("id", "path", "format", "encoding")
-_META_KEY = re.compile(r"^[\w\-]{1,64}$")
 
 
 def sphinx_term(term: str) -> str:
@@ -49,23 +46,10 @@ def sphinx_term(term: str) -> str:
 
 
 def filter_term(key: str, value: Any) -> str:
-    """The hashed word of one filterable value in the ``filt`` field (``key`` is a
-    stored field name, or ``m:`` and a metadata key)."""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    digest = hashlib.blake2b(f"{key}\x1f{text}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    """The hashed word of one raw stored value (``key``: id, path, format or encoding) in the
+    ``filt`` field; typed record fields are attributes instead (:mod:`.values`)."""
+    digest = hashlib.blake2b(f"{key}\x1f{value}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     return "f" + digest
-
-
-def filter_key(name: str) -> str | None:
-    """The key :func:`filter_term` uses for a filter name (None: not a valid metadata key)."""
-    if name in FILTER_FIELDS:
-        return name
-    return "m:" + name if _META_KEY.match(name) else None
-
-
-def filterable_keys(metadata: dict[str, Any]) -> list[str]:
-    """The metadata keys a filter may name (word characters and ``-``, up to 64)."""
-    return [key for key in metadata if _META_KEY.match(key)]
 
 
 def primary_terms(columns: Columns) -> tuple[list[str], list[tuple[str, str]]]:
@@ -143,7 +127,7 @@ class Prepared(NamedTuple):
     title_terms: frozenset[str]  # every analyzer term (dictionary and suggestions)
     body_terms: frozenset[str]
     stacked: tuple[tuple[str, str], ...]
-    meta_keys: tuple[str, ...]
+    typed: dict[str, list[Any]]  # typed record values (attributes of the slots: :mod:`.values`)
 
 
 def small_fields(doc: Document) -> dict[str, Any]:
@@ -162,25 +146,24 @@ def prepare(analyzer: Analyzer, doc: Document) -> Prepared:
     title_words, title_stacked = primary_terms(title_columns)
     body_words, body_stacked = primary_terms(body_columns)
     filters = [filter_term(name, getattr(doc, name)) for name in FILTER_FIELDS if getattr(doc, name)]
-    metadata = doc.metadata or {}
-    meta_keys = filterable_keys(metadata)
-    for key in meta_keys:
-        value = metadata[key]
-        filters.extend(filter_term("m:" + key, v) for v in (value if isinstance(value, list) else [value]))
     return Prepared(
         id=doc.id, path=doc.path or None,
         fields=json.dumps(small_fields(doc), ensure_ascii=False, separators=(",", ":")),
         text=encode_text(doc.text or ""), tokens=pack_for_storage(title_columns, body_columns),
         title=sphinx_words(title_words), body=sphinx_words(body_words),
         filt=" ".join(filters), title_terms=frozenset(title_columns[0]), body_terms=frozenset(body_columns[0]),
-        stacked=tuple(set(title_stacked + body_stacked)), meta_keys=tuple(meta_keys),
+        stacked=tuple(set(title_stacked + body_stacked)), typed=dict(doc.typed or {}),
     )
 
 
+#: The columns of a row, before the typed slots' (:func:`.values.slot_columns`).
+ROW_COLUMNS = ("id", "title", "body", "every", "filt", "ns", "gen", "seq", "tlen", "blen")
+
+
 def sphinx_row(prepared: Prepared, sid: int, ns: int, generation: int, seq: int) -> tuple[Any, ...]:
-    """The values of one ``REPLACE INTO`` row: id, title, body, every, filt, ns, gen, seq, tlen, blen
-    (``seq``: the order documents were indexed in, which breaks ties as in the other backends;
-    ``tlen``/``blen``: the fields' lengths in tokens, for the ranking Sphinx's RT indexes cannot do)."""
+    """The values of :data:`ROW_COLUMNS` for one ``REPLACE INTO`` row (``seq``: the order
+    documents were indexed in, which breaks ties as in the other backends; ``tlen``/``blen``:
+    the fields' lengths in tokens, for the ranking Sphinx's RT indexes cannot do)."""
     return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation, seq,
             StoredTokens(prepared.tokens, 0).count, StoredTokens(prepared.tokens, 1).count)
 

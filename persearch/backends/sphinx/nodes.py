@@ -111,10 +111,10 @@ class Nodes:
                 raise
             return action()
 
-    def replace(self, i: int, rows: list[tuple[Any, ...]]) -> None:
-        """Write rows to node ``i`` in one Sphinx transaction (all again if the connection was stale)."""
-        sql = (f"REPLACE INTO {RT_INDEX} (id, title, body, every, filt, ns, gen, seq, tlen, blen) "
-               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    def replace(self, i: int, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Write rows (values of ``columns``) to node ``i`` in one Sphinx transaction (all again if
+        the connection was stale). Column names are persearch's own, never a user's."""
+        sql = f"REPLACE INTO {RT_INDEX} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
         def write() -> None:
             self.execute(i, "BEGIN")
@@ -124,17 +124,17 @@ class Nodes:
 
         self._once_more(i, write)
 
-    def replace_all(self, rows: dict[int, list[tuple[Any, ...]]]) -> None:
+    def replace_all(self, columns: Sequence[str], rows: dict[int, list[tuple[Any, ...]]]) -> None:
         """Write each node's rows, the nodes at once (each indexes its share while the
         others do); NodeDown for the first node that fails, after every node has finished."""
         if len(rows) < 2:
             for i, node_rows in rows.items():
-                self.replace(i, node_rows)
+                self.replace(i, columns, node_rows)
             return
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=len(rows)) as pool:
-            futures = [pool.submit(self.replace, i, node_rows) for i, node_rows in sorted(rows.items())]
+            futures = [pool.submit(self.replace, i, columns, node_rows) for i, node_rows in sorted(rows.items())]
         for future in futures:
             future.result()
 

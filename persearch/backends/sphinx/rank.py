@@ -8,90 +8,89 @@ off. The store has what is missing: every document's index-time tokens
 (the same tokens the Whoosh backend indexes, stacked terms included), the
 term dictionary with document frequencies per field, and the total length
 of each field. So the best ``CANDIDATES`` documents by Sphinx's weight (at
-least twice the page) are scored again here: for every positive term of
-the query and each field, Whoosh's BM25F (``idf = log(N / (df + 1)) + 1``,
-k1 1.2, b 0.75, per-field lengths), summed. A prefix or fuzzy term scores
-as Whoosh's code scores it: the BM25F of each of its expansions the
-document holds. Ties go to the document indexed first.
+least twice the page) are scored again here, the query tree as the Whoosh
+backend scores it:
 
-    >>> Scorer(store, translator.fuzzy_terms, Term("کتاب"), {}).score(tokens)     # doctest: +SKIP
+- a term, in each of its fields: Whoosh's BM25F (``idf = log(N / (df + 1)) + 1``,
+  k1 1.2, b 0.75, per-field lengths) times its boost, the title's times
+  :data:`~persearch.backends.base.TITLE_BOOST` when no field was named;
+- a phrase: the sum of its words' scores; AND and OR: the sum of their
+  children's; NOT: the positive side's; every document: 1;
+- a prefix or a fuzzy term: the terms it reaches by persearch.expand's rules
+  (from the store's dictionary), each weighted by its tier and IDF, a
+  document scoring its best one in any field (a disjunction max).
+
+Ties go to the document indexed first.
+
+    >>> Scorer(store, Term("کتاب"), reached, {}).score(tokens)     # doctest: +SKIP
     1.69
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from ... import querytree as qt
+from ...expand import REST_WEIGHT, Reached, weighted
 from ...stored_tokens import StoredTokens, needle
-from ..base import TITLE_BOOST
+from ..base import SEARCH_FIELDS, TITLE_BOOST
 from .store import FIELD_NUMBERS, Store
 
 K1, B = 1.2, 0.75
 #: Sphinx's best this many (or twice the page, if more) are ranked again.
 CANDIDATES = 100
-_FIELDS = ("title", "body")
+#: What a prefix or fuzzy term reaches in a field (persearch.expand.reach on the store's dictionary).
+Reach = Callable[["qt.Prefix | qt.Fuzzy", str], "list[Reached]"]
 
 
 class Scorer:
     """Scores documents (by their stored tokens) for one query tree."""
 
-    def __init__(self, store: Store, fuzzy_terms: Any, query: qt.Node, df_cache: dict[tuple[int, str], int]) -> None:
+    def __init__(self, store: Store, query: qt.Node, reach: Reach, df_cache: dict[tuple[int, str], int]) -> None:
         self.store = store
-        self.fuzzy_terms = fuzzy_terms
+        self.query = query
         self.df_cache = df_cache
-        self.terms: list[tuple[int, str]] = []  # (field number, term)
-        # Prefix and fuzzy terms with several expansions in a field: (field number, the prefix,
-        # or None and the fuzzy term's expansions); each expansion found scores as a term
-        self.expanded: list[tuple[int, str | None, frozenset[str]]] = []
-        self.flat = 0.0  # MatchAll: every document alike
-        self._collect(query)
-        self.terms = list(dict.fromkeys(self.terms))
         stats = store.state()
         self.n = max(1, int(stats.get("docs") or 0))
-        self.avg = [max(1e-9, float(stats.get(f"length_{name}") or 0) / self.n) for name in _FIELDS]
+        self.avg = [max(1e-9, float(stats.get(f"length_{name}") or 0) / self.n) for name in SEARCH_FIELDS]
+        self.terms: set[tuple[int, str]] = set()  # (field number, term) whose frequency a score needs
+        # Per prefix or fuzzy node: [(field number, field boost, {term: weight}, first letters)].
+        self.expanded: dict[int, list[tuple[int, float, dict[str, float], str]]] = {}
+        self.ranked = False  # whether any term scores (else every document alike: no BM25 to compute)
+        self._collect(query, reach)
 
-    @property
-    def ranked(self) -> bool:
-        """Whether any term scores (else only MatchAll: no BM25 to compute)."""
-        return bool(self.terms or self.expanded)
-
-    def _fields(self, field: str | None) -> list[int]:
+    # -- what the query needs ------------------------------------------------------------
+    @staticmethod
+    def _fields(field: str | None) -> list[tuple[int, float]]:
+        """Field numbers a node searches, with the title's boost when no field was named."""
         if field is None:
-            return [0, 1]
-        return [FIELD_NUMBERS[field]] if field in FIELD_NUMBERS else []
+            return [(0, TITLE_BOOST), (1, 1.0)]
+        return [(FIELD_NUMBERS[field], 1.0)] if field in FIELD_NUMBERS else []
 
-    def _collect(self, node: qt.Node) -> None:
+    def _collect(self, node: qt.Node, reach: Reach) -> None:
         if isinstance(node, qt.Term):
-            self.terms.extend((f, node.text) for f in self._fields(node.field))
+            self.terms.update((f, node.text) for f, _ in self._fields(node.field))
         elif isinstance(node, qt.Phrase):
             for item in node.terms:
                 for term in (item,) if isinstance(item, str) else item:
-                    self.terms.extend((f, term) for f in self._fields(node.field))
-        elif isinstance(node, qt.Prefix):
-            high = node.text + "\U0010ffff"
-            for f in self._fields(node.field):
-                expansions = frozenset(self.store.field_terms_between(f, node.text, high, limit=2))
-                if len(expansions) == 1:  # one expansion: a plain term
-                    self.terms.append((f, next(iter(expansions))))
-                elif expansions:
-                    self.expanded.append((f, node.text, frozenset()))
-        elif isinstance(node, qt.Fuzzy):
-            near = self.fuzzy_terms(node)
-            for f in self._fields(node.field):
-                expansions = frozenset(t for t in near if self._df(f, t))
-                if len(expansions) == 1:
-                    self.terms.append((f, next(iter(expansions))))
-                elif expansions:
-                    self.expanded.append((f, None, expansions))
+                    self.terms.update((f, term) for f, _ in self._fields(node.field))
+        elif isinstance(node, (qt.Prefix, qt.Fuzzy)):
+            found = []
+            for f, boost in self._fields(node.field):
+                scored, rest = weighted(reach(node, SEARCH_FIELDS[f]), lambda df: math.log(self.n / (df + 1)) + 1)
+                weights = {term: REST_WEIGHT for term in rest}
+                weights.update(scored)
+                if weights:
+                    head = node.text if isinstance(node, qt.Prefix) else node.text[:node.prefix_length]
+                    found.append((f, boost, weights, head))
+            self.expanded[id(node)] = found
         elif isinstance(node, (qt.And, qt.Or)):
             for child in node.children:
-                self._collect(child)
+                self._collect(child, reach)
         elif isinstance(node, qt.AndNot):
-            self._collect(node.positive)  # what is excluded adds nothing
-        elif isinstance(node, qt.MatchAll):
-            self.flat = 1.0
+            self._collect(node.positive, reach)  # what is excluded adds nothing
+        self.ranked = bool(self.terms or any(self.expanded.values()))
 
     def _df(self, field: int, term: str) -> int:
         key = (field, term)
@@ -100,33 +99,65 @@ class Scorer:
             df = self.df_cache[key] = self.store.df(field, term)
         return df
 
-    def _idf(self, field: int, term: str) -> float:
-        return math.log(self.n / (self._df(field, term) + 1)) + 1
+    def _bm25(self, field: int, term: str, tf: int, length: int) -> float:
+        idf = math.log(self.n / (self._df(field, term) + 1)) + 1
+        return idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * length / self.avg[field]))
 
+    # -- a document ----------------------------------------------------------------------
     def score(self, tokens: bytes | None) -> float:
         """The document's score from its packed title and body tokens."""
         if not tokens:
-            return self.flat
-        fields = [StoredTokens(tokens, 0), StoredTokens(tokens, 1)]
-        found: list[Counter[str]] = [Counter(), Counter()]  # term -> tf, per field
+            return 1.0 if isinstance(self.query, qt.MatchAll) else 0.0
+        fields = (StoredTokens(tokens, 0), StoredTokens(tokens, 1))
+        counts: dict[tuple[int, str], int] = {}
         for f, term in self.terms:
             wanted = needle(term, compact_code=fields[f].compact)
-            if wanted is not None:
-                tf = len(fields[f].spans([wanted]))
-                if tf:
-                    found[f][term] = tf
-        for f, prefix, expansions in self.expanded:
-            code = fields[f].compact
-            wanted = [needle(prefix, prefix=True, compact_code=code)] if prefix is not None else \
-                [needle(t, compact_code=code) for t in expansions]
-            spans = fields[f].spans([w for w in wanted if w is not None])
-            found[f].update(term for _, _, term in spans if prefix is not None or term in expansions)
-        total = self.flat
-        for f in (0, 1):
-            if found[f]:
-                norm = K1 * ((1 - B) + B * fields[f].count / self.avg[f])
-                boost = TITLE_BOOST if f == 0 else 1.0
-                total += boost * sum(self._idf(f, term) * tf * (K1 + 1) / (tf + norm) for term, tf in found[f].items())
-        return total
+            counts[(f, term)] = _occurrences(fields[f], wanted) if wanted is not None else 0
+        return self._node(self.query, fields, counts)
+
+    def _node(self, node: qt.Node, fields: tuple[StoredTokens, StoredTokens],
+              counts: dict[tuple[int, str], int]) -> float:
+        if isinstance(node, qt.Term):
+            return node.boost * sum(boost * self._bm25(f, node.text, counts[(f, node.text)], fields[f].count)
+                                    for f, boost in self._fields(node.field) if counts[(f, node.text)])
+        if isinstance(node, qt.Phrase):
+            terms = [t for item in node.terms for t in ((item,) if isinstance(item, str) else item)]
+            return node.boost * sum(boost * self._bm25(f, t, counts[(f, t)], fields[f].count)
+                                    for f, boost in self._fields(node.field) for t in terms if counts[(f, t)])
+        if isinstance(node, (qt.Prefix, qt.Fuzzy)):
+            best = 0.0
+            for f, boost, weights, head in self.expanded.get(id(node), ()):
+                for term, tf in _starting_with(fields[f], head).items():
+                    weight = weights.get(term)
+                    if weight is not None:
+                        best = max(best, boost * weight * self._bm25(f, term, tf, fields[f].count))
+            return node.boost * best
+        if isinstance(node, (qt.And, qt.Or)):
+            return sum(self._node(child, fields, counts) for child in node.children)
+        if isinstance(node, qt.AndNot):
+            return self._node(node.positive, fields, counts)
+        if isinstance(node, qt.MatchAll):
+            return 1.0
+        return 0.0
 
 
+def _occurrences(field: StoredTokens, wanted: bytes) -> int:
+    """How many tokens of ``field`` are the term ``wanted`` (a whole-term needle)."""
+    raw, low, high = field.raw, field.terms_start, field.terms_end
+    step = len(wanted) - 1  # a term's closing NUL opens the next one
+    count, at = 0, raw.find(wanted, low, high)
+    while at != -1:
+        count += 1
+        at = raw.find(wanted, at + step, high)
+    return count
+
+
+def _starting_with(field: StoredTokens, head: str) -> Counter[str]:
+    """The terms of ``field`` beginning with ``head``, with their frequencies."""
+    if not head:
+        return Counter(field.decode(field.raw[field.terms_start:field.terms_end]).split("\0")[1:-1])
+    wanted = needle(head, prefix=True, compact_code=field.compact)
+    return Counter(term for _, _, term in field.spans([wanted])) if wanted is not None else Counter()
+
+
+__all__ = ["Scorer", "CANDIDATES"]

@@ -6,7 +6,8 @@ index-time tokens (snippets come from persearch's highlighter, never from
 ``CALL SNIPPETS``, which would tokenize Persian its own way); the term
 dictionary with document frequencies (spelling suggestions, fuzzy terms);
 the terms Sphinx cannot hold at a position another term holds (compound
-joins, spelling variants) with what they stand over; and the bookkeeping
+joins, spelling variants) with what they stand over; keyword values by
+their code (facets show the text); and the bookkeeping
 that makes a commit over several nodes atomic (see :mod:`.backend`).
 
 A SQLite transaction is the commit point: readers see the committed
@@ -41,7 +42,7 @@ CREATE INDEX docs_path ON docs(path) WHERE path IS NOT NULL;
 CREATE INDEX docs_node ON docs(node);
 CREATE TABLE terms(field INTEGER, term TEXT, df INTEGER NOT NULL, PRIMARY KEY(field, term)) WITHOUT ROWID;
 CREATE TABLE stacked(alt TEXT, expansion TEXT, PRIMARY KEY(alt, expansion)) WITHOUT ROWID;
-CREATE TABLE meta_keys(key TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE keywords(code INTEGER PRIMARY KEY, term TEXT NOT NULL);
 CREATE TABLE garbage(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
 CREATE TABLE intent(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
 """
@@ -216,20 +217,13 @@ class Store:
         row = self.db.execute("SELECT df FROM terms WHERE field = ? AND term = ?", (field, term)).fetchone()
         return int(row[0]) if row else 0
 
-    def terms(self, field: int) -> Iterator[tuple[str, int]]:
-        yield from self.db.execute("SELECT term, df FROM terms WHERE field = ? ORDER BY term", (field,))
-
-    def terms_between(self, low: str, high: str, *, min_length: int = 0,
-                      max_length: int = 1 << 30) -> list[tuple[str, int]]:
-        """Terms of title and body in ``[low, high)`` (lengths bounded), with their largest df."""
-        return list(self.db.execute(
-            "SELECT term, MAX(df) AS df FROM terms WHERE term >= ? AND term < ? "
-            "AND length(term) BETWEEN ? AND ? GROUP BY term", (low, high, min_length, max_length)))
-
-    def field_terms_between(self, field: int, low: str, high: str, limit: int) -> list[str]:
-        """Up to ``limit`` terms of one field in ``[low, high)``."""
-        return [row[0] for row in self.db.execute(
-            "SELECT term FROM terms WHERE field = ? AND term >= ? AND term < ? LIMIT ?", (field, low, high, limit))]
+    def terms(self, field: int, prefix: str = "") -> list[tuple[str, int]]:
+        """``(term, df)`` of one field, in term order; only those beginning with ``prefix`` if given."""
+        if not prefix:
+            return list(self.db.execute("SELECT term, df FROM terms WHERE field = ? ORDER BY term", (field,)))
+        # Every term beginning with PREFIX sorts between PREFIX and PREFIX + U+10FFFF.
+        return list(self.db.execute("SELECT term, df FROM terms WHERE field = ? AND term >= ? AND term < ? "
+                                    "ORDER BY term", (field, prefix, prefix + "\U0010ffff")))
 
     def term_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(DISTINCT term) FROM terms").fetchone()[0])
@@ -245,13 +239,17 @@ class Store:
         return list(self.db.execute("SELECT alt, expansion FROM stacked WHERE alt >= ? AND alt < ? LIMIT ?",
                                     (low, high, limit)))
 
-    def count_meta_keys(self, changes: Counter[str]) -> None:
-        self.db.executemany("INSERT INTO meta_keys VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                            "SET docs = docs + excluded.docs", [(k, n) for k, n in changes.items() if n])
-        self.db.execute("DELETE FROM meta_keys WHERE docs <= 0")
+    def add_keywords(self, pairs: Iterable[tuple[int, str]]) -> None:
+        """Remember keyword terms by their code (:func:`.values.keyword_code`): facets show the text."""
+        self.db.executemany("INSERT OR IGNORE INTO keywords VALUES (?, ?)", pairs)
 
-    def meta_keys(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT key FROM meta_keys ORDER BY key")]
+    def keywords(self, codes: Iterable[int]) -> dict[int, str]:
+        """The keyword terms of ``codes`` (those ever indexed)."""
+        out: dict[int, str] = {}
+        for chunk in _chunks(list(codes)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT code, term FROM keywords WHERE code IN ({marks})", chunk))
+        return out
 
     # -- rows on the nodes that no committed document owns ---------------------------------
     def pending(self, table: str) -> list[tuple[int, int]]:

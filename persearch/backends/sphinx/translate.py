@@ -10,8 +10,10 @@ What Sphinx cannot do is done on this side:
 
 - a term stacked at a position another term holds is widened to what it
   stands over (:mod:`.documents`): ``مساله`` → ``(مساله | مسیله)``;
-- fuzzy terms (``کتاب~``) are expanded from persearch's own term
-  dictionary (Sphinx has no fuzzy operator), the most frequent first;
+- prefixes and fuzzy terms (``کتاب*``, ``کتاب~``) reach the terms
+  persearch.expand's rules reach in persearch's own term dictionary, as on
+  the other backends (Sphinx has no fuzzy operator; a prefix a Sphinx word
+  can hold is also Sphinx's own ``word*``);
 - alternatives inside a phrase become alternative phrases;
 - "at least k of n" (Sphinx's quorum takes single words only) becomes the
   OR of every k-subset while there are few, else the quorum of each
@@ -26,17 +28,20 @@ from __future__ import annotations
 
 import itertools
 from math import comb
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ... import querytree as qt
 from ...errors import InvalidOption
-from ...highlight import edit_distance
-from ..base import SEARCH_FIELDS
+from ...expand import Reached, reach
+from ..base import FILTER_FIELDS, SEARCH_FIELDS
 from .config import EVERY_TERM
-from .documents import FILTER_FIELDS, filter_term, sphinx_term
-from .store import Store
+from .documents import filter_term, sphinx_term
+from .store import FIELD_NUMBERS, Store
 
-#: A fuzzy term expands into at most this many terms (the most frequent).
+if TYPE_CHECKING:
+    from ...values.filters import Filter
+
+#: A prefix that is no Sphinx word expands into at most this many of its terms (the most frequent).
 MAX_EXPANSION = 128
 #: At most this many alternative phrases for a phrase with alternatives.
 MAX_PHRASE_COMBINATIONS = 16
@@ -55,9 +60,17 @@ class Translator:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._expansions: dict[str, list[str]] = {}
-        self._fuzzy_terms: dict[tuple[str, int, int], list[str]] = {}
+        self._reached: dict[tuple[object, ...], list[Reached]] = {}
         #: Document frequencies the ranking looked up, per (field, term): valid until the next commit.
         self.df_cache: dict[tuple[int, str], int] = {}
+
+    def terms(self, field: str, prefix: str = "") -> list[tuple[str, int]]:
+        """``(term, df)`` of a search field beginning with ``prefix`` (the store's dictionary)."""
+        return self.store.terms(FIELD_NUMBERS[field], prefix) if field in FIELD_NUMBERS else []
+
+    def reach(self, node: qt.Prefix | qt.Fuzzy, field: str) -> list[Reached]:
+        """What a prefix or fuzzy term reaches in ``field``, remembered until the next commit."""
+        return reach(node, field, self.terms, self._reached)
 
     def match(self, node: qt.Node) -> Any:
         """The MATCH string for ``node``; None when it matches nothing, :data:`ALL` for every document."""
@@ -72,7 +85,7 @@ class Translator:
                 return f"(@filt {filter_term(node.field, node.text)})"
             return self._leaf(node.field, self._term(node.text), node.boost)
         if isinstance(node, qt.Prefix):
-            return self._leaf(node.field, self._prefix(node.text), node.boost)
+            return self._leaf(node.field, self._prefix(node), node.boost)
         if isinstance(node, qt.Fuzzy):
             return self._leaf(node.field, self._fuzzy(node), node.boost)
         if isinstance(node, qt.Phrase):
@@ -85,7 +98,7 @@ class Translator:
         if isinstance(node, qt.Or):
             return self._or(node)
         if isinstance(node, qt.AndNot):
-            positive = self._every() if isinstance(node.positive, qt.MatchAll) else self._node(node.positive)
+            positive = self.every() if isinstance(node.positive, qt.MatchAll) else self._node(node.positive)
             if positive is None:
                 return None
             negative = None if isinstance(node.negative, qt.MatchAll) else self._node(node.negative)
@@ -93,13 +106,14 @@ class Translator:
                 return None
             return positive if negative is None else f"({positive} -{negative})"
         if isinstance(node, qt.MatchAll):
-            return self._every()
+            return self.every()
         if isinstance(node, qt.MatchNone):
             return None
         raise InvalidOption(f"unknown query node {type(node).__name__}")
 
     @staticmethod
-    def _every() -> str:
+    def every() -> str:
+        """The MATCH of every document: the term each one holds in its ``every`` field."""
         return f"(@every {EVERY_TERM})"
 
     def _or(self, node: qt.Or) -> str | None:
@@ -164,37 +178,39 @@ class Translator:
     def _term(self, text: str) -> str:
         return _one_of(self._alternatives([text]))
 
-    def _prefix(self, text: str) -> str:
-        words = []
-        if sphinx_term(text) == text:
-            words.append(text + "*")
+    def _reaching(self, node: qt.Prefix | qt.Fuzzy) -> list[str]:
+        """The terms ``node`` reaches in its fields (either, when it names none), best first."""
+        fields = SEARCH_FIELDS if node.field is None else (node.field,)
+        found: dict[str, None] = {}
+        for field in fields:
+            found.update((term, None) for term, _, _ in self.reach(node, field))
+        return list(found)
+
+    def _prefix(self, node: qt.Prefix) -> str | None:
+        text = node.text
+        if sphinx_term(text) != text:  # not a Sphinx word: the terms it reaches, the most frequent
+            return self._fuzzy(node)
+        words = [text + "*"]  # Sphinx expands the primary terms itself
         high = text + "\U0010ffff"
         for alt, over in self.store.stacked_between(text, high, MAX_STACKED_PREFIX):
             parts = [sphinx_term(w) for w in over.split(" ")]
             words.append(parts[0] if len(parts) == 1 else '"' + " ".join(parts) + '"')
-        if sphinx_term(text) != text:  # not a Sphinx word: its expansions from the dictionary
-            terms = sorted(self.store.terms_between(text, high), key=lambda t: -t[1])[:MAX_EXPANSION]
-            words.extend(sphinx_term(t) for t, _ in terms)
-        return _one_of(list(dict.fromkeys(words))) if words else None  # type: ignore[return-value]
+        return _one_of(list(dict.fromkeys(words)))
 
-    def fuzzy_terms(self, node: qt.Fuzzy) -> list[str]:
-        """Dictionary terms within the node's edits (and prefix), the most frequent first."""
-        key = (node.text, node.distance, node.prefix_length)
-        found = self._fuzzy_terms.get(key)
-        if found is None:
-            head = node.text[:node.prefix_length]
-            candidates = self.store.terms_between(head, head + "\U0010ffff",
-                                                  min_length=len(node.text) - node.distance,
-                                                  max_length=len(node.text) + node.distance)
-            near = [(term, df) for term, df in candidates
-                    if edit_distance(term, node.text, node.distance) <= node.distance]
-            near.sort(key=lambda t: (-t[1], t[0]))
-            found = self._fuzzy_terms[key] = [t for t, _ in near[:MAX_EXPANSION]]
-        return found
-
-    def _fuzzy(self, node: qt.Fuzzy) -> str | None:
-        near = self.fuzzy_terms(node)
+    def _fuzzy(self, node: qt.Prefix | qt.Fuzzy) -> str | None:
+        near = self._reaching(node)[:MAX_EXPANSION] if isinstance(node, qt.Prefix) else self._reaching(node)
         return _one_of(self._alternatives(near)) if near else None
+
+    def filter_words(self, filters: Sequence[Filter]) -> str | None:
+        """Filters on raw stored fields (id, path, format, encoding) as MATCH words of the
+        ``filt`` field: ``(@filt a | b)`` must match, ``-(@filt a | b)`` must not."""
+        parts = []
+        for f in filters:
+            if not f.values:
+                return None
+            words = _one_of([filter_term(f.field, value) for value in f.values])
+            parts.append(f"{'-' if f.negate else ''}(@filt {words})")
+        return " ".join(parts) if parts else ""
 
     def _phrase(self, node: qt.Phrase) -> str | None:
         items = [[item] if isinstance(item, str) else list(item) for item in node.terms]

@@ -17,14 +17,20 @@ which the next commit deletes before it writes anything.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from ...stored_tokens import StoredTokens
-from .documents import Prepared, filterable_keys, node_of, sphinx_id, sphinx_row
+from .documents import ROW_COLUMNS, Prepared, node_of, sphinx_id, sphinx_row
 from .nodes import NodeDown, Nodes
 from .store import Store, stored_terms
+from .values import keyword_values, slot_columns, slot_values
+
+if TYPE_CHECKING:
+    from ...values.records import FieldSpec
+
+#: The typed fields and their slots (the backend's FieldTable, read again when it changes).
+Typing = Callable[[], "tuple[Mapping[str, FieldSpec], Mapping[str, str]]"]
 
 #: Documents per batch sent to the nodes while the next ones are analyzed.
 STREAM_BATCH = 500
@@ -33,10 +39,11 @@ STREAM_BATCH = 500
 class Writer:
     """Pending changes of one index (persearch's write lock makes it the only writer)."""
 
-    def __init__(self, store: Store, nodes: Nodes, ns: int) -> None:
+    def __init__(self, store: Store, nodes: Nodes, ns: int, typing: Typing) -> None:
         self.store = store
         self.nodes = nodes
         self.ns = ns
+        self.typing = typing
         self.count = len(nodes.nodes)
         self._reset()
         self._pool: Any = None
@@ -93,9 +100,14 @@ class Writer:
             return
         rows: dict[int, list[tuple[Any, ...]]] = {}
         marks = []
+        # Typed fields are recorded before documents use them: the table read now holds every one of this batch.
+        specs, slots = self.typing()
+        columns = (*ROW_COLUMNS, *slot_columns(slots.values()))
         for doc_id in ids:
             sid, node = sphinx_id(self.ns, self._generation, doc_id), node_of(doc_id, self.count)
-            rows.setdefault(node, []).append(sphinx_row(self.puts[doc_id], sid, self.ns, self._generation, self._seq))
+            prepared = self.puts[doc_id]
+            row = sphinx_row(prepared, sid, self.ns, self._generation, self._seq)
+            rows.setdefault(node, []).append((*row, *slot_values(prepared.typed, specs, slots)))
             self._sent[doc_id] = (sid, node, self._seq)
             self._seq += 1
             marks.append((sid, node))
@@ -107,7 +119,7 @@ class Writer:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="persearch-sphinx")
-        self._future = self._pool.submit(self.nodes.replace_all, rows)
+        self._future = self._pool.submit(self.nodes.replace_all, columns, rows)
 
     def _wait(self, *, raise_errors: bool = True) -> None:
         future, self._future = self._future, None
@@ -156,22 +168,20 @@ class Writer:
                       for doc_id, p in puts.items())
             # Document frequencies per field, counted over sets (C loops), and field lengths.
             terms: list[Counter[str]] = [Counter(), Counter()]
-            keys: Counter[str] = Counter()
             lengths = [0, 0]
-            for _, _, tokens, fields in old.values():
+            for _, _, tokens, _ in old.values():
                 for part in (0, 1):
                     terms[part].subtract(stored_terms(tokens, part))
                     lengths[part] -= StoredTokens(tokens, part).count
-                keys.subtract(filterable_keys(json.loads(fields).get("metadata") or {}))
             for prepared in puts.values():
                 terms[0].update(prepared.title_terms)
                 terms[1].update(prepared.body_terms)
-                keys.update(prepared.meta_keys)
                 lengths[0] += StoredTokens(prepared.tokens, 0).count
                 lengths[1] += StoredTokens(prepared.tokens, 1).count
             for part in (0, 1):
                 store.count_terms(part, terms[part])
-            store.count_meta_keys(keys)
+            specs = self.typing()[0]
+            store.add_keywords(pair for prepared in puts.values() for pair in keyword_values(prepared.typed, specs))
             store.add_stacked(pair for prepared in puts.values() for pair in prepared.stacked)
             store.add_to(docs=len(puts) - len(old), length_title=lengths[0], length_body=lengths[1])
             store.set("seq", max(self._seq, int(store.state().get("seq") or 0)))
