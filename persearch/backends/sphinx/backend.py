@@ -250,7 +250,9 @@ class SphinxBackend:
             if sort is not None:
                 page, total = run.sorted(scorer, sort, slots, limit, offset, store.by_sid)
             else:
-                page, total = run.ranked(scorer, limit, offset, store.by_sid)
+                # Prefixes and fuzzy terms: also the candidates of their best tier's terms.
+                best = partial(_best_match, translator, query, words)
+                page, total = run.ranked(scorer, limit, offset, store.by_sid, best)
             counts = run.facets(facets, slots, store.keywords) if facets else {}
             found = store.by_sid([sid for _, sid in page]) if page else {}
             hits = []
@@ -337,6 +339,14 @@ class SphinxBackend:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _best_match(translator: Translator, query: qt.Node, words: str) -> str | None:
+    """The MATCH of ``query`` with prefixes and fuzzy terms reaching their best tier only (and the filters' words)."""
+    best = translator.match(query, best=True)
+    if best is None or best is ALL:
+        return None
+    return f"{best} {words}" if words else best
 
 
 class PreparedBatch:

@@ -23,11 +23,13 @@ from ...errors import InvalidOption
 #: distributed index that searches it on every node at once.
 RT_INDEX = "persearch"
 DIST_INDEX = "persearch_all"
-#: Full-text fields: title and body carry the analyzer's terms; ``every``
-#: holds the term :data:`EVERY_TERM` in every document (Sphinx cannot run a
-#: query made only of NOT: ``-word`` runs as ``@every all -word``); ``filt``
-#: holds one hashed term per raw stored value (id, path, format, encoding).
-FIELDS = ("title", "body", "every", "filt")
+#: Full-text fields: title and body carry the analyzer's terms at their
+#: positions, tstack and bstack the terms stacked on another's position (a
+#: bag of words: persearch/backends/sphinx/documents.py); ``every`` holds
+#: the term :data:`EVERY_TERM` in every document (Sphinx cannot run a query
+#: made only of NOT: ``-word`` runs as ``@every all -word``); ``filt`` holds
+#: one hashed term per raw stored value (id, path, format, encoding).
+FIELDS = ("title", "body", "tstack", "bstack", "every", "filt")
 EVERY_TERM = "all"
 #: Typed record fields (keyword, number, date) live in slots: slot ``i`` is
 #: the attributes ``v{i}`` (every value of the field, as 64-bit integers:

@@ -7,11 +7,15 @@ is one Sphinx word, at the position the analyzer gave it.
 
 Sphinx has one word per position, while the analyzer may put several terms
 at one: a compound's joined term over its parts (رییسجمهوری over رییس +
-جمهوری), a spelling variant beside its word (مسیله + مساله). Each position
+جمهوری), a spelling variant beside its word (مسیله + مساله), a verb's bare
+form or a plural's singular under the word (کتب + کتاب). Each position
 sends its *primary* term, the word itself (the part, not the join; the
-spelling as written, not the variant); every other term is *stacked* on what
-it stands over, and the store records it so a query for it is widened to
-that (``مساله`` → ``(مساله | مسیله)``, ``رییسجمهوری`` → ``"رییس جمهوری"``).
+spelling as written, not the variant) to the ``title``/``body`` fields;
+every other term is *stacked*: it goes, as a bag of words, to the
+``tstack``/``bstack`` fields, where a query for that one term finds exactly
+the documents the analyzer stacked it in, and the store records what it
+stands over, so a phrase holding it is widened to that (``"مساله انرژی"``
+→ ``"مسیله انرژی"`` too; ``رییسجمهوری`` in a phrase → ``"رییس جمهوری"``).
 
     >>> primary_terms(Analyzer().columns("رئیس‌جمهوری مسئله"))        # doctest: +SKIP
     (['رییس', 'جمهوری', 'مسیله'], [('رییسجمهوری', 'رییس جمهوری'), ('مساله', 'مسیله')])
@@ -21,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from itertools import compress, islice
 from operator import eq
 from typing import Any, NamedTuple
@@ -121,8 +126,10 @@ class Prepared(NamedTuple):
     fields: str  # the small stored fields, JSON
     text: bytes  # the original text, stored form
     tokens: bytes  # packed index-time tokens of title and body (the highlighter's)
-    title: str  # Sphinx words, space-joined
+    title: str  # Sphinx words, space-joined: the primary terms
     body: str
+    tstack: str  # the stacked terms, as a bag of words (exact single-term matches)
+    bstack: str
     filt: str
     title_terms: frozenset[str]  # every analyzer term (dictionary and suggestions)
     body_terms: frozenset[str]
@@ -145,26 +152,33 @@ def prepare(analyzer: Analyzer, doc: Document) -> Prepared:
     title_columns, body_columns = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
     title_words, title_stacked = primary_terms(title_columns)
     body_words, body_stacked = primary_terms(body_columns)
+    title_count, body_count = Counter(title_columns[0]), Counter(body_columns[0])
+    title_count.subtract(title_words)
+    body_count.subtract(body_words)
     filters = [filter_term(name, getattr(doc, name)) for name in FILTER_FIELDS if getattr(doc, name)]
     return Prepared(
         id=doc.id, path=doc.path or None,
         fields=json.dumps(small_fields(doc), ensure_ascii=False, separators=(",", ":")),
         text=encode_text(doc.text or ""), tokens=pack_for_storage(title_columns, body_columns),
         title=sphinx_words(title_words), body=sphinx_words(body_words),
+        tstack=sphinx_words(list(title_count.elements())), bstack=sphinx_words(list(body_count.elements())),
         filt=" ".join(filters), title_terms=frozenset(title_columns[0]), body_terms=frozenset(body_columns[0]),
-        stacked=tuple(set(title_stacked + body_stacked)), typed=dict(doc.typed or {}),
+        # What a stacked term stands over, where that is one word (a phrase holding it is widened to it).
+        stacked=tuple({(alt, over) for alt, over in title_stacked + body_stacked if " " not in over}),
+        typed=dict(doc.typed or {}),
     )
 
 
 #: The columns of a row, before the typed slots' (:func:`.values.slot_columns`).
-ROW_COLUMNS = ("id", "title", "body", "every", "filt", "ns", "gen", "seq", "tlen", "blen")
+ROW_COLUMNS = ("id", "title", "body", "tstack", "bstack", "every", "filt", "ns", "gen", "seq", "tlen", "blen")
 
 
 def sphinx_row(prepared: Prepared, sid: int, ns: int, generation: int, seq: int) -> tuple[Any, ...]:
     """The values of :data:`ROW_COLUMNS` for one ``REPLACE INTO`` row (``seq``: the order
     documents were indexed in, which breaks ties as in the other backends; ``tlen``/``blen``:
     the fields' lengths in tokens, for the ranking Sphinx's RT indexes cannot do)."""
-    return (sid, prepared.title, prepared.body, EVERY_TERM, prepared.filt, ns, generation, seq,
+    return (sid, prepared.title, prepared.body, prepared.tstack, prepared.bstack, EVERY_TERM, prepared.filt, ns,
+            generation, seq,
             StoredTokens(prepared.tokens, 0).count, StoredTokens(prepared.tokens, 1).count)
 
 

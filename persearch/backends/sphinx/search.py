@@ -34,19 +34,22 @@ if TYPE_CHECKING:
     from .nodes import Nodes
 
 #: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25 per
-#: field, summed, with plain IDF (log N/n, never negative as Sphinx's default
-#: is for common words). Sphinx 2.2's RT indexes keep no field lengths (its
-#: bm25f() normalizes nothing), so each row carries its fields' lengths
-#: (``tlen``, ``blen``) and the expression normalizes with them and the
-#: averages from the store; the title is told from the body by its field
-#: weight (2). A field's hits of all query words saturate together. Weights
-#: are integers: scaled up.
-_BM25_RANKER = ("ranker=expr('sum(if(user_weight > 0, if(user_weight == 2, {boost}, 1) * sum_idf * hit_count * 2.2 "
-                "/ (hit_count + 1.2 * (0.25 + 0.75 * if(user_weight == 2, tlen / {title}, blen / {body}))), 0)) * 1000'), "
-                "field_weights=(title=2, body=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
+#: field, summed. The IDF is the Whoosh backend's, ``log(N/n) + 1`` per word
+#: (plain IDF plus the words matched, ``word_count``): a common word weighs
+#: about 1, never 0, so that the nodes' own counts (per-node IDF) barely move
+#: it. Sphinx 2.2's RT indexes keep no field lengths (its bm25f() normalizes
+#: nothing), so each row carries its fields' lengths (``tlen``, ``blen``) and
+#: the expression normalizes with them and the averages from the store; the
+#: title (and its stacked terms) is told from the body by its field weight
+#: (2). A field's hits of all query words saturate together. Weights are
+#: integers: scaled up (1e5 keeps four digits of a common word's score).
+_BM25_RANKER = ("ranker=expr('sum(if(user_weight > 0, if(user_weight == 2, {boost}, 1) * (sum_idf + word_count) "
+                "* hit_count * 2.2 / (hit_count + 1.2 * (0.25 + 0.75 * if(user_weight == 2, tlen / {title}, "
+                "blen / {body}))), 0)) * 100000'), "
+                "field_weights=(title=2, body=1, tstack=2, bstack=1, every=0, filt=0), idf='plain,tfidf_unnormalized'")
 _FLAT_RANKER = "ranker=expr('sum(1)')"
 #: Candidates by the count of matched tokens (for prefixes and fuzzy terms with several expansions).
-_COUNT_RANKER = "ranker=expr('sum(if(user_weight > 0, hit_count, 0))'), field_weights=(title=2, body=1, every=0, filt=0)"
+_COUNT_RANKER = "ranker=expr('sum(if(user_weight > 0, hit_count, 0))'), field_weights=(title=2, body=1, tstack=2, bstack=1, every=0, filt=0)"
 #: A row of a page: ``(sid, seq)``, and the sort value's pieces when sorted.
 Row = tuple[Any, ...]
 
@@ -74,13 +77,13 @@ class Search:
     # -- one SELECT ------------------------------------------------------------------------
     def select(self, columns: str, *, extra: Iterable[str] = (), where: Iterable[tuple[str, list[Any]]] = (),
                group: str | None = None, order: str = "", offset: int = 0, limit: int = 1,
-               options: str = "") -> list[Row]:
-        """The rows of one SELECT (``columns`` and ``extra`` select expressions are persearch's own text);
-        :attr:`total` is its ``total_found``."""
+               options: str = "", match: str | None = None) -> list[Row]:
+        """The rows of one SELECT (``columns`` and ``extra`` select expressions are persearch's own text;
+        ``match`` another MATCH string than the search's); :attr:`total` is its ``total_found``."""
         expressions = [columns, *extra, *(sql for sql, _ in self.conditions.select)]
         args: list[Any] = [a for _, values in self.conditions.select for a in values]
         clauses = list(self.where)
-        args += self.where_args
+        args += [match, *self.where_args[1:]] if match is not None and self.match is not ALL else self.where_args
         for sql, values in [*self.conditions.where, *where]:
             clauses.append(sql)
             args += values
@@ -101,8 +104,12 @@ class Search:
 
     # -- by relevance ----------------------------------------------------------------------
     def ranked(self, scorer: Scorer, limit: int, offset: int,
-               load: Callable[[list[int]], Mapping[int, tuple[str, str, bytes]]]) -> tuple[list[tuple[float, int]], int]:
-        """``(score, sid)`` of the page's hits, best first, and the number of matches."""
+               load: Callable[[list[int]], Mapping[int, tuple[str, str, bytes]]],
+               best: Callable[[], str | None] | None = None) -> tuple[list[tuple[float, int]], int]:
+        """``(score, sid)`` of the page's hits, best first, and the number of matches.
+
+        ``best()``: the MATCH of the query with its prefixes and fuzzy terms reaching only their
+        best tier (what the ranking puts first), whose best documents are candidates too."""
         wanted = max(CANDIDATES, 2 * (offset + limit))
         ranker = _ranker(scorer)
         columns = "id, WEIGHT() AS w, seq"
@@ -111,9 +118,14 @@ class Search:
         total = self.total
         if any(scorer.expanded.values()) and ranker != _FLAT_RANKER:
             # Prefixes and fuzzy terms: the documents with most of their tokens are candidates too
-            # (Sphinx's BM25 of an expansion is per node).
+            # (Sphinx's BM25 of an expansion is per node), and the best of their best tier.
             for sid, _, seq, *_ in self.select(columns, order="w DESC, seq ASC", limit=wanted, options=_COUNT_RANKER):
                 rows.setdefault(sid, seq)
+            other = best() if best is not None else None
+            if other is not None and other != self.match:
+                for sid, _, seq, *_ in self.select(columns, order="w DESC, seq ASC", limit=wanted, options=ranker,
+                                                   match=other):
+                    rows.setdefault(sid, seq)
         found = load(list(rows)) if rows else {}
         ranked = sorted(((scorer.score(found[sid][2]), seq, sid) for sid, seq in rows.items() if sid in found),
                         key=lambda row: (-row[0], row[1]))

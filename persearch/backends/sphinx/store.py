@@ -235,10 +235,6 @@ class Store:
         """What a term that never has a position of its own stands over (space-joined terms)."""
         return [row[0] for row in self.db.execute("SELECT expansion FROM stacked WHERE alt = ?", (alt,))]
 
-    def stacked_between(self, low: str, high: str, limit: int) -> list[tuple[str, str]]:
-        return list(self.db.execute("SELECT alt, expansion FROM stacked WHERE alt >= ? AND alt < ? LIMIT ?",
-                                    (low, high, limit)))
-
     def add_keywords(self, pairs: Iterable[tuple[int, str]]) -> None:
         """Remember keyword terms by their code (:func:`.values.keyword_code`): facets show the text."""
         self.db.executemany("INSERT OR IGNORE INTO keywords VALUES (?, ?)", pairs)

@@ -8,8 +8,11 @@ as a bound parameter.
 
 What Sphinx cannot do is done on this side:
 
-- a term stacked at a position another term holds is widened to what it
-  stands over (:mod:`.documents`): ``مساله`` → ``(مساله | مسیله)``;
+- a term is looked for at its positions (``title``, ``body``) and among the
+  terms stacked on another's position (``tstack``, ``bstack``, :mod:`.documents`):
+  ``@(title,body,tstack,bstack) مساله``; inside a phrase, a stacked term is
+  widened to what it stands over (``"مساله انرژی"`` → ``("مساله انرژی" |
+  "مسیله انرژی")``), positions being only in title and body;
 - prefixes and fuzzy terms (``کتاب*``, ``کتاب~``) reach the terms
   persearch.expand's rules reach in persearch's own term dictionary, as on
   the other backends (Sphinx has no fuzzy operator; a prefix a Sphinx word
@@ -23,6 +26,8 @@ What Sphinx cannot do is done on this side:
 
     >>> Translator(store).match(Phrase(("رییس", "جمهوری")))     # doctest: +SKIP
     '(@(title,body) "رییس جمهوری")'
+    >>> Translator(store).match(Term("مساله"))                  # doctest: +SKIP
+    '(@(title,body,tstack,bstack) مساله)'
 """
 from __future__ import annotations
 
@@ -47,11 +52,11 @@ MAX_EXPANSION = 128
 MAX_PHRASE_COMBINATIONS = 16
 #: "k of n" becomes the OR of the k-subsets while there are at most this many.
 MAX_SUBSETS = 70
-#: Terms a prefix's stacked terms add at most.
-MAX_STACKED_PREFIX = 64
 #: Marks "every document": a full scan, or the ``every`` term inside a query.
 ALL = object()
-_FIELD_LIMIT = {None: "@(title,body)", "title": "@title", "body": "@body"}
+#: The fields a term is looked for in (its positions, and the stacked terms), and a phrase.
+_FIELD_LIMIT = {None: "@(title,body,tstack,bstack)", "title": "@(title,tstack)", "body": "@(body,bstack)"}
+_POSITIONAL = {None: "@(title,body)", "title": "@title", "body": "@body"}
 
 
 class Translator:
@@ -61,6 +66,7 @@ class Translator:
         self.store = store
         self._expansions: dict[str, list[str]] = {}
         self._reached: dict[tuple[object, ...], list[Reached]] = {}
+        self._best = False
         #: Document frequencies the ranking looked up, per (field, term): valid until the next commit.
         self.df_cache: dict[tuple[int, str], int] = {}
 
@@ -72,24 +78,36 @@ class Translator:
         """What a prefix or fuzzy term reaches in ``field``, remembered until the next commit."""
         return reach(node, field, self.terms, self._reached)
 
-    def match(self, node: qt.Node) -> Any:
-        """The MATCH string for ``node``; None when it matches nothing, :data:`ALL` for every document."""
+    def match(self, node: qt.Node, *, best: bool = False) -> Any:
+        """The MATCH string for ``node``; None when it matches nothing, :data:`ALL` for every document.
+
+        ``best``: prefixes and fuzzy terms reach only their best tier's terms (the word
+        itself, or one edit away): what the ranking puts first, for the candidates (:mod:`.search`).
+        """
         if isinstance(node, qt.MatchAll):
             return ALL
-        return self._node(node)
+        self._best = best
+        try:
+            return self._node(node)
+        finally:
+            self._best = False
 
     # -- nodes ------------------------------------------------------------------------
     def _node(self, node: qt.Node) -> str | None:
         if isinstance(node, qt.Term):
             if node.field in FILTER_FIELDS:  # id:..., path:...: the stored value itself
                 return f"(@filt {filter_term(node.field, node.text)})"
-            return self._leaf(node.field, self._term(node.text), node.boost)
+            return self._leaf(node.field, sphinx_term(node.text))
         if isinstance(node, qt.Prefix):
-            return self._leaf(node.field, self._prefix(node), node.boost)
+            return self._leaf(node.field, self._prefix(node))
         if isinstance(node, qt.Fuzzy):
-            return self._leaf(node.field, self._fuzzy(node), node.boost)
+            return self._leaf(node.field, self._fuzzy(node))
         if isinstance(node, qt.Phrase):
-            return self._leaf(node.field, self._phrase(node), node.boost)
+            if len(node.terms) == 1:  # one position: its alternatives, each a term
+                item = node.terms[0]
+                return self._leaf(node.field, _one_of(list(map(sphinx_term, (item,) if isinstance(item, str)
+                                                               else item))))
+            return self._leaf(node.field, self._phrase(node), positions=True)
         if isinstance(node, qt.And):
             parts = [self._node(c) for c in node.children]
             if not parts or any(p is None for p in parts):
@@ -145,14 +163,16 @@ class Translator:
         return None
 
     @staticmethod
-    def _leaf(field: str | None, expression: str | None, boost: float) -> str | None:
+    def _leaf(field: str | None, expression: str | None, *, positions: bool = False) -> str | None:
+        """``expression`` in ``field`` (None: title and body), with the stacked terms' fields
+        unless it needs ``positions`` (a phrase)."""
         if expression is None:
             return None
         if field not in _FIELD_LIMIT:
             if field in FILTER_FIELDS:
                 return None  # only a plain term means anything on a stored field
             raise InvalidOption(f"unknown field {field!r}: use {', '.join(SEARCH_FIELDS)}")
-        return f"({_FIELD_LIMIT[field]} {expression})"
+        return f"({(_POSITIONAL if positions else _FIELD_LIMIT)[field]} {expression})"
 
     # -- terms ------------------------------------------------------------------------
     def expansions(self, term: str) -> list[str]:
@@ -162,44 +182,35 @@ class Translator:
             found = self._expansions[term] = self.store.expansions(term)
         return found
 
-    def _alternatives(self, terms: list[str], *, phrases: bool = True) -> list[str]:
-        """Sphinx words (and, with ``phrases``, quoted phrases) matching any of ``terms``."""
+    def _alternatives(self, terms: list[str]) -> list[str]:
+        """Sphinx words for one position of a phrase: ``terms``, and the one word each stands
+        over where it is stacked (a compound's join, over several words, has no position to match)."""
         out: dict[str, None] = {}
         for term in terms:
             out[sphinx_term(term)] = None
             for over in self.expansions(term):
-                words = over.split(" ")
-                if len(words) == 1:
-                    out[sphinx_term(words[0])] = None
-                elif phrases:
-                    out['"' + " ".join(map(sphinx_term, words)) + '"'] = None
+                if " " not in over:
+                    out[sphinx_term(over)] = None
         return list(out)
 
-    def _term(self, text: str) -> str:
-        return _one_of(self._alternatives([text]))
-
     def _reaching(self, node: qt.Prefix | qt.Fuzzy) -> list[str]:
-        """The terms ``node`` reaches in its fields (either, when it names none), best first."""
+        """The terms ``node`` reaches in its fields (either, when it names none), best first
+        (only the best tier's while translating for the candidates)."""
         fields = SEARCH_FIELDS if node.field is None else (node.field,)
-        found: dict[str, None] = {}
-        for field in fields:
-            found.update((term, None) for term, _, _ in self.reach(node, field))
-        return list(found)
+        reached = [item for field in fields for item in self.reach(node, field)]
+        if self._best and reached:
+            tier = min(t for _, t, _ in reached)
+            reached = [item for item in reached if item[1] == tier]
+        return list(dict.fromkeys(term for term, _, _ in reached))
 
     def _prefix(self, node: qt.Prefix) -> str | None:
-        text = node.text
-        if sphinx_term(text) != text:  # not a Sphinx word: the terms it reaches, the most frequent
-            return self._fuzzy(node)
-        words = [text + "*"]  # Sphinx expands the primary terms itself
-        high = text + "\U0010ffff"
-        for alt, over in self.store.stacked_between(text, high, MAX_STACKED_PREFIX):
-            parts = [sphinx_term(w) for w in over.split(" ")]
-            words.append(parts[0] if len(parts) == 1 else '"' + " ".join(parts) + '"')
-        return _one_of(list(dict.fromkeys(words)))
+        if sphinx_term(node.text) == node.text and not self._best:
+            return node.text + "*"  # Sphinx expands it itself, stacked terms included (their fields)
+        return self._fuzzy(node)  # no Sphinx word: the terms it reaches, the most frequent
 
     def _fuzzy(self, node: qt.Prefix | qt.Fuzzy) -> str | None:
         near = self._reaching(node)[:MAX_EXPANSION] if isinstance(node, qt.Prefix) else self._reaching(node)
-        return _one_of(self._alternatives(near)) if near else None
+        return _one_of(list(dict.fromkeys(map(sphinx_term, near)))) if near else None
 
     def filter_words(self, filters: Sequence[Filter]) -> str | None:
         """Filters on raw stored fields (id, path, format, encoding) as MATCH words of the
@@ -214,9 +225,7 @@ class Translator:
 
     def _phrase(self, node: qt.Phrase) -> str | None:
         items = [[item] if isinstance(item, str) else list(item) for item in node.terms]
-        if len(items) == 1:
-            return _one_of(self._alternatives(items[0]))
-        slots = [self._alternatives(alts, phrases=False) for alts in items]
+        slots = [self._alternatives(alts) for alts in items]
         k = len(slots)
         # persearch's slop: extra words allowed between neighbours; Sphinx's
         # proximity: the words within a span of fewer than k + N words.
