@@ -1,4 +1,4 @@
-"""Query latency: persearch (Whoosh and tantivy backends) vs raw Whoosh and raw tantivy, same run.
+"""Query latency: persearch (Whoosh, tantivy, sphinx backends) vs raw Whoosh and raw tantivy, same run.
 
     python benchmarks/bench_query.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 10000
 
@@ -11,7 +11,10 @@ from the corpus text (1-4 words, phrases, prefixes, fuzzy, OR) and prints
 p50/p95/p99 latency of search alone and of search plus snippets of the top 10
 hits, for every system, with ratios. Each query runs ``--runs`` times; its
 median is what the percentiles are taken over. ``--no-tantivy`` skips both
-tantivy columns.
+tantivy columns. The sphinx backend is measured on one local searchd node and
+on two (``benchmarks/sphinx_nodes.py``), with the top-10 overlap (Jaccard)
+against the Whoosh backend and of 2 nodes against 1 (what per-node IDF
+does); ``--no-sphinx`` (or no searchd, or no sphinx extra) skips it.
 
 Structured search: every record also gets a ``source`` (its id's prefix) and
 a ``date`` (a seeded random moment between 1395 and 1402, written in
@@ -34,6 +37,7 @@ backends and raw Whoosh with an OR parser.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import random
@@ -47,6 +51,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from persearch import Index  # noqa: E402
 from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
@@ -152,10 +157,10 @@ def question_queries(path: Path, n: int, seed: int = 11) -> list[tuple[str, str]
     return queries
 
 
-def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoosh") -> Any:
+def build_persearch(docs: list[dict[str, Any]], path: Path, backend: str = "whoosh", nodes: str | None = None) -> Any:
     # One commit, one segment, like the raw Whoosh index below: each segment
     # costs every query a matcher of its own (Index.optimize() merges them).
-    index = Index.create(path, backend=backend)
+    index = Index.create(path, backend=backend, **({"nodes": nodes} if nodes else {}))
     index.add_documents(Document(id=d["id"], text=d["text"], title=d["title"], metadata=d.get("metadata") or {})
                         for d in docs)
     return index
@@ -268,24 +273,54 @@ def structured(indexes: dict[str, Any], queries: list[tuple[str, str]], runs: in
         ratio = statistics.mean(series["range+facet"]) / plain
         print(f"target {name}: range + facet ≤ 1.5× the plain query → {ratio:.2f}× "
               f"({statistics.mean(series['range+facet']) / bare:.2f}× a plain query that never counts)")
-    if len(indexes) == 2:
-        first, second = indexes.values()
+    (first_name, first), *others = indexes.items()
+    for name, second in others:
         differ = [q for _, q in queries if search(first, q, limit=0, **STRUCTURED["range+facet"]).facets
                   != search(second, q, limit=0, **STRUCTURED["range+facet"]).facets]
-        # The engines' fuzzy expansions match slightly different documents (docs/backends.md): such a
-        # query's facets differ because its matches do, before any filter.
+        # A query whose matches differ before any filter has other facets too (docs/backends.md).
         unfiltered = sum(search(first, q, limit=0, suggest=False).total
                          != search(second, q, limit=0, suggest=False).total for q in differ)
-        print(f"same range + facet counts on both backends: {len(queries) - len(differ)}/{len(queries)} queries; "
-              f"of the {len(differ)} others, {unfiltered} already match other documents without the filter "
-              f"({', '.join(differ[:4])}{' …' if len(differ) > 4 else ''})")
+        print(f"same range + facet counts on {first_name} and {name}: {len(queries) - len(differ)}/{len(queries)} "
+              f"queries; of the {len(differ)} others, {unfiltered} already match other documents without the "
+              f"filter ({', '.join(differ[:4])}{' …' if len(differ) > 4 else ''})")
+
+
+def _jaccard(a: list[str], b: list[str]) -> float:
+    return len(set(a) & set(b)) / len(set(a) | set(b)) if a or b else 1.0
+
+
+def sphinx_overlaps(queries: list[tuple[str, str]], reference: Callable[[str], Any],
+                    on_sphinx: dict[int, Callable[[str], Any]]) -> str:
+    """Top-10 overlap (Jaccard) of the sphinx backend with the Whoosh backend, and of 2 nodes with 1."""
+    lines = ""
+    for count, sp_search in on_sphinx.items():
+        overlaps = [_jaccard([h.id for h in reference(q).hits], [h.id for h in sp_search(q).hits])
+                    for _, q in queries]
+        lines += (f"\nsphinx backend, {count} node{'s' if count > 1 else ''}: queries with hits "
+                  f"{sum(len(sp_search(q).hits) > 0 for _, q in queries)}; top-10 overlap with the Whoosh backend "
+                  f"(Jaccard) mean {statistics.mean(overlaps):.2f}, ≥ 0.7 for "
+                  f"{sum(o >= 0.7 for o in overlaps)}/{len(queries)} queries")
+        by_class: dict[str, list[float]] = defaultdict(list)
+        for (kind, _), overlap in zip(queries, overlaps):
+            by_class[kind].append(overlap)
+        lines += " (" + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in by_class.items()) + ")"
+    if len(on_sphinx) == 2:  # what per-node IDF does: the same index on 2 nodes against 1 node
+        one, two = (on_sphinx[c] for c in sorted(on_sphinx))
+        spread = [_jaccard([h.id for h in one(q).hits], [h.id for h in two(q).hits]) for _, q in queries]
+        lines += (f"\nsphinx backend, 2 nodes against 1 node: top-10 overlap mean {statistics.mean(spread):.2f}, "
+                  f"identical top-10 sets for {sum(o == 1.0 for o in spread)}/{len(queries)} queries")
+    return lines
 
 
 def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True,
-          questions: Path | None = None) -> None:
+          questions: Path | None = None, with_sphinx: bool = True) -> None:
+    from sphinx_nodes import local_clusters
+
     docs = read_docs(path, limit)
     queries = make_queries(docs, n_queries)
-    with tempfile.TemporaryDirectory(prefix="persearch-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="persearch-bench-"))
+        clusters = stack.enter_context(local_clusters(Path(tmp)) if with_sphinx else contextlib.nullcontext({}))
         t0 = time.perf_counter()
         index = build_persearch(docs, Path(tmp) / "persearch")
         t1 = time.perf_counter()
@@ -299,7 +334,15 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
             tix, tschema = build_tantivy(docs, Path(tmp) / "tantivy")
             t4 = time.perf_counter()
             built += f", persearch on tantivy {t3 - t2:.1f} s, raw tantivy {t4 - t3:.1f} s"
+        on_sphinx = {}
+        for count, nodes in clusters.items():
+            t5 = time.perf_counter()
+            on_sphinx[count] = build_persearch(docs, Path(tmp) / f"persearch-sphinx-{count}", "sphinx", nodes)
+            built += f", persearch on sphinx ({count} node{'s' if count > 1 else ''}) {time.perf_counter() - t5:.1f} s"
         print(built + " (one commit each)")
+        sphinx_fns = {count: ((lambda q, ix=ix: search(ix, q, limit=10, snippets=False)),
+                              (lambda q, ix=ix: search(ix, q, limit=10)))
+                      for count, ix in on_sphinx.items()}
 
         def ps_search(q: str) -> Any:
             return search(index, q, limit=10, snippets=False)
@@ -339,6 +382,7 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
             return [(hit["id"], hit.highlights("body")) for hit in results]
 
         warm = (ps_snippets, wh_snippets, pt_snippets, tv_snippets) if with_tantivy else (ps_snippets, wh_snippets)
+        warm += tuple(fn for pair in sphinx_fns.values() for fn in pair)
         for fn in warm:  # warm caches (analyzer, spelling table, searcher)
             for _, q in queries[:50]:
                 fn(q)
@@ -355,7 +399,11 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                 "tantivy search": time_each(queries, tv_search, runs),
                 "tantivy search+snippets": time_each(queries, tv_snippets, runs),
             })
-        structured({"whoosh": index, **({"tantivy": fast} if with_tantivy else {})}, queries, runs)
+        for count, (sp_search, sp_snippets) in sphinx_fns.items():
+            series[f"ps-sphinx{count} search"] = time_each(queries, sp_search, runs)
+            series[f"ps-sphinx{count} search+snippets"] = time_each(queries, sp_snippets, runs)
+        structured({"whoosh": index, **({"tantivy": fast} if with_tantivy else {}),
+                    **{f"sphinx{count}": ix for count, ix in on_sphinx.items()}}, queries, runs)
         if questions is not None:
             or_parser = MultifieldParser(["title", "body"], searcher.schema, group=OrGroup)
 
@@ -386,6 +434,9 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
             counts += (f", persearch on tantivy {sum(len(pt_search(q).hits) > 0 for _, q in queries)} "
                        f"(same top-10 order as on Whoosh: {same}/{len(queries)}; mean top-10 overlap {overlap:.2f})")
             fast.close()
+        counts += sphinx_overlaps(queries, ps_search, {count: fns[0] for count, fns in sphinx_fns.items()})
+        for ix in on_sphinx.values():
+            ix.close()
         index.close()
     print(counts)
     print(f"{'ms':28} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
@@ -397,6 +448,10 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
         pairs += [("persearch search", "ps-tantivy search"),
                   ("persearch search+snippets", "ps-tantivy search+snippets"),
                   ("ps-tantivy search", "tantivy search"), ("ps-tantivy search+snippets", "tantivy search+snippets")]
+    for count in sphinx_fns:
+        pairs += [("persearch search", f"ps-sphinx{count} search"),
+                  ("persearch search+snippets", f"ps-sphinx{count} search+snippets")]
+        pairs += [(f"ps-sphinx{count} search", "ps-tantivy search")] if with_tantivy else []
     for a, b in pairs:
         ratio = "  ".join(f"p{p} {percentile(series[a], p) / percentile(series[b], p):.2f}x" for p in (50, 95, 99))
         print(f"ratio {a} / {b}: {ratio}")
@@ -444,13 +499,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=320)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy columns")
+    parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx columns")
     parser.add_argument("--questions", type=Path, default=QUESTIONS if QUESTIONS.exists() else None,
                         help="JSON lines with a 'query' field: the question-words workload (default: the eval "
                              "set's dev questions; 'none' to skip)")
     args = parser.parse_args(argv)
     questions = None if args.questions is None or str(args.questions) == "none" else args.questions
     for path in args.corpora:
-        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions)
+        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions, not args.no_sphinx)
 
 
 if __name__ == "__main__":

@@ -101,9 +101,11 @@ class Index:
         root = Path(path).expanduser().absolute()
         if root.exists() and not root.is_dir():
             raise InvalidOption(f"{root} is a file: an index is a folder")
-        if backend is not None:
+        planned = backend or (DEFAULT_BACKEND if not (root / META_FILE).exists() else None)
+        if planned is not None:
             # An unknown backend, a missing extra or an option it does not take fails before the disk is touched.
-            engine_options(backend, engine)
+            backend_class(planned)
+            engine_options(planned, engine)
         root.mkdir(parents=True, exist_ok=True)
         with file_lock(root, lock_timeout):
             old = old_meta(root, overwrite)
