@@ -308,6 +308,28 @@ def check_fields(filters: Sequence[Filter], sort: Sort | None, facets: Sequence[
             raise InvalidOption(f"{what} on {name} as a {kind} field, but it is a {types[name]} field")
 
 
+def equal_runs(values: Sequence[Any], before: int, count: int) -> Iterator[tuple[int, int, bool, bool]]:
+    """The runs of equal sort values on a page of ``count`` hits, read with ``before`` (0 or 1) hits
+    ahead of it and up to one after (``values``): ``(start, end, earlier, later)`` of each run, as
+    page positions, and whether it began on an earlier page or goes on past this one. An engine that
+    orders equal values by anything but the score ranks such runs again (a run of one inside the
+    page needs nothing).
+
+    >>> list(equal_runs([5, 5, 5, 7, 9, 9], 1, 4))
+    [(0, 2, True, False), (2, 3, False, False), (3, 4, False, True)]
+    """
+    start = 0
+    while start < count:
+        end = start
+        while end < count and values[before + end] == values[before + start]:
+            end += 1
+        value = values[before + start]
+        earlier = bool(start == 0 and before and values[0] == value)
+        later = end == count and len(values) > before + end and values[before + end] == value
+        yield start, end, earlier, later
+        start = end
+
+
 #: The typed fields of an engine folder, beside the engine's own files.
 FIELDS_FILE = "fields.json"
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import tantivy
 
-from .base import FILTER_FIELDS
+from .base import FILTER_FIELDS, equal_runs
 
 if TYPE_CHECKING:
     from ..values.facets import Facet, Sort
@@ -181,20 +181,13 @@ class TypedSearch:
         found = result.hits
         values = [value for value, _ in found]
         addresses = [address for _, address in found[before:before + limit]]
-        start = 0
-        while start < len(addresses):
-            end = start
-            while end < len(addresses) and values[before + end] == values[before + start]:
-                end += 1
-            value = values[before + start]
-            earlier = start == 0 and before and values[0] == value  # the run began on an earlier page
-            later = end == len(addresses) and len(values) > before + end and values[before + end] == value
+        for start, end, earlier, later in equal_runs(values, before, len(addresses)):
             if end - start > 1 or earlier or later:
+                value = values[before + start]
                 first = self._run_start(query, spec, slot, sort, value) if earlier else offset + start
                 ranked = self.searcher.search(self._equal(query, spec.type, slot, value), limit=end - start,
                                               offset=offset + start - first, count=False).hits
                 addresses[start:start + len(ranked)] = [address for _, address in ranked]
-            start = end
         return addresses, int(result.count)
 
     def _equal(self, query: Any, kind: str, slot: str, value: Any) -> Any:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from ..base import TITLE_BOOST
+from ..base import TITLE_BOOST, equal_runs
 from .config import DIST_INDEX
 from .rank import CANDIDATES, Scorer
 from .translate import ALL
@@ -145,18 +145,11 @@ class Search:
         total = self.total
         keys = [(int(row[3]), None if int(row[3]) else row[4]) for row in rows]
         page = [row[0] for row in rows[before:before + limit]]
-        start = 0
-        while start < len(page):
-            end = start
-            while end < len(page) and keys[before + end] == keys[before + start]:
-                end += 1
-            key = keys[before + start]
-            earlier = start == 0 and before and keys[0] == key  # the run began on an earlier page
-            later = end == len(page) and len(keys) > before + end and keys[before + end] == key
+        for start, end, earlier, later in equal_runs(keys, before, len(page)):
             if end - start > 1 or earlier or later:
+                key = keys[before + start]
                 first = self._run_start(sort, slots, key) if earlier else offset + start
                 page[start:end] = self._run(scorer, sort, slots, key, offset + start - first, end - start, load)
-            start = end
         found = load(page)
         return [(scorer.score(found[sid][2]) if sid in found else 0.0, sid) for sid in page], total
 
