@@ -403,6 +403,14 @@ def test_a_node_down_gives_partial_results_then_comes_back_with_every_document(
     done = cli("search", "خبر", "--index", str(location))
     assert done.returncode == 1 and f"partial results: Sphinx node {second} did not answer" in done.stderr
     assert "Traceback" not in done.stderr
+    done = cli("search", "خبر", "--index", str(location), "--count")
+    assert done.returncode == 1 and done.stdout.strip() == str(held[0]) and second in done.stderr
+    from persearch.shapes import count_json, results_json
+
+    with Index.open(location) as ix:  # the library's JSON shapes (serve's API) carry it too
+        results = ix.search("خبر", facets=["date"] if ix.fields else None)
+        assert results_json("خبر", results)["partial"]["missing_nodes"] == [second]
+        assert count_json("خبر", results)["partial"]["missing_share"] == answer["partial"]["missing_share"]
     # Writing while a node is down is an error that commits nothing.
     (tmp_path / "docs" / "new.txt").write_text("خبر تازه\nکوه دماوند\n", encoding="utf-8")
     done = cli("update", "--index", str(location))
