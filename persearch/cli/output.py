@@ -453,14 +453,14 @@ def show_results(results: Any, *, color: bool, bidi: bool, columns: int | None =
         if con is None:
             sys.stdout.write(f"{hit.rank}. {plain(title, title_spans)}\n   {where}\n")
             sys.stdout.write(f"   {about}\n" if about else "")
-            sys.stdout.write("".join(f"   {plain(line, spans)}\n" for line, spans in lines) + "\n")
+            sys.stdout.write("".join(f"   {plain(line, marks)}\n" for line, marks in lines) + "\n")
         else:
             con.print(rich_line(title, title_spans, "bold", indent=f"{hit.rank}. "))
             con.print(rich_line(where, [], "cyan", indent="   "))
             if about:
                 con.print(rich_line(about, [], "dim", indent="   "))
-            for line, spans in lines:
-                con.print(rich_line(line, spans, indent="   "))
+            for line, marks in lines:
+                con.print(rich_line(line, marks, indent="   "))
             con.print()
     if getattr(results, "facet_specs", None):
         show_facets(results.facets, color=con is not None)

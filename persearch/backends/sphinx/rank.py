@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Callable
+from typing import Callable
 
 from ... import querytree as qt
 from ...expand import REST_WEIGHT, Reached, weighted
