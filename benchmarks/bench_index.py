@@ -103,7 +103,7 @@ def child(task: dict) -> dict:
         for path in sorted(corpus.rglob("*.txt")):
             text = path.read_text(encoding="utf-8")
             title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-            docs.append(document_fields(Document(id=str(path), text=text, title=title, path=str(path)), analyzer))
+            docs.append(document_fields(Document(id=str(path), text=text, title=title, path=str(path)), analyzer, {}))
         shutil.rmtree(index_dir, ignore_errors=True)
         backend = WhooshBackend.create(index_dir, analyzer)
         gc.freeze()  # the pre-made tokens are millions of live objects: keep the collector off them
