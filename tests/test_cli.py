@@ -28,7 +28,6 @@ ZWNJ = "\u200c"
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "cli.md"
 EXE = Path(sys.executable).with_name("persearch")
-NEWS = ROOT.parent / "shared" / "data" / "news.jsonl.gz"
 ANSI = re.compile(r"\x1b\[")
 COMMANDS = ("index", "update", "search", "analyze", "stats", "remove")
 
@@ -500,10 +499,10 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_during_indexing_keeps_the_committed_index(tmp_path: Path, workers: str) -> None:
+def test_ctrl_c_during_indexing_keeps_the_committed_index(tmp_path: Path, workers: str, news_corpus: Path) -> None:
     folder = tmp_path / "news"
     folder.mkdir()
-    with gzip.open(NEWS, "rt", encoding="utf-8") as lines:
+    with gzip.open(news_corpus, "rt", encoding="utf-8") as lines:
         for number, line in zip(range(1500), lines):
             record = json.loads(line)
             (folder / f"{number:05d}.txt").write_text(f"{record['title']}\n{record['text']}", encoding="utf-8")
