@@ -1,7 +1,7 @@
-"""Files → documents: walking folders, detecting encodings, reading formats.
+"""Files → documents: detecting encodings, reading formats.
 
-This module knows nothing about indexes. :func:`walk` lists the indexable
-files under some paths; :func:`read_file` turns one file into
+This module knows nothing about indexes. :func:`walk` (persearch/walk.py)
+lists the indexable files under some paths; :func:`read_file` turns one file into
 :class:`~persearch.backends.base.Document` objects, or says in one line why it
 cannot (binary, undecodable, too large, unreadable).
 
@@ -27,18 +27,12 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from .backends.base import Document
+from .text_formats import first_line_title, html_text
+from .walk import FORMATS, FileInfo, walk
 
-#: File extension → format name. Folders are walked for these only; a file
-#: named explicitly with another extension is read as plain text.
-FORMATS = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv",
-}
 #: Default size limit for one file.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
 _SNIFF = 8192
@@ -63,20 +57,6 @@ class IngestOptions:
 
 
 @dataclass
-class FileInfo:
-    """A file found by :func:`walk`, with the stat values change detection uses."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    format: str
-    #: The path as reached from what :func:`walk` was given (resolved) through
-    #: the links on the way: ``path`` of a file reached through a link is its
-    #: target's, which may lie outside that root.
-    via: str = ""
-
-
-@dataclass
 class FileResult:
     """What reading one file produced: documents, or the reason it was skipped."""
 
@@ -92,103 +72,6 @@ class FileResult:
     unchanged: bool = False
     #: How many documents the file produced (kept when ``documents`` is dropped).
     doc_count: int = 0
-
-
-# -- walking ---------------------------------------------------------------
-
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
-
-
-def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -> Iterator[FileInfo | tuple[str, str]]:
-    """Yield the indexable files under ``paths`` (files or folders), sorted.
-
-    Hidden files and folders are skipped; symlinks are followed, but a folder
-    is visited once (no loops). A path that does not exist is yielded as
-    ``(path, reason)``. ``skip`` lists resolved paths to leave out.
-
-    >>> [f.path for f in walk(["اسناد"])]                  # doctest: +SKIP
-    ['/home/u/اسناد/خبر.txt']
-    """
-    skipped = _Skipped(str(p) for p in skip)
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[str] = set()
-    for raw in paths:
-        path = Path(raw).expanduser()
-        try:
-            resolved = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            yield (str(path.absolute()), "not found")
-            continue
-        if resolved.is_dir():
-            yield from _walk_dir(resolved, seen_dirs, seen_files, skipped)
-        elif str(resolved) not in seen_files and not skipped(str(resolved)):
-            seen_files.add(str(resolved))
-            try:
-                st = resolved.stat()
-            except OSError as exc:
-                yield (str(resolved), f"unreadable: {exc.strerror or exc}")
-                continue
-            fmt = FORMATS.get(resolved.suffix.lower(), "txt")
-            yield FileInfo(str(resolved), st.st_size, st.st_mtime_ns, fmt, str(resolved))
-
-
-class _Skipped:
-    """Whether a resolved path is, or lies inside, one to leave out (a link
-    can lead into an excluded folder, or into the index's own)."""
-
-    def __init__(self, paths: Iterable[str]) -> None:
-        self._paths = tuple(paths)
-        self._inside = tuple(p.rstrip(os.sep) + os.sep for p in self._paths)
-
-    def __call__(self, path: str) -> bool:
-        return path in self._paths or path.startswith(self._inside)
-
-
-def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
-              skipped: "_Skipped") -> Iterator[FileInfo | tuple[str, str]]:
-    # Each folder with the path it was reached by (links not followed).
-    stack: list[tuple[Path, str]] = [(root, str(root))]
-    while stack:
-        folder, reached = stack.pop()
-        try:
-            st = folder.stat()
-        except OSError:
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs or skipped(str(folder)):
-            continue  # a symlink loop or a second path to the same folder
-        seen_dirs.add(key)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            yield (str(folder), f"unreadable folder: {exc.strerror or exc}")
-            continue
-        subdirs = []
-        for entry in entries:
-            if _hidden(entry.name):
-                continue
-            try:
-                if entry.is_dir():  # follows symlinks; loops are caught by seen_dirs
-                    real = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
-                    subdirs.append((real, os.path.join(reached, entry.name)))
-                    continue
-                fmt = FORMATS.get(os.path.splitext(entry.name)[1].lower())
-                if fmt is None:
-                    continue
-                if not entry.is_file():
-                    if entry.is_symlink() and not os.path.exists(entry.path):
-                        yield (entry.path, "broken link")
-                    continue
-                target = str(Path(entry.path).resolve()) if entry.is_symlink() else entry.path
-                if target in seen_files or skipped(target):
-                    continue
-                seen_files.add(target)
-                est = entry.stat()
-                yield FileInfo(target, est.st_size, est.st_mtime_ns, fmt, os.path.join(reached, entry.name))
-            except OSError as exc:
-                yield (entry.path, f"unreadable: {exc.strerror or exc}")
-        stack.extend(reversed(subdirs))
 
 
 # -- decoding --------------------------------------------------------------
@@ -244,85 +127,6 @@ def _strict(data: bytes, encoding: str) -> str:
 
 
 # -- formats ---------------------------------------------------------------
-
-def first_line_title(text: str, limit: int = 200) -> str:
-    """The first non-empty line, trimmed: ``first_line_title("\\n خبر \\nمتن") == "خبر"``."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line[:limit]
-    return ""
-
-
-class _VisibleText(HTMLParser):
-    """Collects the visible text of an HTML page, its <title> and first heading."""
-
-    _HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
-    _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header",
-                        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "dd", "dt",
-                        "nav", "aside", "main", "figure", "figcaption", "form", "td", "th"})
-    _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title_parts: list[str] = []
-        self.heading_parts: list[str] = []
-        self.heading_done = False
-        self._hidden = 0
-        self._in_title = False
-        self._in_heading = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag in self._HEADINGS and not self.heading_done:
-            self._in_heading = True
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._HEADINGS and self._in_heading:
-            self._in_heading = False
-            self.heading_done = bool("".join(self.heading_parts).strip())
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._hidden:
-            self.parts.append(data)
-            if self._in_heading:
-                self.heading_parts.append(data)
-
-
-_BLANK_LINES = re.compile(r"[ \t]*\n[ \t\n]*\n")
-_SPACES = re.compile(r"\s+")
-
-
-def html_text(source: str) -> tuple[str, str]:
-    """``(title, visible text)`` of an HTML page: no scripts, styles or tags.
-
-    >>> html_text("<title>خبر</title><p>متن <script>x()</script>خبر</p>")
-    ('خبر', 'متن خبر')
-    """
-    parser = _VisibleText()
-    parser.feed(source)
-    parser.close()
-    text = _BLANK_LINES.sub("\n\n", "".join(parser.parts)).strip()
-    title = _SPACES.sub(" ", "".join(parser.title_parts)).strip()
-    if not title:
-        title = _SPACES.sub(" ", "".join(parser.heading_parts)).strip()
-    return title or first_line_title(text), text
-
-
 def _scalar_metadata(record: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     """Record fields kept as metadata: strings, numbers, booleans and lists of them."""
     meta: dict[str, Any] = {}
@@ -508,3 +312,8 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
     except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
         result.error = f"unreadable {fmt}: {exc}"
     return result
+
+
+__all__ = ["FORMATS", "DEFAULT_MAX_SIZE", "IngestError", "IngestOptions", "FileInfo", "FileResult", "walk",
+           "looks_binary", "decode", "first_line_title", "html_text", "documents_from_text", "content_hash",
+           "read_file"]
