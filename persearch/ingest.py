@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .backends.base import Document
+from .sizes import format_size, size_above
 from .text_formats import first_line_title, html_text
 from .walk import FORMATS, FileInfo, walk
 
@@ -258,6 +259,12 @@ def _with(base: Document, **changes: Any) -> Document:
     return Document(**{**base.__dict__, "metadata": dict(base.metadata), **changes})
 
 
+def too_large(size: int, limit: int) -> str:
+    """The reason a file over the size limit is skipped, with the option that lets it in."""
+    return (f"too large: {format_size(size)}, over the {format_size(limit)} limit; "
+            f"raise the limit with --max-size {size_above(size)}")
+
+
 def content_hash(data: bytes) -> str:
     """The content hash change detection confirms with (BLAKE2b, 128 bits)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -278,7 +285,7 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
             result.error = "not a regular file"
             return result
         if st.st_size > options.max_size:
-            result.error = f"too large: {st.st_size:,} bytes > limit {options.max_size:,}"
+            result.error = too_large(st.st_size, options.max_size)
             return result
         with open(path, "rb") as fh:
             # Sized by the file, not the limit: read(n) allocates n bytes first,
@@ -294,7 +301,7 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
         return result
     result.size = len(data)
     if len(data) > options.max_size:
-        result.error = f"too large: more than {options.max_size:,} bytes (limit)"
+        result.error = too_large(len(data), options.max_size)
         return result
     result.hash = content_hash(data)
     if known_hash is not None and known_hash == result.hash:

@@ -617,3 +617,23 @@ def test_marked_lines_keep_every_character_and_highlight(word_list: list[str], d
     assert " ".join(line for line, _ in lines) == text
     marked = [line[s:e] for line, line_spans in lines for s, e in line_spans]
     assert marked == [word_list[i] for i in sorted(chosen)]
+
+
+# -- sizes -----------------------------------------------------------------
+def test_max_size_takes_units_and_the_refusal_names_it(tmp_path: Path) -> None:
+    big = tmp_path / "بزرگ.txt"
+    big.write_text("خبر بلند\n" + "کتاب‌های تازه در کتابخانه " * 3000, encoding="utf-8")  # about 130 KB
+    location = str(tmp_path / "index")
+    refused = cli("index", str(big), "--index", location, "--max-size", "100K")
+    assert refused.exit_code == 1
+    line = one_error_line(refused.stderr)
+    assert "over the 100K limit" in line and "--max-size 1" in line
+    suggested = line.rsplit("--max-size ", 1)[1]
+    allowed = cli("index", str(big), "--index", location, "--max-size", suggested, "--json")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert json.loads(allowed.stdout)["added"] == 1
+    # Recorded for the path: an update reads it with the same limit.
+    assert json.loads(cli("update", "--index", location, "--json").stdout)["unchanged"] == 1
+    for bad in ("10Q", "-5", "M"):
+        wrong = cli("index", str(big), "--index", location, "--max-size", bad)
+        assert wrong.exit_code == 2 and "--max-size" in one_error_line(wrong.stderr), bad

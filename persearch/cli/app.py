@@ -193,6 +193,18 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
         yield index
 
 
+def _size_option(value: Optional[str]) -> Optional[int]:
+    """``--max-size 100M`` in bytes, which the command then receives (a usage error when it is not a size)."""
+    if value is None:
+        return None
+    from ..sizes import parse_size
+
+    try:
+        return parse_size(value)
+    except InvalidOption as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 # -- commands -------------------------------------------------------------
 @_command("index", "Create or update the index from files and folders.")
 def index_command(
@@ -206,6 +218,8 @@ def index_command(
                                               help="JSON/JSONL/CSV field with the title [default: title]."),
     id_field: Optional[str] = typer.Option(None, "--id-field", metavar="F",
                                            help="JSON/JSONL/CSV field with the record id [default: id]."),
+    max_size: Optional[str] = typer.Option(None, "--max-size", metavar="SIZE", callback=_size_option,
+                                           help="Skip files larger than SIZE (100M, 1.5G, 512K) [default: 64M]."),
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
     backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
@@ -221,7 +235,7 @@ def index_command(
         if backend not in BACKENDS:
             raise InvalidOption(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
     _check_readable(paths)
-    options = dict(text_field=text_field, title_field=title_field, id_field=id_field)
+    options = dict(text_field=text_field, title_field=title_field, id_field=id_field, max_size=max_size)
     with _progress(enabled=_is_terminal(sys.stderr)) as progress:
         try:
             with opened(location, create=True, fresh=rebuild, backend=backend) as ix:

@@ -387,8 +387,9 @@ class Index:
         return True
 
     def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
-                title_field: str | None = None, id_field: str | None = None, workers: int | None = None,
-                progress: Progress | None = None, backend: str | None = None) -> UpdateReport:
+                title_field: str | None = None, id_field: str | None = None, max_size: int | None = None,
+                workers: int | None = None, progress: Progress | None = None,
+                backend: str | None = None) -> UpdateReport:
         """Re-index every root (plus ``paths``) into a fresh folder, then swap it in atomically.
 
         Field options given are recorded for ``paths`` (for every root when
@@ -404,7 +405,8 @@ class Index:
             refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
             manifest.add_roots([root for root in named if os.path.exists(root)])
             record_options(manifest, named or list(manifest.roots),
-                           given(text_field=text_field, title_field=title_field, id_field=id_field))
+                           given(text_field=text_field, title_field=title_field, id_field=id_field,
+                                 max_size=max_size))
             old_data = self._meta["data"]
             remove_stale(self.root, old_data)
             new_data = next_data_name(old_data)
