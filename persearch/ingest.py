@@ -19,7 +19,6 @@ resolved paths; a record's id is ``<path>#<id>``.
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import io
 import json
@@ -27,9 +26,11 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from functools import partial
+from typing import IO, Any, BinaryIO, Callable, Iterator
 
 from .backends.base import Document
+from .record_formats import RECORD_FORMATS, RecordError, records
 from .sizes import format_size, size_above
 from .text_formats import first_line_title, html_text
 from .walk import FORMATS, FileInfo, walk
@@ -37,6 +38,8 @@ from .walk import FORMATS, FileInfo, walk
 #: Default size limit for one file.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
 _SNIFF = 8192
+#: Record files are hashed and checked in blocks of this many bytes, never held whole.
+_BLOCK = 256 * 1024
 
 
 class IngestError(Exception):
@@ -81,6 +84,7 @@ class FileResult:
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c\u200d\u200e\u200f]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_UNDECODABLE = "undecodable: not UTF-8, UTF-16 with BOM or Windows-1256 Persian text"
 
 
 def looks_binary(data: bytes) -> bool:
@@ -110,14 +114,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # Windows-1256 maps every byte, so it "decodes" anything: accept it only
-    # when the non-ASCII characters it produces are Persian/Arabic script.
     text = data.decode("cp1256")
-    non_ascii = _NON_ASCII.findall(text)
-    arabic = sum(1 for ch in non_ascii if _ARABIC_SCRIPT.match(ch))
-    if non_ascii and arabic / len(non_ascii) >= 0.85:
+    if _is_persian_1256(*_persian_1256(text)):
         return text, "windows-1256"
-    raise IngestError("undecodable: not UTF-8, UTF-16 with BOM or Windows-1256 Persian text")
+    raise IngestError(_UNDECODABLE)
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -125,6 +125,67 @@ def _strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise IngestError(f"undecodable: invalid {encoding} at byte {exc.start}") from None
+
+
+def _persian_1256(text: str) -> tuple[int, int]:
+    """``(non-ASCII characters, Arabic-script ones)`` of text decoded as Windows-1256."""
+    return len(_NON_ASCII.findall(text)), len(_ARABIC_SCRIPT.findall(text))
+
+
+def _is_persian_1256(non_ascii: int, arabic: int) -> bool:
+    # Windows-1256 maps every byte, so it "decodes" anything: accept it only
+    # when the non-ASCII characters it produces are Persian/Arabic script.
+    return non_ascii > 0 and arabic / non_ascii >= 0.85
+
+
+def scan(fh: BinaryIO, limit: int) -> tuple[str, int, str]:
+    """Read an open file once, a block at a time: ``(content hash, size, encoding)``.
+
+    The encoding is the one :func:`decode` would choose for the whole file,
+    found without holding it; :class:`IngestError` says why a file cannot be
+    read (binary, undecodable, over ``limit`` bytes).
+    """
+    hasher = hashlib.blake2b(digest_size=16)
+    block = fh.read(_BLOCK)
+    if block.startswith(codecs.BOM_UTF8):
+        encoding, check, skip = "utf-8-sig", "utf-8", 3
+    elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, check, skip = "utf-16", "utf-16", 0
+    elif looks_binary(block):
+        raise IngestError("binary content")
+    else:
+        encoding, check, skip = "utf-8", "utf-8", 0
+    decoder = codecs.getincrementaldecoder(check)("strict")
+    size, valid = 0, True
+    while block:
+        if size + len(block) > limit:
+            raise IngestError(too_large(size + len(block), limit))
+        hasher.update(block)
+        if valid:
+            try:
+                decoder.decode(block[skip:] if size == 0 else block)
+            except UnicodeDecodeError as exc:
+                if encoding != "utf-8":
+                    raise IngestError(f"undecodable: invalid {check} at byte {size + exc.start}") from None
+                valid = False
+        size += len(block)
+        block = fh.read(_BLOCK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise IngestError(f"undecodable: invalid {check} at byte {size - skip + exc.start}") from None
+        valid = False
+    if not valid:
+        fh.seek(0)
+        non_ascii = arabic = 0
+        for chunk in iter(partial(fh.read, _BLOCK), b""):
+            counts = _persian_1256(chunk.decode("cp1256"))
+            non_ascii, arabic = non_ascii + counts[0], arabic + counts[1]
+        if not _is_persian_1256(non_ascii, arabic):
+            raise IngestError(_UNDECODABLE)
+        encoding = "windows-1256"
+    return hasher.hexdigest(), size, encoding
 
 
 # -- formats ---------------------------------------------------------------
@@ -141,6 +202,14 @@ def _scalar_metadata(record: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     return meta
 
 
+class _MissingFields(IngestError):
+    """A record with neither the text nor the title field (reported once per file, with the fields it has)."""
+
+    def __init__(self, number: int, options: IngestOptions, fields: list[str]) -> None:
+        super().__init__(f"record {number} has no '{options.text_field}' or '{options.title_field}' field")
+        self.fields = fields
+
+
 def _record_doc(record: Any, number: int, base: Document, options: IngestOptions,
                 seen: set[str]) -> Document:
     if not isinstance(record, dict):
@@ -148,12 +217,12 @@ def _record_doc(record: Any, number: int, base: Document, options: IngestOptions
     text = record.get(options.text_field)
     title = record.get(options.title_field)
     if text is None and title is None:
-        raise IngestError(f"record {number} has no {options.text_field!r} or {options.title_field!r} field")
+        raise _MissingFields(number, options, [str(key) for key in record])
     text = "" if text is None else text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
     title = "" if title is None else title if isinstance(title, str) else json.dumps(title, ensure_ascii=False)
     raw_id = record.get(options.id_field)
     if raw_id is not None and not isinstance(raw_id, (str, int, float)):
-        raise IngestError(f"record {number}: {options.id_field!r} must be text or a number, "
+        raise IngestError(f"record {number}: '{options.id_field}' must be text or a number, "
                           f"not {type(raw_id).__name__}")
     rid = str(number) if raw_id is None or raw_id == "" else str(raw_id)
     if rid in seen:  # a duplicate id inside one file would silently replace a record
@@ -164,87 +233,114 @@ def _record_doc(record: Any, number: int, base: Document, options: IngestOptions
                     mtime=base.mtime, hash=base.hash, format=base.format, encoding=base.encoding, metadata=meta)
 
 
-def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, IngestError]]:
-    """(number, record) pairs of a JSON/JSONL/CSV/TSV file; bad lines as IngestError."""
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
-        items = data if isinstance(data, list) else [data]
-        yield from enumerate(items, 1)
-    elif fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
-    else:
-        delimiter = "\t" if fmt == "tsv" else ","
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows: list[dict[Any, Any]] = []  # DictReader puts extra cells under the key None
-        last_start = 0  # the physical line the last row starts on
-        try:
-            while True:
-                start = reader.line_num
-                row = next(reader, None)
-                if row is None:
-                    break
-                rows.append(row)
-                last_start = start
-        except csv.Error as exc:
-            raise IngestError(f"invalid {fmt.upper()}: {exc}") from None
-        for number, row in enumerate(rows, 1):
-            row.pop(None, None)  # cells beyond the header
-            if number == len(rows) and _runaway_quote(text, last_start, row, delimiter):
-                yield number, IngestError(f"record {number}: a quote is never closed "
-                                          f"(the rest of the file would be one cell)")
-                continue
-            yield number, row
+def _record_hash(options_key: bytes, source: str | None, record: Any) -> str:
+    """The content hash of one record (and the options that read it): what a record-level update compares."""
+    if source is None:
+        source = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(options_key + source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimiter: str) -> bool:
-    """Whether the last row's last cell is a quoted cell never closed.
+class _Problems:
+    """The records of one file that could not be read, one line per kind of problem.
 
-    Python's lenient csv reads such a cell to the end of the file. Only a cell
-    spanning lines can be one. The row's own lines (from ``start_line``) are
-    read again with one quote added at the end: if the reader was still
-    inside the quote, that quote just closes it and the row comes out the
-    same; otherwise it starts something new. (No strict reading: a quote
-    inside an unquoted cell, «"کلیله" و دمنه», 27" screen, or a space after a
-    closing quote is fine for the lenient reader, and valid rows must stay.)
+    A file of 100,000 records that all lack the text field gives one line
+    (and, when nothing at all could be read, one file error), not 100,000.
     """
-    values = [v for v in last_row.values() if isinstance(v, str)]
-    if not values or "\n" not in values[-1].rstrip("\r\n"):
-        return False
-    tail = "".join(io.StringIO(text, newline="").readlines()[start_line:])
 
-    def rows(source: str) -> list[list[str]]:
-        return list(csv.reader(io.StringIO(source, newline=""), delimiter=delimiter))
+    _UNIT = {"jsonl": "line", "json": "item", "csv": "row", "tsv": "row"}
 
-    as_read, closed = rows(tail), rows(tail + '"')
-    return len(as_read) == len(closed) and as_read[-1] == closed[-1]
+    def __init__(self, path: str, fmt: str, options: IngestOptions) -> None:
+        self.path, self.options = path, options
+        self.unit = self._UNIT.get(fmt, "record")
+        #: kind -> [count, first record's number, its message, a few numbers]; and the fields records lacking both had.
+        self.kinds: dict[str, list[Any]] = {}
+        self.fields: dict[str, None] = {}
+
+    def add(self, number: int, error: Exception) -> None:
+        message = str(error)
+        kind = "missing" if isinstance(error, _MissingFields) else re.sub(r"\d+", "#", message)
+        if isinstance(error, _MissingFields):
+            self.fields.update(dict.fromkeys(error.fields))
+        seen = self.kinds.setdefault(kind, [0, number, message, []])
+        seen[0] += 1
+        if len(seen[3]) < 5:
+            seen[3].append(number)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """``(where, reason)`` per kind: ``PATH:N`` for a single record, else ``PATH``."""
+        out = []
+        for kind, (count, number, message, numbers) in self.kinds.items():
+            if kind == "missing":
+                message = self._missing(count, numbers)
+            elif count > 1:
+                message += f"; and {count - 1} more {self.unit}s like it"
+            out.append((f"{self.path}:{number}" if count == 1 else self.path, message))
+        return out
+
+    def file_error(self) -> str | None:
+        """For a file that gave no document: the reason, when it is that no record has the fields
+        (the file is then skipped, not indexed empty); else None, and :meth:`lines` tell what went wrong."""
+        if set(self.kinds) != {"missing"}:
+            return None
+        return (f"its records have no '{self.options.text_field}' or '{self.options.title_field}' field "
+                f"({self._fields()}); name the field that holds the text: --text-field NAME")
+
+    def _missing(self, count: int, numbers: list[int]) -> str:
+        fields = f"'{self.options.text_field}' or '{self.options.title_field}' field"
+        if count == 1:
+            return f"record {numbers[0]} has no {fields} ({self._fields()}); it is skipped"
+        shown = ", ".join(map(str, numbers)) + (", …" if count > len(numbers) else "")
+        return (f"{count} records have no {fields} ({self.unit}s {shown}; {self._fields()}); they are skipped; "
+                f"--text-field NAME names another field")
+
+    def _fields(self) -> str:
+        names = list(self.fields)
+        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+        return f"their fields: {shown}" if names else "they have no fields"
+
+
+def _record_documents(stream: IO[str], reopen: Callable[[], IO[str]], base: Document, options: IngestOptions,
+                      problems: _Problems, counter: list[int]) -> Iterator[Document]:
+    """The documents of a record file's text, each with its own record's hash; bad records go to ``problems``.
+
+    ``counter[0]`` counts the records read (documents or not), for progress.
+    """
+    seen: set[str] = set()
+    options_key = "\x00".join((options.text_field, options.title_field, options.id_field, "")).encode()
+    for number, record, source in records(stream, base.format, reopen):
+        counter[0] += 1
+        if isinstance(record, RecordError):
+            problems.add(number, record)
+            continue
+        try:
+            doc = _record_doc(record, number, base, options, seen)
+        except IngestError as exc:
+            problems.add(number, exc)
+            continue
+        doc.hash = _record_hash(options_key, source, record)
+        yield doc
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()
                         ) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Split decoded file content into documents according to ``base.format``."""
+    """Split decoded file content into documents according to ``base.format``.
+
+    Record files raise :class:`IngestError` when nothing at all can be read from them.
+    """
     fmt = base.format
-    if fmt in ("json", "jsonl", "csv", "tsv"):
-        docs: list[Document] = []
-        problems: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for number, record in _records(text, fmt):
-            if isinstance(record, IngestError):
-                problems.append((f"{base.path}:{number}", str(record)))
-                continue
-            try:
-                docs.append(_record_doc(record, number, base, options, seen))
-            except IngestError as exc:
-                problems.append((f"{base.path}:{number}", str(exc)))
-        return docs, problems
+    if fmt in RECORD_FORMATS:
+        problems = _Problems(base.path, fmt, options)
+        reopen = partial(io.StringIO, text, newline="")
+        try:
+            docs = list(_record_documents(reopen(), reopen, base, options, problems, [0]))
+        except RecordError as exc:
+            raise IngestError(str(exc)) from None
+        except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
+            raise IngestError(f"unreadable {fmt}: {exc}") from None
+        error = problems.file_error() if not docs else None
+        if error is not None:
+            raise IngestError(error)
+        return docs, problems.lines()
     if fmt == "html":
         title, body = html_text(text)
         doc = _with(base, text=body, title=title)
@@ -270,28 +366,47 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _stat(path: str, options: IngestOptions, result: FileResult) -> bool:
+    """Fill ``result``'s size and mtime; False (with ``result.error``) for what cannot be read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        result.error = "not found (deleted while indexing)"
+        return False
+    except OSError as exc:
+        result.error = f"unreadable: {exc.strerror or exc}"
+        return False
+    result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read for ever, /dev/zero never end
+        result.error = "not a regular file"
+    elif st.st_size > options.max_size:
+        result.error = too_large(st.st_size, options.max_size)
+    return result.error is None
+
+
 def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str | None = None,
               known_hash: str | None = None) -> FileResult:
     """Read one file into documents; never raises for a bad file.
 
     When ``known_hash`` equals the content hash, the file is reported
-    ``unchanged`` and not parsed or analyzed.
+    ``unchanged`` and not parsed or analyzed. A record file's documents are
+    collected into a list here; :func:`open_records` reads them one at a time.
     """
+    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+    if fmt in RECORD_FORMATS:
+        opened = open_records(path, options, fmt=fmt, known_hash=known_hash)
+        if opened.result.error is None and not opened.result.unchanged:
+            opened.result.documents = list(opened)
+        return opened.result
     result = FileResult(path=path)
+    if not _stat(path, options, result):
+        return result
     try:
-        st = os.stat(path)
-        result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
-        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read for ever, /dev/zero never end
-            result.error = "not a regular file"
-            return result
-        if st.st_size > options.max_size:
-            result.error = too_large(st.st_size, options.max_size)
-            return result
         with open(path, "rb") as fh:
             # Sized by the file, not the limit: read(n) allocates n bytes first,
             # and 64 MiB for every small file costs more than reading it.
-            data = fh.read(st.st_size + 1)
-            if len(data) > st.st_size:  # it grew since the stat
+            data = fh.read(result.size + 1)
+            if len(data) > result.size:  # it grew since the stat
                 data += fh.read(options.max_size + 1 - len(data))
     except FileNotFoundError:
         result.error = "not found (deleted while indexing)"
@@ -307,7 +422,6 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
     if known_hash is not None and known_hash == result.hash:
         result.unchanged = True
         return result
-    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
     try:
         text, encoding = decode(data)
         base = Document(id=path, text="", path=path, size=result.size, mtime=result.mtime_ns / 1e9,
@@ -316,11 +430,100 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
         result.doc_count = len(result.documents)
     except IngestError as exc:
         result.error = str(exc)
-    except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
-        result.error = f"unreadable {fmt}: {exc}"
     return result
 
 
-__all__ = ["FORMATS", "DEFAULT_MAX_SIZE", "IngestError", "IngestOptions", "FileInfo", "FileResult", "walk",
-           "looks_binary", "decode", "first_line_title", "html_text", "documents_from_text", "content_hash",
-           "read_file"]
+class RecordFile:
+    """A JSON, JSONL, CSV or TSV file, read one record at a time.
+
+    :func:`open_records` has read it once already, a block at a time, for its
+    hash and encoding: :attr:`result` says its size and hash, or why it
+    cannot be read, or that it is unchanged. Iterating then yields its
+    documents, each with the content hash of its own record in ``hash``
+    (what a record-level update compares), never holding the file. When
+    iteration ends, ``result.problems`` has one line per kind of bad record,
+    ``result.doc_count`` the documents, and ``result.error`` is set if
+    nothing could be read or reading failed half-way (the documents yielded
+    before are good). :attr:`records_read` and :attr:`bytes_read` tell how
+    far it has got.
+
+    >>> opened = open_records("/tmp/اخبار.jsonl")                     # doctest: +SKIP
+    >>> sum(1 for _ in opened), opened.result.problems
+    (4108, [])
+    """
+
+    def __init__(self, result: FileResult, fmt: str, encoding: str, options: IngestOptions) -> None:
+        self.result, self.format, self.encoding, self.options = result, fmt, encoding, options
+        self._counter = [0]
+        self.bytes_read = 0
+
+    @property
+    def records_read(self) -> int:
+        """Records read so far, documents or not."""
+        return self._counter[0]
+
+    def _reopen(self) -> IO[str]:
+        return open(self.result.path, encoding=self.encoding, newline="")
+
+    def __iter__(self) -> Iterator[Document]:
+        result = self.result
+        if result.error is not None or result.unchanged:
+            return
+        base = Document(id=result.path, text="", path=result.path, size=result.size,
+                        mtime=result.mtime_ns / 1e9, format=self.format, encoding=self.encoding)
+        problems = _Problems(result.path, self.format, self.options)
+        produced = 0
+        try:
+            with open(result.path, "rb") as raw:
+                # Universal newlines for JSONL; CSV reads its own line ends.
+                stream = io.TextIOWrapper(raw, encoding=self.encoding,
+                                          newline="" if self.format in ("csv", "tsv") else None)
+                for doc in _record_documents(stream, self._reopen, base, self.options, problems, self._counter):
+                    produced += 1
+                    if produced % 64 == 0:
+                        self.bytes_read = raw.tell()
+                    yield doc
+        except RecordError as exc:
+            result.error = str(exc)
+        except UnicodeDecodeError:  # it changed since it was hashed
+            result.error = "changed while being read; the next update reads it again"
+        except OSError as exc:
+            result.error = f"unreadable: {exc.strerror or exc}"
+        except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
+            result.error = f"unreadable {self.format}: {exc}"
+        self.bytes_read = result.size
+        result.doc_count = produced
+        result.problems = problems.lines()
+        if not produced and result.error is None:
+            result.error = problems.file_error()
+        if not produced and result.error is not None:
+            result.problems = []
+
+
+def open_records(path: str, options: IngestOptions = IngestOptions(), *, fmt: str | None = None,
+                 known_hash: str | None = None) -> RecordFile:
+    """A record file read once for its hash and encoding, ready to yield its documents (:class:`RecordFile`).
+
+    When ``known_hash`` equals the content hash, ``result.unchanged`` is set
+    and iterating yields nothing.
+    """
+    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+    result = FileResult(path=path)
+    encoding = ""
+    if _stat(path, options, result):
+        try:
+            with open(path, "rb") as fh:
+                result.hash, result.size, encoding = scan(fh, options.max_size)
+            result.unchanged = known_hash is not None and known_hash == result.hash
+        except IngestError as exc:
+            result.error = str(exc)
+        except FileNotFoundError:
+            result.error = "not found (deleted while indexing)"
+        except OSError as exc:
+            result.error = f"unreadable: {exc.strerror or exc}"
+    return RecordFile(result, fmt, encoding, options)
+
+
+__all__ = ["FORMATS", "RECORD_FORMATS", "DEFAULT_MAX_SIZE", "IngestError", "IngestOptions", "FileInfo",
+           "FileResult", "RecordFile", "walk", "looks_binary", "decode", "scan", "first_line_title", "html_text",
+           "documents_from_text", "content_hash", "read_file", "open_records"]
