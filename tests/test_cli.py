@@ -215,19 +215,22 @@ def test_index_json_counts_then_update_finds_nothing_new(corpus: Path, tmp_path:
     location = tmp_path / "index"
     first = cli("index", str(corpus), "--index", str(location), "--json", "--backend", backend)
     assert first.exit_code == 0, first.stderr
-    assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": []}
+    assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": [],
+                                        "documents": {"added": 4, "updated": 0, "removed": 0, "total": 4}}
     (corpus / "a.txt").write_text("خبر نخست\nمتن تازه درباره باران.\n", encoding="utf-8")
     (corpus / "c.md").unlink()
     again = cli("update", "--index", str(location), "--json")
     assert again.exit_code == 0, again.stderr
-    assert json.loads(again.stdout) == {"added": 0, "updated": 1, "removed": 1, "unchanged": 2, "failed": []}
+    assert json.loads(again.stdout) == {"added": 0, "updated": 1, "removed": 1, "unchanged": 2, "failed": [],
+                                        "documents": {"added": 0, "updated": 1, "removed": 1, "total": 3}}
 
 
 def test_index_summary_and_failures_as_lines(corpus: Path, tmp_path: Path) -> None:
     (corpus / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
     result = cli("index", str(corpus), "--index", str(tmp_path / "index"))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "added 4 · updated 0 · removed 0 · unchanged 0 · failed 1\n"
+    assert result.stdout == ("files: added 4 · updated 0 · removed 0 · unchanged 0 · failed 1; "
+                             "documents: added 4 · updated 0 · removed 0 · total 4\n")
     line = one_error_line(result.stderr)
     assert line.startswith("persearch: skipped ") and "broken.txt" in line
 
@@ -334,7 +337,8 @@ def test_remove_by_id_and_by_path(built: Path, corpus: Path) -> None:
     hits = json.loads(cli("search", "امروز", "--index", str(built), "--json").stdout)["hits"]
     assert hits == []
     by_id = cli("remove", f"{corpus / 'r.jsonl'}#x1", "--index", str(built), "--json")
-    assert json.loads(by_id.stdout) == {"added": 0, "updated": 0, "removed": 1, "unchanged": 0, "failed": []}
+    assert json.loads(by_id.stdout) == {"added": 0, "updated": 0, "removed": 1, "unchanged": 0, "failed": [],
+                                        "documents": {"added": 0, "updated": 0, "removed": 1, "total": 2}}
     assert json.loads(cli("stats", "--index", str(built), "--json").stdout)["documents"] == 2
     unknown = cli("remove", "/no/such/file.txt", "--index", str(built))
     assert unknown.exit_code == 1 and unknown.stdout == "removed 0\n"

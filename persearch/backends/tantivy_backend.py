@@ -35,7 +35,7 @@ from ..analysis.analyzer import Analyzer
 from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, BackendResults, Document, StoredHit, TermDeletes,
                    filter_text, filter_values, unknown_filter)
 from .tantivy_documents import (HEAP_BYTES, META_SEP, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document,
-                                new_document, new_index, stored_text, stored_tokens)
+                                new_document, new_index, read_json, stored_text, stored_tokens)
 from .tantivy_query import Translator
 from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
 
@@ -59,6 +59,10 @@ class TantivyBackend(TermDeletes):
         self._searcher: Any = None
         self._seen: tuple[int, int, int] | None = None
         self._generation: tuple[tuple[int, int, int], int] | None = None
+        #: Bytes tantivy's indexing may hold before it writes a segment out.
+        self.writer_memory = HEAP_BYTES
+        #: Ids added by the open writer (it replaces them itself, not the committed index).
+        self._added_ids: set[str] = set()
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -76,8 +80,8 @@ class TantivyBackend(TermDeletes):
         return cls(tantivy.Index.open(str(path)), path, analyzer, **kw)
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer, *,
-                        with_changes: bool = False) -> "SegmentWriter | AnalyzedBatch":
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False,
+                        memory: int | None = None) -> "SegmentWriter | AnalyzedBatch":
         """A builder for one worker process of a parallel build.
 
         New documents alone: the worker writes finished segments the parent's
@@ -87,12 +91,13 @@ class TantivyBackend(TermDeletes):
         commits a writer's deletes itself, and adopted segments could only
         join after them, not in the same commit.
         """
-        return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer)
+        return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer, memory or HEAP_BYTES)
 
     def close(self) -> None:
         """Release the searcher; drop an uncommitted writer (and its lock)."""
         self._writer = None
         self._searcher = None
+        self._added_ids.clear()
 
     def generation(self) -> int:
         """The committed generation: tantivy's opstamp, which every commit advances."""
@@ -105,8 +110,9 @@ class TantivyBackend(TermDeletes):
         return self._generation[1]
 
     # -- writing --------------------------------------------------------------
-    def _open_writer(self, heap: int = HEAP_BYTES, threads: int = THREADS) -> Any:
+    def _open_writer(self, heap: int | None = None, threads: int = THREADS) -> Any:
         """The writer of uncommitted changes, opened (waiting for tantivy's lock) if none is."""
+        heap = heap or self.writer_memory
         if self._writer is None:
             # A fresh view first: tantivy keeps the list of files it manages in
             # memory, and a writer made from a stale list would drop files
@@ -138,10 +144,19 @@ class TantivyBackend(TermDeletes):
             yield doc.id, new_document(analyzer, doc)
 
     def add(self, documents: Iterable[Document]) -> None:
-        """Add or replace (by id) documents; visible after :meth:`commit`."""
+        """Add or replace (by id) documents; visible after :meth:`commit`.
+
+        Only ids the index may hold are deleted first: a delete per new
+        document costs tantivy memory until the commit (about 1 KB each).
+        """
         writer = self._open_writer()
+        searcher = self._current_searcher()
+        committed = searcher.num_docs > 0
+        added = self._added_ids
         for doc_id, document in self._new_documents(documents):
-            writer.delete_documents_by_term("id", doc_id)
+            if doc_id in added or (committed and searcher.doc_freq("id", doc_id)):
+                writer.delete_documents_by_term("id", doc_id)
+            added.add(doc_id)
             writer.add_document(document)
 
     def append(self, documents: Iterable[Document]) -> None:
@@ -154,7 +169,7 @@ class TantivyBackend(TermDeletes):
     def _delete_term(writer: Any, field: str, value: str) -> None:
         writer.delete_documents_by_term(field, value)
 
-    def commit(self, segments: Iterable[Any] = ()) -> None:
+    def commit(self, segments: Iterable[Any] = (), *, release: bool = True) -> None:
         """Make every change durable and visible in one tantivy commit.
 
         ``segments`` come from worker processes: analyzed batches
@@ -175,7 +190,7 @@ class TantivyBackend(TermDeletes):
             for batch in batches:
                 for analyzed in batch:
                     writer.add_document(make_document(analyzed))
-            self._finish(writer)
+            self._finish(writer, release=release or bool(written))
         if written:
             self._adopt(written)
         # Worker folders of failed builds: the index's write lock is held, so no other build runs.
@@ -197,12 +212,16 @@ class TantivyBackend(TermDeletes):
             self._ix = tantivy.Index.open(self.path)
             self._searcher = None
 
-    def _finish(self, writer: Any) -> None:
-        """Commit, wait for the merges it started, drop the writer (and its lock)."""
+    def _finish(self, writer: Any, release: bool = True) -> None:
+        """Commit; unless the writer is kept, wait for the merges it started and drop it (and its lock)."""
+        self._added_ids.clear()
+        self._searcher = None
+        if not release:
+            writer.commit()
+            return
         self._writer = None
         writer.commit()
         writer.wait_merging_threads()
-        self._searcher = None
 
     def optimize(self) -> None:
         """Rewrite the index as one segment and commit.
@@ -223,8 +242,24 @@ class TantivyBackend(TermDeletes):
         """Number of segments in the committed index."""
         return int(self._current_searcher().num_segments)
 
+    def engine_files(self) -> list[str]:
+        """The files the committed index is made of (meta.json and its segments' files), by name."""
+        meta = read_json(os.path.join(self.path, "meta.json"))
+        listing = os.listdir(self.path)
+        names = ["meta.json"]
+        for segment in meta["segments"]:
+            prefix = segment["segment_id"].replace("-", "") + "."
+            deletes = segment.get("deletes")
+            current = f"{prefix}{deletes['opstamp']}.del" if deletes else None
+            for name in sorted(listing):
+                # A segment's parts, and its current deletes (older .del files await garbage collection).
+                if name.startswith(prefix) and (not name.endswith(".del") or name == current):
+                    names.append(name)
+        return names
+
     def cancel(self) -> None:
         """Drop uncommitted changes (and tantivy's lock with the writer)."""
+        self._added_ids.clear()
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.rollback()
@@ -295,6 +330,19 @@ class TantivyBackend(TermDeletes):
             fields = hit_fields(doc.get_first("fields"))
             fields["text"] = stored_text(doc)
             yield fields
+
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the documents read from file ``path`` (a record file's records and their hashes)."""
+        searcher = self._current_searcher()
+        most = searcher.doc_freq("path", path)  # deleted ones included: an upper bound
+        if not most:
+            return {}
+        found = searcher.search(_Q.term_query(self._schema, "path", path), limit=most, count=False).hits
+        out = {}
+        for _, addr in found:
+            fields = hit_fields(searcher.doc(addr).get_first("fields"))
+            out[fields["id"]] = fields.get("hash") or ""
+        return out
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""

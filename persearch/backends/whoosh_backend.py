@@ -28,9 +28,9 @@ from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError
 from whoosh.matching import Matcher
-from whoosh.writing import SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
@@ -42,8 +42,16 @@ from .base import (FILTER_FIELDS, METADATA_KEY, SEARCH_FIELDS, TITLE_BOOST, Back
 
 #: Metadata key K is indexed (for filters) as the ID field ``m_K``.
 _META_PREFIX = "m_"
-#: Memory a writer's posting pool may use before spilling to disk (per process).
+#: Memory a writer's posting pool may use before spilling to disk (per process),
+#: unless the backend's ``writer_memory`` says otherwise.
 POOL_MB = 96
+
+
+def _merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh's own policy (merge small segments), after dropping segments whose
+    every document is deleted: they hold nothing, but their terms would still
+    be counted and walked."""
+    return MERGE_SMALL(writer, [segment for segment in segments if segment.doc_count() > 0])
 
 
 def make_schema(analyzer: Analyzer) -> wf.Schema:
@@ -119,6 +127,8 @@ class WhooshBackend(TermDeletes):
         self._ix = ix
         self.path = ix.storage.folder
         self.lock_timeout = lock_timeout
+        #: Bytes a writer's posting pool may hold before it spills to disk.
+        self.writer_memory = POOL_MB * 1024 * 1024
         self._writer: Any = None
         self._searcher: Any = None
         self._weighting = scoring.BM25F()
@@ -140,10 +150,11 @@ class WhooshBackend(TermDeletes):
         return cls(windex.open_dir(str(path)), **kw)
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> "SegmentBuilder":
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False,
+                        memory: int | None = None) -> "SegmentBuilder":
         """A writer for a worker process: one new segment, joined by :meth:`commit`
         (with any deletes, in the same TOC write: ``with_changes`` makes no difference)."""
-        return SegmentBuilder(path)
+        return SegmentBuilder(path, memory or POOL_MB * 1024 * 1024)
 
     def close(self) -> None:
         """Release the searcher and cancel an uncommitted writer (and its lock)."""
@@ -171,7 +182,8 @@ class WhooshBackend(TermDeletes):
         """The writer of uncommitted changes, opened (waiting for Whoosh's lock) if none is."""
         if self._writer is None:
             try:
-                self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=POOL_MB)
+                self._writer = self._ix.writer(timeout=self.lock_timeout, delay=0.05,
+                                               limitmb=max(1, self.writer_memory // (1024 * 1024)))
             except LockError:
                 raise IndexLocked(f"index at {self.path} is locked by another writer; "
                                   f"try again when it has finished") from None
@@ -195,11 +207,13 @@ class WhooshBackend(TermDeletes):
     def _delete_term(writer: Any, field: str, value: str) -> None:
         writer.delete_by_term(field, value)
 
-    def commit(self, segments: Iterable[Any] = ()) -> None:
+    def commit(self, segments: Iterable[Any] = (), *, release: bool = True) -> None:
         """Make every change durable and visible in one atomic TOC write.
 
         ``segments`` are finished segments from :class:`SegmentBuilder` in
-        worker processes; they join the index in the same commit.
+        worker processes; they join the index in the same commit. Segments
+        left with no live document are dropped. (``release``: a Whoosh
+        writer ends with its commit either way.)
         """
         segments = [s for s in segments if s is not None]
         if self._writer is None and not segments:
@@ -207,12 +221,12 @@ class WhooshBackend(TermDeletes):
         writer = self._open_writer()
         self._writer = None
         if not segments:
-            writer.commit()
+            writer.commit(mergetype=_merge_policy)
             return
         # Whoosh's own multi-process writer does the same: merge old segments
         # per policy, finish ours, and write one TOC listing the workers' too.
         try:
-            final = writer._merge_segments(None, None, None) + segments
+            final = writer._merge_segments(_merge_policy, None, None) + segments
             if writer._added:
                 final.append(writer._finalize_segment())
             else:
@@ -235,6 +249,16 @@ class WhooshBackend(TermDeletes):
     def segment_count(self) -> int:
         """Number of segments in the committed index."""
         return len(self._ix._segments())
+
+    def engine_files(self) -> list[str]:
+        """The files the committed index is made of (its TOC and its segments' files), by name."""
+        toc = self._ix._read_toc()
+        listing = self._ix.storage.list()
+        names = [TOC._filename(self._ix.indexname, toc.generation)]
+        for segment in toc.segments:
+            prefix = segment.segment_id() + "."
+            names.extend(sorted(name for name in listing if name.startswith(prefix)))
+        return names
 
     def cancel(self) -> None:
         """Drop uncommitted changes."""
@@ -286,6 +310,10 @@ class WhooshBackend(TermDeletes):
         """Stored fields of every live document (recovery and rebuild only: slow)."""
         for _, stored in self._current_searcher().reader().iter_docs():
             yield hit_fields(stored)
+
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the documents read from file ``path`` (a record file's records and their hashes)."""
+        return {stored["id"]: stored.get("hash") or "" for stored in self._current_searcher().documents(path=path)}
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
@@ -484,9 +512,9 @@ class SegmentBuilder:
     a crash leaves only unreferenced files that the next commit deletes.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, memory: int = POOL_MB * 1024 * 1024) -> None:
         ix = windex.open_dir(str(path))
-        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+        self._writer = SegmentWriter(ix, _lk=False, limitmb=max(1, memory // (1024 * 1024)))
 
     def append(self, documents: Iterable[Document]) -> None:
         """Add documents (new ones: the parent deleted any old versions)."""

@@ -236,7 +236,7 @@ def index_command(
             raise InvalidOption(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
     _check_readable(paths)
     options = dict(text_field=text_field, title_field=title_field, id_field=id_field, max_size=max_size)
-    with _progress(enabled=_is_terminal(sys.stderr)) as progress:
+    with _progress(enabled=_is_terminal(sys.stderr)) as progress, _stop_on_sigterm():
         try:
             with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
                 if backend is not None and backend != ix.backend_name and not rebuild:
@@ -248,27 +248,23 @@ def index_command(
                     report = ix.add_paths(paths, workers=workers, progress=progress, **options)
                 if optimize:
                     ix.optimize()
-        except KeyboardInterrupt:
-            print("persearch: interrupted; the index keeps every chunk committed before the interruption; "
-                  "run the same command again to finish", file=sys.stderr, flush=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-    _show_report(report, as_json)
+        except KeyboardInterrupt as interrupt:
+            _interrupted(interrupt, "run the same command again to finish")
+    _show_report(report, as_json, {str(p.absolute().resolve()): str(p) for p in paths})
     _exit_if_named_path_failed(report, paths)
 
 
 @_command("update", "Re-scan the folders and files recorded in the index.")
 def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """Re-scan the folders and files recorded in the index."""
-    with _progress(enabled=_is_terminal(sys.stderr)) as progress:
+    with _progress(enabled=_is_terminal(sys.stderr)) as progress, _stop_on_sigterm():
         try:
             with opened(index_location(index)) as ix:
                 report = ix.update(progress=progress)
                 roots = [Path(root) for root in ix.roots]
-        except KeyboardInterrupt:
-            print("persearch: interrupted; the index keeps every chunk committed before the interruption",
-                  file=sys.stderr, flush=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-    _show_report(report, as_json)
+        except KeyboardInterrupt as interrupt:
+            _interrupted(interrupt, "run persearch update again to finish")
+    _show_report(report, as_json, {})
     _exit_if_named_path_failed(report, roots)  # a recorded root that is gone (its documents are kept)
 
 
@@ -385,15 +381,47 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[..., None]]]:
         yield bar.update
 
 
-def _show_report(report: Any, as_json: bool) -> None:
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """While indexing, SIGTERM stops like Ctrl-C: what is done is committed, and a line says how far it got."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+
+
+def _interrupted(interrupt: KeyboardInterrupt, again: str) -> None:
+    """One line on how far an interrupted write got; exit 130."""
+    from ..errors import Interrupted
+
+    if isinstance(interrupt, Interrupted) and interrupt.abandoned:
+        line = (f"interrupted: the rebuild was abandoned and the index is as it was "
+                f"({interrupt.documents} documents); {again}")
+    elif isinstance(interrupt, Interrupted):
+        line = (f"interrupted after {interrupt.files_done} of {interrupt.files_total} files to read; the index "
+                f"keeps every document committed before it ({interrupt.documents} documents now); {again}")
+    else:
+        line = f"interrupted; the index keeps every document committed before the interruption; {again}"
+    print(f"persearch: {line}", file=sys.stderr, flush=True)
+    raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _show_report(report: Any, as_json: bool, named: dict[str, str]) -> None:
+    """The report: JSON, or a line per failure on stderr (paths as typed) and the summary line."""
     data = output.report_json(report)
     if as_json:
         output.write_json(data)
         return
     for failure in data["failed"]:
-        print(f"persearch: skipped {failure['path']}: {failure['error']}", file=sys.stderr)
-    counts = " · ".join(f"{key} {data[key]}" for key in ("added", "updated", "removed", "unchanged"))
-    sys.stdout.write(f"{counts} · failed {len(data['failed'])}\n")
+        print(f"persearch: skipped {output.as_typed(failure['path'], named)}: {failure['error']}", file=sys.stderr)
+    sys.stdout.write(output.summary_line(data) + "\n")
 
 
 def _exit_if_named_path_failed(report: Any, paths: List[Path]) -> None:

@@ -30,7 +30,8 @@ from .lock import acquire, file_lock, release
 from .manifest import Manifest, now
 from .options import given, options_by_path, record_options
 from .paths import resolved
-from .sync import Progress, Sync, UpdateReport, refuse_unreachable_roots
+from .commit import CommitPolicy, Progress
+from .sync import Sync, UpdateReport, refuse_unreachable_roots
 
 if TYPE_CHECKING:
     from ..query.run import Results
@@ -39,12 +40,21 @@ if TYPE_CHECKING:
 class Index:
     """A persearch index folder. Use :meth:`open` or :meth:`create`, then ``with``."""
 
-    #: A chunk is committed when it reaches this many bytes of files...
-    chunk_bytes: int = 32 * 1024 * 1024
-    #: ...or this many files; a crash loses at most the current chunk.
+    #: A write commits when it has read this many bytes of files since its last commit...
+    chunk_bytes: int = 16 * 1024 * 1024
+    #: ...or indexed this many files...
     chunk_files: int = 10_000
+    #: ...or this many documents...
+    chunk_documents: int = 10_000
+    #: ...or worked this many seconds: a crash or a kill loses at most that, Ctrl-C nothing.
+    chunk_seconds: float = 10.0
     #: Below this many bytes in a batch, worker processes cost more than they save.
     parallel_min_bytes: int = 8 * 1024 * 1024
+    #: A record file this big (or already indexed) is read one record at a time in this process.
+    stream_min_bytes: int = 1024 * 1024
+    #: Bytes an engine writer may buffer before writing out (Whoosh's posting pool,
+    #: tantivy's indexing heap), per process; None: the engine's default.
+    writer_memory: int | None = None
 
     def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
         self.root = root
@@ -256,9 +266,12 @@ class Index:
 
     def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync:
         """A sync of ``manifest`` into this index's engine, or into ``backend`` in ``data_dir`` (a rebuild)."""
+        policy = CommitPolicy(bytes=self.chunk_bytes, documents=self.chunk_documents, files=self.chunk_files,
+                              seconds=self.chunk_seconds)
         return Sync(manifest, backend or self._backend, self.analyzer, data_dir or self.data_dir, self.root,
-                    lambda: self._save(manifest, backend, data_dir), chunk_bytes=self.chunk_bytes,
-                    chunk_files=self.chunk_files, parallel_min_bytes=self.parallel_min_bytes)
+                    lambda: self._save(manifest, backend, data_dir), policy=policy,
+                    parallel_min_bytes=self.parallel_min_bytes, stream_min_bytes=self.stream_min_bytes,
+                    memory=self.writer_memory)
 
     # -- files ------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,
@@ -286,7 +299,13 @@ class Index:
             # On disk before the first chunk: a crash must not forget the new options.
             self._save(manifest)
             self._remember(manifest)
-            report = self._sync(manifest).run(roots, workers, progress)
+            report = self._sync(manifest).run(roots, workers, progress, named=existing)
+            # A named file that could not be indexed (binary, /dev/null) is no root:
+            # every later update would fail on it again.
+            unindexed = [root for root in existing if root not in manifest.files and not os.path.isdir(root)]
+            if unindexed:
+                manifest.forget_roots(unindexed)
+                self._save(manifest)
             self._remember(manifest)  # a named file found gone is no longer a root
             return report
 
@@ -315,24 +334,32 @@ class Index:
             for item in paths_or_ids:
                 # As named, links unresolved: a link inside a root, to outside it.
                 reached = str(Path(item).expanduser().absolute())
-                dropped = manifest.drop(resolved(item), reached)
+                path = resolved(item)
+                dropped = manifest.drop(path, reached)
                 if dropped is not None:
                     self._backend.delete_paths(dropped)
-                    report.removed += len(dropped)
-                elif self._delete_stored(str(item)):
+                    # A file root with no documents (an older persearch kept named files that
+                    # failed as roots) is removed too: it counts.
+                    report.removed += len(dropped) or int(not os.path.isdir(path))
+                    report.documents_removed += sum(dropped.values())
+                elif self._delete_stored(str(item), manifest):
                     report.removed += 1
+                    report.documents_removed += 1
                 else:
                     report.failed.append((str(item), "not in the index"))
             self._backend.commit()
             self._save(manifest)
             self._remember(manifest)
+            report.documents = self._backend.doc_count()
         return report
 
-    def _delete_stored(self, item: str) -> bool:
+    def _delete_stored(self, item: str, manifest: Manifest) -> bool:
         """Delete the document with id ``item`` (or ``PATH#ID`` with a relative PATH); whether there was one."""
         for doc_id in (item, _record_id(item)) if "#" in item else (item,):
-            if self._backend.stored(doc_id) is not None:
+            stored = self._backend.stored(doc_id)
+            if stored is not None:
                 self._backend.delete([doc_id])
+                _one_document_less(manifest, stored.get("path") or "")
                 return True
         return False
 
@@ -377,12 +404,7 @@ class Index:
                 return False
             self._backend.delete([id])
             self._backend.commit()
-            doc_path = id.split("#", 1)[0]
-            entry = manifest.files.get(doc_path)
-            if entry is not None:
-                entry.documents -= 1
-                if entry.documents <= 0:
-                    del manifest.files[doc_path]
+            _one_document_less(manifest, id.split("#", 1)[0])
             self._save(manifest)
         return True
 
@@ -483,6 +505,15 @@ class Index:
 
 
 # -- helpers -----------------------------------------------------------------
+
+def _one_document_less(manifest: Manifest, path: str) -> None:
+    """The manifest's count for the file a deleted document came from (gone with its last one)."""
+    entry = manifest.files.get(path)
+    if entry is not None:
+        entry.documents -= 1
+        if entry.documents <= 0:
+            del manifest.files[path]
+
 
 def _record_id(item: str) -> str:
     """``PATH#ID`` with PATH made absolute and resolved, as record ids are stored."""

@@ -139,6 +139,12 @@ class Manifest:
                 self.roots = [r for r in self.roots if r not in inner] + [root]
         self.excluded = [e for e in self.excluded if not under(e, roots)]
 
+    def forget_roots(self, roots: list[str]) -> None:
+        """Stop recording ``roots`` (and the field options given for them); their files stay as they are."""
+        self.roots = [root for root in self.roots if root not in roots]
+        for root in roots:
+            self.options.pop(root, None)
+
     def set_links(self, reached_via: Mapping[str, str], unlinked: Iterable[str]) -> None:
         """Record where the links to the files just seen are, and clear it for those now in a root."""
         for path, via in reached_via.items():
@@ -150,10 +156,10 @@ class Manifest:
             if entry is not None:
                 entry.link = None
 
-    def drop(self, path: str, reached: str) -> list[str] | None:
+    def drop(self, path: str, reached: str) -> dict[str, int] | None:
         """Forget ``path``, a file or folder: the files under it, it as a root, the
-        roots inside it and their field options; the files dropped, or None when
-        the index knows nothing of ``path``.
+        roots inside it and their field options; the files dropped (with their
+        document counts), or None when the index knows nothing of ``path``.
 
         When a root would walk into it again (``reached``, the path as named,
         may be a link inside a root to outside it), it is kept out of later syncs.
@@ -162,14 +168,13 @@ class Manifest:
         if not doomed and path not in self.roots:
             return None
         linked = any(self.files[p].link for p in doomed)  # reached through a link: keep it out too
-        for p in doomed:
-            del self.files[p]
+        dropped = {p: self.files.pop(p).documents for p in doomed}
         self.roots = [r for r in self.roots if not under(r, [path])]
         for named in [p for p in self.options if under(p, [path])]:
             del self.options[named]
         if (under(path, self.roots) or under(reached, self.roots) or linked) and path not in self.excluded:
             self.excluded.append(path)  # update() must not bring it back
-        return doomed
+        return dropped
 
     def recovered(self, backend: Backend) -> Manifest:
         """This manifest with its file table rebuilt from the engine's stored fields.

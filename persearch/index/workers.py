@@ -5,8 +5,8 @@ share of a chunk's files into its backend's segment builder
 (:meth:`~persearch.backends.base.Backend.segment_builder`) and sends back what
 the builder finished with, which the parent's commit takes in. Workers are
 forked on Linux (fast, and no ``if __name__ == "__main__"`` guard needed in the
-user's script), spawned elsewhere; they ignore Ctrl-C (the parent stops at the
-last committed chunk) and exit when the parent dies.
+user's script), spawned elsewhere; they ignore Ctrl-C (the parent commits the
+groups they finished and stops the others) and exit when the parent dies.
 
     >>> worker_count(None, total_bytes=1024, min_bytes=8 * 1024 * 1024, n_jobs=3)
     1
@@ -22,7 +22,7 @@ from ..backends import backend_class
 from ..errors import InvalidOption
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from ..analysis import Analyzer
     from ..ingest import FileResult, IngestOptions
@@ -65,15 +65,17 @@ def start_pool(procs: int) -> ProcessPoolExecutor:
 def _worker_init(parent: int) -> None:
     """In a worker: leave Ctrl-C to the parent, and exit when the parent dies.
 
-    Ctrl-C reaches the whole process group; the parent stops at the last
-    committed chunk and shuts the pool down, so a worker must not die with a
-    traceback of its own. kill -9 of the parent would leave workers waiting
-    forever, hence the watcher thread.
+    Ctrl-C reaches the whole process group; the parent commits what the
+    workers finished and stops the others, so a worker must not die with a
+    traceback of its own. SIGTERM ends a worker at once (a forked worker
+    would otherwise inherit the parent's deferred handler). kill -9 of the
+    parent would leave workers waiting forever, hence the watcher thread.
     """
     import signal
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -83,12 +85,13 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, analyzer: Analyzer,
-                 chunk: list[Job], with_changes: bool) -> tuple[list[FileResult], list[Any]]:
-    """Split a chunk by size over the workers; each writes one segment.
+def submit(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, analyzer: Analyzer,
+           chunk: list[Job], with_changes: bool, memory: int | None = None) -> list[Future[Any]]:
+    """Split a chunk by size over the workers; each future gives ``(segment, results)``.
 
-    Returns every file's result (documents dropped: the parent needs counts)
-    and the segments, for the backend's ``commit(segments)``.
+    Each worker writes one segment (for the backend's ``commit(segments)``);
+    its results are every file's :class:`~persearch.ingest.FileResult`
+    (documents dropped: the parent needs counts).
     """
     groups: list[list[Job]] = [[] for _ in range(procs)]
     loads = [0] * procs
@@ -96,19 +99,20 @@ def run_parallel(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: 
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    futures = [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes)
-               for group in groups if group]
-    results: list[FileResult] = []
-    segments: list[Any] = []
-    for future in futures:
-        segment, group_results = future.result()
-        segments.append(segment)
-        results.extend(group_results)
-    return results, segments
+    return [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes, memory)
+            for group in groups if group]
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (an interrupt): what they were writing is never committed,
+    and the next commit clears it away."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Job],
-                  with_changes: bool) -> tuple[Any, list[FileResult]]:
+                  with_changes: bool, memory: int | None) -> tuple[Any, list[FileResult]]:
     """In a worker: read and analyze files into the backend's segment builder.
 
     What a finished builder returns is the backend's business (a Whoosh
@@ -116,7 +120,7 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
     """
     from ..ingest import read_file
 
-    builder = backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes)
+    builder = backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes, memory=memory)
     results = []
     for job in jobs:
         result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
@@ -127,4 +131,4 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
     return builder.finish(), results
 
 
-__all__ = ["Job", "worker_count", "start_pool", "run_parallel"]
+__all__ = ["Job", "worker_count", "start_pool", "submit", "stop_pool"]
