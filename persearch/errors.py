@@ -41,10 +41,12 @@ class IndexDamaged(PersearchError):
     ``roots`` the folders and files the index was built from (to rebuild it).
     """
 
-    def __init__(self, root: str, detail: str, roots: "list[str] | None" = None) -> None:
+    def __init__(self, root: str, detail: str, roots: "list[str] | None" = None, *,
+                 message: "str | None" = None) -> None:
         self.root, self.detail, self.roots = str(root), detail, list(roots or [])
-        super().__init__(f"the index at {self.root} is damaged ({detail}); rebuild it from its files: "
-                         f"persearch index {self.roots[0] if self.roots else 'PATH'} --index {self.root} --rebuild")
+        super().__init__(message or f"the index at {self.root} is damaged: {detail}; rebuild it from its files: "
+                                    f"persearch index {self.roots[0] if self.roots else 'PATH'} --index {self.root} "
+                                    f"--rebuild")
 
 
 class Interrupted(KeyboardInterrupt):

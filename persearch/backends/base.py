@@ -229,6 +229,10 @@ class Backend(Protocol):
     def segment_count(self) -> int:
         """Number of segments in the committed index (stats)."""
 
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Open every segment and read all it holds (terms, stored fields, texts):
+        ``(segments, documents read, problems in words)``. For ``persearch doctor``: slow."""
+
     def engine_files(self) -> list[str]:
         """Names of the files (in the backend's folder) the committed index is made of.
 

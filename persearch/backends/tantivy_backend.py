@@ -242,6 +242,35 @@ class TantivyBackend(TermDeletes):
         """Number of segments in the committed index."""
         return int(self._current_searcher().num_segments)
 
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Open every segment and read all it holds: ``(segments, documents read, problems)``.
+
+        A fresh searcher opens every segment; the term dictionaries of title
+        and body are walked and every live document's stored fields and text
+        are decoded; what fails is one problem line (``persearch doctor``).
+        """
+        problems: list[str] = []
+        try:
+            ix = tantivy.Index.open(self.path)
+            ix.reload()
+            searcher = ix.searcher()
+        except (ValueError, OSError) as exc:
+            return 0, 0, [f"the index does not open ({_engine_words(exc)})"]
+        documents = 0
+        try:
+            for field in SEARCH_FIELDS:
+                searcher.terms_with_prefix(field, "")
+            for addr in self._all(searcher):
+                doc = searcher.doc(addr)
+                hit_fields(doc.get_first("fields"))
+                stored_text(doc)
+                documents += 1
+        except BaseException as exc:  # a Rust panic on a damaged store is a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            problems.append(f"stored documents cannot be read through ({_engine_words(exc)})")
+        return int(searcher.num_segments), documents, problems
+
     def engine_files(self) -> list[str]:
         """The files the committed index is made of (meta.json and its segments' files), by name."""
         meta = read_json(os.path.join(self.path, "meta.json"))
@@ -390,6 +419,12 @@ class TantivyBackend(TermDeletes):
                 terms = [_Q.term_query(self._schema, "meta", key + META_SEP + filter_text(v)) for v in values]
             clauses.append((_Occur.Must, _Q.boolean_query([(_Occur.Should, t) for t in terms])))
         return _Q.boolean_query(clauses)
+
+
+def _engine_words(exc: BaseException) -> str:
+    """What tantivy said, without its Rust debug structures: the first words of the message."""
+    text = str(exc).split("{", 1)[0].split("(", 1)[0].strip(" :'\"")
+    return text[:80] or type(exc).__name__
 
 
 def _count(searcher: Any, query: Any) -> int:

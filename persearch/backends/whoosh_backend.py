@@ -250,6 +250,39 @@ class WhooshBackend(TermDeletes):
         """Number of segments in the committed index."""
         return len(self._ix._segments())
 
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Open every segment and read all it holds: ``(segments, documents read, problems)``.
+
+        Each segment's term dictionary is walked and every live document's
+        stored fields and text are decoded; what fails is one problem line
+        (``persearch doctor``). Slow: it reads the whole index.
+        """
+        from whoosh.reading import SegmentReader
+
+        documents, problems = 0, []
+        segments = self._ix._segments()
+        schema = self._ix.schema
+        for segment in segments:
+            name = segment.segment_id()
+            try:
+                reader = SegmentReader(self._ix.storage, schema, segment)
+            except Exception:  # noqa: BLE001 - any failure of a damaged segment is the finding
+                problems.append(f"segment {name} does not open")
+                continue
+            try:
+                for field in SEARCH_FIELDS:
+                    if field in reader.indexed_field_names():
+                        for _ in reader.lexicon(field):
+                            pass
+                for _, stored in reader.iter_docs():
+                    hit_fields(stored)  # decompresses the text
+                    documents += 1
+            except Exception:  # noqa: BLE001
+                problems.append(f"segment {name} cannot be read through")
+            finally:
+                reader.close()
+        return len(segments), documents, problems
+
     def engine_files(self) -> list[str]:
         """The files the committed index is made of (its TOC and its segments' files), by name."""
         toc = self._ix._read_toc()

@@ -25,7 +25,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import (IndexIncompatible, IndexNotFound, InvalidOption, PersearchError,
+from ..errors import (IndexDamaged, IndexIncompatible, IndexNotFound, InvalidOption, PersearchError,
                       QueryError)
 from . import output
 
@@ -63,8 +63,10 @@ class PersearchGroup(TyperGroup):
         except PipeClosed:
             _silence_stdout()
             code = EXIT_OK
-        except typer.Abort:
-            code = EXIT_INTERRUPTED
+        except typer.Abort as abort:
+            # click turns an EOFError into an abort; only Ctrl-C is an interrupt.
+            cause = abort.__cause__ or abort.__context__
+            code = _report(cause, debug) if isinstance(cause, EOFError) else EXIT_INTERRUPTED
         except Exception as error:  # every failure ends here: one line, or a traceback with --debug
             code = _report(error, debug)
         if standalone_mode:
@@ -184,13 +186,35 @@ def opened(location: Path, *, create: bool = False, fresh: bool = False,
         index = Index.open(location, create=create, backend=backend or "whoosh")
     except IndexNotFound:
         raise IndexNotFound(f"no index at {location}; run: persearch index PATH{flag}") from None
-    except IndexIncompatible as error:
+    except (IndexIncompatible, IndexDamaged) as error:
         if not fresh:
-            reason = str(error).split(";")[0]
-            raise IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild") from None
+            raise _with_location(error, flag) from None
         index = Index.recreate(location, backend=backend)  # keeps its roots: --rebuild indexes them again
     with index:
-        yield index
+        try:
+            yield index
+        except IndexDamaged as error:  # found while searching or writing
+            raise _with_location(error, flag) from None
+
+
+def _with_location(error: PersearchError, flag: str) -> PersearchError:
+    """An unreadable index's error as one line with the folder as typed and the command that rebuilds it."""
+    if isinstance(error, IndexDamaged):
+        root = _shown_path(error.roots[0]) if error.roots else "PATH"
+        where = flag.replace(" --index", " at")
+        return IndexDamaged(error.root, error.detail, error.roots,
+                            message=f"the index{where} is damaged: {error.detail}; rebuild it from its files: "
+                                    f"persearch index {root}{flag} --rebuild")
+    reason = str(error).split(";")[0]
+    return IndexIncompatible(f"{reason}; rebuild it: persearch index PATH{flag} --rebuild")
+
+
+def _shown_path(path: str) -> str:
+    """A recorded (absolute) path, relative to the current folder when it lies inside it."""
+    here = os.getcwd()
+    if path.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, here)
+    return path
 
 
 def _size_option(value: Optional[str]) -> Optional[int]:
@@ -334,6 +358,46 @@ def stats_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOptio
     for key, value in stats.items():
         shown = output.dumps(value) if isinstance(value, (dict, list, tuple)) else str(value)
         sys.stdout.write(f"{key}\t{shown}\n")
+
+
+@_command("doctor", "Check the index without changing it: its files, segments, documents and manifest.")
+def doctor_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
+    """Check the index without changing it: its files, segments, documents and manifest."""
+    from ..index import Index
+
+    location = index_location(index)
+    flag = "" if str(location) == DEFAULT_INDEX else f" --index {location}"
+    try:
+        with Index.open(location, verify=False) as ix:
+            report = ix.check()
+            roots = ix.roots
+    except IndexNotFound:
+        raise IndexNotFound(f"no index at {location}; run: persearch index PATH{flag}") from None
+    except IndexDamaged as error:  # not even its engine opens
+        report, roots = _unopened(error), error.roots
+    if as_json:
+        output.write_json(report.to_dict())
+    else:
+        for fact in report.facts:
+            sys.stdout.write(f"ok: {fact}\n")
+        for note in report.notes:
+            sys.stdout.write(f"note: {note}\n")
+        for problem in report.problems:
+            sys.stdout.write(f"damaged: {problem}\n")
+        if report.ok:
+            sys.stdout.write("the index is sound\n")
+        else:
+            root = _shown_path(roots[0]) if roots else "PATH"
+            sys.stdout.write(f"rebuild it from its files: persearch index {root}{flag} --rebuild\n")
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _unopened(error: IndexDamaged) -> Any:
+    """The check of an index whose engine does not even open: that one problem."""
+    from ..index.integrity import CheckReport
+
+    return CheckReport(problems=[error.detail])
 
 
 @_command("remove", "Remove documents by path (a file or folder) or by id.")

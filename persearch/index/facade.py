@@ -16,22 +16,24 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, cast
 
 from ..analysis import Analyzer
 from ..analysis.analyzer import ANALYZER_VERSION
 from ..backends import DEFAULT_BACKEND, backend_class
 from ..backends.base import Backend, Document
-from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
+from ..errors import IndexDamaged, IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
 from ..files import write_json
+from .commit import CommitPolicy, Pace, Progress
+from .documents import batches
+from .integrity import CheckReport, GuardedBackend, check, open_engine, record_checksums, write_error
 from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
                      next_data_name, old_meta, read_meta, remove_stale)
 from .lock import acquire, file_lock, release
 from .manifest import Manifest, now
 from .options import given, options_by_path, record_options
 from .paths import resolved
-from .commit import CommitPolicy, Progress
-from .sync import Sync, UpdateReport, refuse_unreachable_roots
+from .sync import Sync, UpdateReport
 
 if TYPE_CHECKING:
     from ..query.run import Results
@@ -56,16 +58,17 @@ class Index:
     #: tantivy's indexing heap), per process; None: the engine's default.
     writer_memory: int | None = None
 
-    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
+    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float, *,
+                 verify: bool = True) -> None:
         self.root = root
         self._meta_file = os.fspath(root / META_FILE)  # stat before every search: no pathlib
         self.analyzer = analyzer
         self.lock_timeout = lock_timeout
         self._meta = meta
         self._meta_stamp = self._stamp()
-        self._backend: Backend = backend_class(meta["backend"]).open(root / meta["data"], analyzer=analyzer,
-                                                                     lock_timeout=lock_timeout)
         self._lock_fd: int | None = None
+        self._backend: Backend = self._open_backend(verify)
+        self._guard, self._guarded = GuardedBackend(self), self._backend
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -120,6 +123,7 @@ class Index:
             data = next_data_name(newest)
             shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
             created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout)
+            record_checksums(root / data, created)
             Manifest.from_json(shared).write(root / data, created.generation())
             created.close()
             meta = {"format": FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
@@ -130,14 +134,16 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
-             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0) -> "Index":
+             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0, verify: bool = True) -> "Index":
         """Open the index in ``path``; with ``create=True`` make one if there is none.
 
         ``backend`` ("whoosh" or "tantivy") is used only when creating: an
         existing index is opened with the backend recorded in it.
 
-        Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
-        when it was built with another schema version or (if given) analyzer.
+        Raises IndexNotFound when ``path`` holds no index, IndexIncompatible
+        when it was built with another schema version or (if given) analyzer,
+        and IndexDamaged when its engine files are missing or not as they
+        were written (``verify=False`` skips that check: :meth:`check` does it).
         """
         root = Path(path).expanduser().absolute()
         if not (root / META_FILE).exists():
@@ -160,7 +166,7 @@ class Index:
             raise IndexIncompatible(
                 f"index at {root} was built with analyzer {describe(stored)}, not {describe(analyzer)}; "
                 f"open it without analyzer options or rebuild it into a new folder")
-        return cls(root, meta, stored, lock_timeout)
+        return cls(root, meta, stored, lock_timeout, verify=verify)
 
     # -- life cycle -------------------------------------------------------------
     def __enter__(self) -> "Index":
@@ -171,7 +177,7 @@ class Index:
 
     def close(self) -> None:
         """Close searchers and writers (uncommitted changes are dropped)."""
-        if self._backend is not None:
+        if getattr(self, "_backend", None) is not None:
             self._backend.close()
         self._release()
 
@@ -180,10 +186,28 @@ class Index:
 
     @property
     def backend(self) -> Backend:
-        """The engine behind this index (reopened if ``rebuild`` swapped it)."""
+        """The engine behind this index, as readers use it: reopened when a rebuild swapped
+        it, and an engine failing on damaged files raises IndexDamaged (integrity.py)."""
+        current = self._current()
+        if self._guarded is not current:  # one guard per engine object: caches keyed by it stay right
+            self._guard, self._guarded = GuardedBackend(self), current
+        return cast("Backend", self._guard)
+
+    def _current(self) -> Backend:
+        """The engine of the data folder persearch.json names now."""
         if self._stamp() != self._meta_stamp:
             self._reload_meta()
         return self._backend
+
+    def _open_backend(self, verify: bool = True) -> Backend:
+        """Open the engine of the current data folder; IndexDamaged if its files are not as written."""
+        return open_engine(self, verify)
+
+    def _reopen(self) -> None:
+        """Open the engine afresh (after it failed: another process may have committed or rebuilt)."""
+        self._meta, self._meta_stamp = read_meta(self.root), self._stamp()
+        old, self._backend = self._backend, self._open_backend()
+        _close_quietly(old)
 
     def _stamp(self) -> int:
         try:
@@ -194,12 +218,11 @@ class Index:
     def _reload_meta(self) -> None:
         stamp = self._stamp()
         meta = read_meta(self.root)
-        if meta["data"] != self._meta["data"]:
-            old = self._backend
-            self._backend = backend_class(meta["backend"]).open(self.root / meta["data"], analyzer=self.analyzer,
-                                                                 lock_timeout=self.lock_timeout)
-            old.close()
+        moved = meta["data"] != self._meta["data"]
         self._meta, self._meta_stamp = meta, stamp
+        if moved:
+            old, self._backend = self._backend, self._open_backend()
+            _close_quietly(old)
 
     @property
     def backend_name(self) -> str:
@@ -217,21 +240,41 @@ class Index:
 
     # -- writing: the lock and the manifest ---------------------------------------
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Manifest]:
-        """Hold the write lock; yield the manifest, reconciled with the engine."""
+    def _writing(self, lenient: bool = False) -> Iterator[Manifest]:
+        """Hold the write lock; yield the manifest, reconciled with the engine.
+
+        ``lenient`` (a rebuild): a damaged engine gives the manifest as recorded
+        (roots, exclusions and options are what a rebuild needs).
+        """
         if self._lock_fd is not None:
             raise PersearchError("this index is already being written (re-entrant call)")
         self._lock_fd = acquire(self.root, self.lock_timeout)
         try:
-            self._reload_meta()
-            yield self._manifest()
-        except BaseException:
+            try:
+                self._reload_meta()
+                manifest = self._manifest()
+            except IndexDamaged:
+                if not lenient:
+                    raise
+                manifest = self._recorded_manifest()
+            yield manifest
+        except BaseException as exc:
             # Nothing half-done stays pending: an open engine writer would keep
             # the engine's lock, and could later commit over another process's work.
-            self._backend.cancel()
-            raise
+            _cancel_quietly(self._backend)
+            translated = write_error(self, exc)
+            if translated is exc:
+                raise
+            raise translated from exc
         finally:
             self._release()
+
+    def _recorded_manifest(self) -> Manifest:
+        """The manifest as recorded, not reconciled with the engine (which is damaged): for a rebuild."""
+        manifest = Manifest.read(self.data_dir) or Manifest.from_json(
+            {k: self._meta[k] for k in ("roots", "excluded", "options") if k in self._meta})
+        manifest.options = options_by_path(manifest.options, manifest.roots)
+        return manifest
 
     def _release(self) -> None:
         if self._lock_fd is not None:
@@ -260,16 +303,22 @@ class Index:
             write_json(self.root / META_FILE, self._meta)
             self._meta_stamp = self._stamp()
 
-    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> None:
+    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None, *,
+              final: bool = True) -> None:
+        """Write the manifest for the engine's last commit; after a write's last commit (``final``,
+        its merges done) the engine files' checksums too."""
         backend = backend or self._backend
-        manifest.write(data_dir or self.data_dir, backend.generation())
+        data_dir = data_dir or self.data_dir
+        if final:
+            record_checksums(data_dir, backend)
+        manifest.write(data_dir, backend.generation())
 
     def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync:
         """A sync of ``manifest`` into this index's engine, or into ``backend`` in ``data_dir`` (a rebuild)."""
         policy = CommitPolicy(bytes=self.chunk_bytes, documents=self.chunk_documents, files=self.chunk_files,
                               seconds=self.chunk_seconds)
         return Sync(manifest, backend or self._backend, self.analyzer, data_dir or self.data_dir, self.root,
-                    lambda: self._save(manifest, backend, data_dir), policy=policy,
+                    lambda final: self._save(manifest, backend, data_dir, final=final), policy=policy,
                     parallel_min_bytes=self.parallel_min_bytes, stream_min_bytes=self.stream_min_bytes,
                     memory=self.writer_memory)
 
@@ -372,20 +421,37 @@ class Index:
         self.add_documents([Document(id=str(id), text=text, title=title or "", metadata=fields)])
 
     def add_documents(self, documents: Iterable[Document | Mapping[str, Any]]) -> int:
-        """Add (or replace by id) many documents in one commit; returns how many.
+        """Add (or replace by id) documents; returns how many.
 
         Each is a :class:`~persearch.Document` or a mapping with ``id`` and
         ``text``, optionally ``title``; its other keys become metadata.
+        ``documents`` may be any iterable, a generator too: it is taken a
+        batch at a time and committed at the intervals of a sync
+        (``chunk_documents``, ``chunk_bytes``, ``chunk_seconds``), so memory
+        does not grow with it. A bad document raises InvalidOption: a list is
+        checked whole before anything is written; from a generator, batches
+        committed before the bad one stay.
 
         >>> index.add_documents([{"id": "۱", "text": "کتاب تازه", "tags": ["کتاب"]}])  # doctest: +SKIP
         1
         """
-        docs = [_as_document(item) for item in documents]  # a bad one fails before anything is written
+        count = 0
+        pace = Pace(CommitPolicy(bytes=self.chunk_bytes, documents=self.chunk_documents, files=self.chunk_files,
+                                 seconds=self.chunk_seconds))
         with self._writing() as manifest:
-            self._backend.add(docs)
+            if self.writer_memory is not None:
+                self._backend.writer_memory = self.writer_memory
+            for batch in batches(documents):
+                self._backend.add(batch)
+                count += len(batch)
+                pace.add(documents=len(batch), nbytes=sum(len(doc.text) + len(doc.title) for doc in batch))
+                if pace.due():
+                    self._backend.commit(release=False)
+                    self._save(manifest, final=False)
+                    pace.reset()
             self._backend.commit()
             self._save(manifest)
-        return len(docs)
+        return count
 
     def optimize(self) -> None:
         """Merge the index into one segment: faster searches, at the cost of one full rewrite.
@@ -419,44 +485,13 @@ class Index:
         ``backend`` moves the index to another engine ("whoosh" or
         "tantivy"). Documents added with :meth:`add_document` are copied over
         from their stored text. Readers see the old index until the swap.
+        Works on an index with damaged engine files too (rebuild.py);
+        interrupted, it leaves the index as it was.
         """
-        backend = backend or self._meta["backend"]
-        backend_cls = backend_class(backend)
-        with self._writing() as manifest:
-            named = [resolved(p) for p in paths]
-            refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
-            manifest.add_roots([root for root in named if os.path.exists(root)])
-            record_options(manifest, named or list(manifest.roots),
-                           given(text_field=text_field, title_field=title_field, id_field=id_field,
-                                 max_size=max_size))
-            old_data = self._meta["data"]
-            remove_stale(self.root, old_data)
-            new_data = next_data_name(old_data)
-            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout)
-            try:
-                fresh = Manifest(roots=list(manifest.roots), excluded=list(manifest.excluded),
-                                 options=dict(manifest.options))
-                own = [Document(id=s["id"], text=s["text"], title=s.get("title", ""),
-                                metadata=s.get("metadata") or {})
-                       for s in self._backend.iter_stored() if not s.get("path")]
-                if own:
-                    new_backend.append(own)
-                report = self._sync(fresh, new_backend, self.root / new_data).run(list(fresh.roots), workers,
-                                                                                  progress)
-                if own and not fresh.roots:
-                    new_backend.commit()
-                    self._save(fresh, new_backend, self.root / new_data)
-            except BaseException:
-                new_backend.close()
-                shutil.rmtree(self.root / new_data, ignore_errors=True)
-                raise
-            new_backend.close()
-            meta = {**self._meta, **fresh.shared(), "data": new_data, "backend": backend,
-                    "schema_version": SCHEMA_VERSION, "rebuilt_at": now()}
-            write_json(self.root / META_FILE, meta)  # the atomic swap
-            self._reload_meta()
-            shutil.rmtree(self.root / old_data, ignore_errors=True)
-        return report
+        from .rebuild import rebuild
+
+        options = dict(text_field=text_field, title_field=title_field, id_field=id_field, max_size=max_size)
+        return rebuild(self, list(paths), options, workers, progress, backend or self.backend_name)
 
     # -- reading ---------------------------------------------------------------
     def stored_text(self, id: str) -> str | None:
@@ -487,6 +522,15 @@ class Index:
             "backend": self._meta["backend"], "schema_version": self._meta["schema_version"],
             "segments": backend.segment_count(),
         }
+
+    def check(self) -> CheckReport:
+        """Read the whole index and say what is wrong, changing nothing (``persearch doctor``):
+        engine files against their checksums, every segment read through, documents against the manifest.
+
+        >>> Index.open("نمایه", verify=False).check().ok        # doctest: +SKIP
+        True
+        """
+        return check(self)
 
     def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None,
                **options: Any) -> Results:
@@ -521,27 +565,20 @@ def _record_id(item: str) -> str:
     return f"{resolved(path)}#{record}"
 
 
-def _as_document(item: Document | Mapping[str, Any]) -> Document:
-    """A Document from what :meth:`Index.add_documents` was given, or one clear error."""
-    if isinstance(item, Mapping):
-        fields = dict(item)
-        if "id" not in fields or "text" not in fields:
-            raise InvalidOption(f"a document needs an 'id' and a 'text', not only {sorted(fields)}")
-        item = Document(id=fields.pop("id"), text=fields.pop("text"), title=fields.pop("title", None) or "",
-                        metadata=fields)
-    elif not isinstance(item, Document):
-        raise InvalidOption(f"a document is a persearch.Document or a dict with 'id' and 'text', "
-                            f"not {type(item).__name__}")
-    if isinstance(item.id, int) and not isinstance(item.id, bool):
-        item.id = str(item.id)
-    if item.title is None:
-        item.title = ""
-    for name in ("id", "text", "title"):
-        if not isinstance(getattr(item, name), str):
-            raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
-    if not item.id:
-        raise InvalidOption("a document id cannot be empty")
-    return item
+def _close_quietly(backend: Backend) -> None:
+    """Close an engine being replaced; a damaged one may fail to close, which changes nothing."""
+    try:
+        backend.close()
+    except Exception:  # noqa: BLE001 - it is being dropped either way
+        pass
+
+
+def _cancel_quietly(backend: Backend) -> None:
+    """Drop uncommitted changes after a failure, which may be the engine's own."""
+    try:
+        backend.cancel()
+    except Exception:  # noqa: BLE001 - the first failure is the one to report
+        pass
 
 
 __all__ = ["Index", "UpdateReport", "SCHEMA_VERSION"]

@@ -181,14 +181,18 @@ class Manifest:
 
         For when the engine committed but the manifest was not written (a
         crash between the two) or is lost: what it knew beyond the stored
-        fields (link locations, files to read again) is kept.
+        fields (link locations, files to read again) is kept. Record files
+        are read again (record by record: unchanged records are not
+        indexed again), since a crash may have cut one short.
         """
         files: dict[str, FileEntry] = {}
-        for _, path, size, mtime, hsh in backend.file_records():
+        for doc_id, path, size, mtime, hsh in backend.file_records():
             entry = files.get(path)
             if entry is None:
                 entry = files[path] = FileEntry(size, int(mtime * 1e9), hsh, 0)
             entry.documents += 1
+            if doc_id != path:  # a record: its hash is the record's, and its file may be indexed only in part
+                entry.read_again()
         for path, old in self.files.items():
             entry = files.get(path)
             if entry is not None:

@@ -107,7 +107,7 @@ class Sync:
     """
 
     def __init__(self, manifest: Manifest, backend: Backend, analyzer: Analyzer, data_dir: Path, index_root: Path,
-                 save: Callable[[], None], *, policy: CommitPolicy, parallel_min_bytes: int,
+                 save: Callable[[bool], None], *, policy: CommitPolicy, parallel_min_bytes: int,
                  stream_min_bytes: int, memory: int | None = None) -> None:
         self.manifest = manifest
         self.backend = backend
@@ -171,7 +171,7 @@ class Sync:
         if segments or self._dirty or final:
             self.backend.commit(segments or (), release=final)
             self.manifest.set_links(self._scan.reached_via, self._scan.unlinked)
-            self.save()
+            self.save(final)
         self._dirty = False
         self._pace.reset()
 
@@ -338,10 +338,10 @@ class Sync:
                 report.documents_removed += len(stored)
             if old is None:
                 report.added += 1
-            elif added or updated or stored or old.to_read_again:
+            elif added or updated or stored:
                 report.updated += 1
-            else:
-                report.unchanged += 1  # other bytes (blank lines, a newline at the end), the same records
+            else:  # other bytes (blank lines, a newline at the end), or read again: the same records
+                report.unchanged += 1
             files[job.path] = FileEntry(result.size, result.mtime_ns, result.hash, result.doc_count, link)
             report.failed.extend(result.problems)
         self._pace.add(files=1)
