@@ -480,8 +480,7 @@ class RecordFile:
                                           newline="" if self.format in ("csv", "tsv") else None)
                 for doc in _record_documents(stream, self._reopen, base, self.options, problems, self._counter):
                     produced += 1
-                    if produced % 64 == 0:
-                        self.bytes_read = raw.tell()
+                    self.bytes_read = raw.tell()  # buffered: where the text read so far ends, give or take a block
                     yield doc
         except RecordError as exc:
             result.error = str(exc)

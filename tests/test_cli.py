@@ -641,3 +641,109 @@ def test_max_size_takes_units_and_the_refusal_names_it(tmp_path: Path) -> None:
     for bad in ("10Q", "-5", "M"):
         wrong = cli("index", str(big), "--index", location, "--max-size", bad)
         assert wrong.exit_code == 2 and "--max-size" in one_error_line(wrong.stderr), bad
+
+
+# -- what a named path gives, interrupts, progress ----------------------------
+def test_records_without_the_text_field_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    folder = tmp_path / "خبرها"
+    folder.mkdir()
+    rows = [{"headline": f"تیتر {i}", "body": "متن خبر", "tags": ["ورزش"], "year": 1402} for i in range(100)]
+    (folder / "news.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                       encoding="utf-8")
+    location = str(tmp_path / "index")
+    named = cli("index", str(folder / "news.jsonl"), "--index", location)
+    assert named.exit_code == 1 and named.stdout.startswith("files: added 0 ")
+    line = one_error_line(named.stderr)
+    assert line.startswith(f"persearch: skipped {folder / 'news.jsonl'}: its records have no 'text' or 'title'")
+    assert "headline" in line and "--text-field" in line
+    in_folder = cli("index", str(folder), "--index", location)
+    assert in_folder.exit_code == 1
+    lines = [ln for ln in in_folder.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 2 and lines[1] == f"persearch: skipped {folder}: nothing indexed: no document could be " \
+                                           f"read from its files"
+    fixed = cli("index", str(folder), "--index", location, "--text-field", "body", "--title-field", "headline",
+                "--json")
+    assert fixed.exit_code == 0 and json.loads(fixed.stdout)["documents"]["added"] == 100
+
+
+def test_a_folder_with_nothing_to_index_says_so(tmp_path: Path) -> None:
+    empty, pictures = tmp_path / "empty", tmp_path / "pictures"
+    empty.mkdir()
+    pictures.mkdir()
+    (pictures / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    for folder in (empty, pictures):
+        result = cli("index", str(folder), "--index", str(tmp_path / "index"))
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr).startswith(f"persearch: skipped {folder}: nothing to index: no files "
+                                                        f"persearch reads in it (.csv, .htm, .html, .json")
+
+
+def test_a_named_file_that_cannot_be_indexed_does_not_poison_update(tmp_path: Path, corpus: Path) -> None:
+    location = str(tmp_path / "index")
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\x00" * 40)
+    for bad in (str(binary), "/dev/null"):
+        result = cli("index", str(corpus), bad, "--index", location)
+        assert result.exit_code == 1 and bad in one_error_line(result.stderr)
+        again = cli("update", "--index", location)
+        assert again.exit_code == 0 and again.stderr == ""
+        removed = cli("remove", bad, "--index", location)
+        assert removed.exit_code == 1
+        assert one_error_line(removed.stderr) == f"persearch: not removed {bad}: not in the index"
+
+
+def test_failure_lines_show_paths_as_typed(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    monkeypatch.chdir(corpus.parent)
+    result = cli("index", "docs", "--index", "index")
+    assert result.exit_code == 0
+    assert one_error_line(result.stderr) == "persearch: skipped docs/broken.txt: binary content"
+
+
+def test_sigterm_stops_indexing_like_ctrl_c_and_says_how_far_it_got(tmp_path: Path) -> None:
+    rows = [{"id": f"n{i}", "title": f"خبر {i}", "text": f"گزارش شماره {i} درباره کتابخانه‌های شیراز. " * 30}
+            for i in range(3000)]
+    data = tmp_path / "news.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    location = tmp_path / "index"
+    code = ("import sys\nfrom persearch.index import Index\nIndex.chunk_documents = 500\n"
+            "from persearch.cli import main\nmain(sys.argv[1:])")
+    child = subprocess.Popen([sys.executable, "-c", code, "index", str(data), "--index", str(location)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        stats = proc("stats", "--index", str(location), "--json")
+        if stats.returncode == 0 and json.loads(stats.stdout)["documents"] > 0:
+            break  # the first interval is committed
+        time.sleep(0.05)
+    if child.poll() is not None:
+        pytest.fail(f"indexing ended (exit {child.returncode}) before it could be stopped")
+    child.send_signal(signal.SIGTERM)
+    stdout, stderr = (s.decode("utf-8") for s in child.communicate(timeout=120))
+    assert child.returncode == 130 and stdout == "", stderr
+    line = one_error_line(stderr)
+    kept = json.loads(proc("stats", "--index", str(location), "--json").stdout)["documents"]
+    assert 500 <= kept < 3000
+    assert re.fullmatch(rf"persearch: interrupted after 0 of 1 files to read; the index keeps every document "
+                        rf"committed before it \({kept} documents now\); run the same command again to finish", line)
+    finish = proc("index", str(data), "--index", str(location), "--json")
+    assert finish.returncode == 0, finish.stderr
+    assert json.loads(finish.stdout)["documents"] == {"added": 3000 - kept, "updated": 0, "removed": 0,
+                                                      "total": 3000}
+
+
+def test_the_progress_bar_counts_bytes_documents_and_time_left() -> None:
+    import io
+
+    from persearch.index.commit import ProgressState
+
+    bar = output.ProgressBar(io.StringIO())
+    with bar:
+        bar.update(0, 1, "/x/news.jsonl", state=ProgressState(files_done=0, files_total=1, bytes_done=6_600_000,
+                                                              bytes_total=13_200_000, documents=2000,
+                                                              path="/x/news.jsonl", records=2000))
+        task = bar._progress.tasks[0]
+        assert (task.completed, task.total) == (6_600_000, 13_200_000)
+        line = task.fields["line"]
+        assert line.startswith(" 50% 6.6/13.2 MB · 2000 docs, ") and "0/1 files · ETA 0:00:" in line
+        assert line.endswith("news.jsonl")
