@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import struct
+import time
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
@@ -140,6 +141,8 @@ def engine_failure(exc: BaseException) -> bool:
     """
     if type(exc).__name__ == "PanicException":  # a Rust panic inside tantivy (a BaseException)
         return True
+    if type(exc).__module__.split(".")[0] in ("whoosh", "tantivy"):  # the engine's own (EmptyIndexError, ...)
+        return True
     if not isinstance(exc, _DAMAGE_ERRORS) or isinstance(exc, (PersearchError, RecursionError)):
         return False
     if isinstance(exc, (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError)):
@@ -173,16 +176,19 @@ def damaged(root: Path, detail: str, meta: dict[str, Any]) -> IndexDamaged:
 def open_engine(index: Index, verify: bool = True) -> Backend:
     """Open the engine of an index's current data folder; IndexDamaged if its files are not as written.
 
-    A data folder that fails is looked for again in persearch.json first: a
-    rebuild may have just swapped it (and deleted the old one).
+    A data folder that fails is tried again, after looking in persearch.json
+    first: a rebuild may have just swapped it (and deleted the old one), or a
+    writer committed while the engine was reading.
     """
     detail = ""
     for _ in range(3):
         meta = index._meta
         data_dir = index.root / meta["data"]
+        backend = None
         try:
             backend = backend_class(meta["backend"]).open(data_dir, analyzer=index.analyzer,
                                                           lock_timeout=index.lock_timeout)
+            problems = damaged_files(data_dir, backend) if verify else []
         except MissingExtra:
             raise
         except PersearchError:  # no engine index in the folder at all
@@ -193,14 +199,16 @@ def open_engine(index: Index, verify: bool = True) -> Backend:
                 raise
             detail = _recorded_problem(data_dir, meta["backend"]) or damage_detail(exc, data_dir, meta["backend"])
         else:
-            problems = damaged_files(data_dir, backend) if verify else []
             if not problems:
                 return backend
-            backend.close()
             detail = problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+        if backend is not None:
+            backend.close()
+        # A rebuild may have just swapped the data folder (and deleted this one), or a writer
+        # committed while the engine read its table of contents: look again before calling it damage.
         fresh = read_meta(index.root)
         if fresh["data"] == meta["data"]:
-            break
+            time.sleep(0.05)
         index._meta, index._meta_stamp = fresh, index._stamp()
     raise damaged(index.root, detail, index._meta)
 
