@@ -188,8 +188,11 @@ def test_a_big_record_file_is_committed_at_intervals(index: Index, tmp_path: Pat
 
 
 CHILD = r"""
-import json, sys
+import json, signal, sys
 from persearch import Index, Interrupted
+from persearch.index import commit
+commit.Tracker.INTERVAL = 0.0  # progress after every record
+signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the command line does
 index_dir, target, interrupt_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ix = Index.open(index_dir, lock_timeout=30)
 ix.stream_min_bytes = 0  # read one record at a time, however small the file
@@ -220,10 +223,7 @@ def test_an_interrupt_commits_what_is_done_and_the_next_run_goes_on(tmp_path: Pa
     assert child.stdout is not None and child.stdin is not None
     line = child.stdout.readline().split()
     assert line[0] == "interrupt"
-    if signum == signal.SIGTERM:  # as the command line does: SIGTERM stops like Ctrl-C
-        child.send_signal(signal.SIGINT)
-    else:
-        child.send_signal(signum)
+    child.send_signal(signum)
     child.stdin.write("\n")
     child.stdin.flush()
     answer = child.stdout.readline().split()

@@ -94,9 +94,11 @@ class TantivyBackend(TermDeletes):
         return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer, memory or HEAP_BYTES)
 
     def close(self) -> None:
-        """Release the searcher; drop an uncommitted writer (and its lock)."""
+        """Release the searcher and tantivy's index (its memory maps and reader thread); drop an
+        uncommitted writer (and its lock). A later read opens the index again."""
         self._writer = None
         self._searcher = None
+        self._ix = None
         self._added_ids.clear()
 
     def generation(self) -> int:
@@ -301,6 +303,8 @@ class TantivyBackend(TermDeletes):
         st = os.stat(os.path.join(self.path, "meta.json"))
         seen = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._searcher is None or seen != self._seen:
+            if self._ix is None:  # closed: open again
+                self._ix = tantivy.Index.open(self.path)
             self._ix.reload()
             self._searcher = self._ix.searcher()
             self._seen = seen

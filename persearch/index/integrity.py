@@ -23,6 +23,7 @@ import pickle
 import re
 import struct
 import time
+import weakref
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
@@ -204,6 +205,7 @@ def open_engine(index: Index, verify: bool = True) -> Backend:
             detail = problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
         if backend is not None:
             backend.close()
+            backend = None  # not kept alive by this frame in the error's traceback
         # A rebuild may have just swapped the data folder (and deleted this one), or a writer
         # committed while the engine read its table of contents: look again before calling it damage.
         fresh = read_meta(index.root)
@@ -247,11 +249,20 @@ class GuardedBackend:
     by the backend (the spelling table) does not outlive it.
     """
 
-    __slots__ = ("_index", "__weakref__")
+    __slots__ = ("_ref", "__weakref__")
     _WRITES = frozenset({"add", "append", "delete", "delete_paths", "commit", "cancel", "optimize", "close"})
 
     def __init__(self, index: Index) -> None:
-        object.__setattr__(self, "_index", index)
+        # A weak reference: no cycle, so an index nobody holds is freed (and its engine's
+        # memory maps with it) at once, not whenever the garbage collector runs.
+        object.__setattr__(self, "_ref", weakref.ref(index))
+
+    @property
+    def _index(self) -> Index:
+        index = self._ref()
+        if index is None:
+            raise PersearchError("this backend's index was closed and dropped; open the index again")
+        return index
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._index._current(), name)
