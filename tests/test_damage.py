@@ -186,3 +186,45 @@ def test_an_engine_eof_error_is_damage_never_an_interrupt(built: Path, backend: 
     monkeypatch.setattr(run, "search", truncated)  # an EOFError anywhere else: an error too, not Ctrl-C
     elsewhere = cli("search", "گزارش", "--index", str(built))
     assert elsewhere.exit_code == 1 and "EOFError" in elsewhere.stderr and "interrupt" not in elsewhere.stderr
+
+
+def test_a_full_disk_is_one_line_and_the_index_keeps_its_last_commit(built: Path, corpus: Path, backend: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from persearch.backends import backend_class
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    (corpus / "تازه.txt").write_text("خبر تازه\nزرافه‌ای در باغ وحش", encoding="utf-8")
+    monkeypatch.setattr(backend_class(backend), "commit", full)
+    result = cli("update", "--index", str(built))
+    assert result.exit_code == 1
+    assert one_line(result.stderr) == (f"persearch: error: no space left on the disk of the index at {built}: it "
+                                       f"keeps every document committed before; free some space and run the same "
+                                       f"command again")
+    monkeypatch.undo()
+    with Index.open(built) as ix:
+        assert len(ix) == 70 and ix.backend.search(Term("زرافه"), limit=5).total == 30  # the notes only
+    assert json.loads(cli("update", "--index", str(built), "--json").stdout)["documents"]["added"] == 1
+
+
+def test_an_index_that_may_not_be_written_can_still_be_searched(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    real_open = os.open
+
+    def read_only(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("write.lock"):  # tests may run as root, where chmod does not deny
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    refused = cli("update", "--index", str(built))
+    assert refused.exit_code == 1
+    line = one_line(refused.stderr)
+    assert line.startswith(f"persearch: error: cannot write the index at {built} (Permission denied); searching "
+                           f"it still works") and "write.lock" not in line
+    found = cli("search", "شیراز", "--index", str(built), "--json")
+    assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 5

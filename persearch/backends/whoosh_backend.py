@@ -314,8 +314,9 @@ class WhooshBackend(TermDeletes):
         return searcher
 
     def doc_count(self) -> int:
-        """Number of live documents."""
-        return int(self._current_searcher().doc_count())
+        """Number of live documents, from the table of contents of the last commit (no segment is
+        opened: Whoosh copies a compound segment into memory when it opens it)."""
+        return sum(segment.doc_count() for segment in self._ix._segments())
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, ``text`` included."""

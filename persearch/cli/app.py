@@ -218,7 +218,8 @@ def _shown_path(path: str) -> str:
 
 
 def _size_option(value: Optional[str]) -> Optional[int]:
-    """``--max-size 100M`` in bytes, which the command then receives (a usage error when it is not a size)."""
+    """``--max-size 100M``, ``--memory 64M`` in bytes, which the command then receives (a usage
+    error when it is not a size)."""
     if value is None:
         return None
     from ..sizes import parse_size
@@ -244,6 +245,9 @@ def index_command(
                                            help="JSON/JSONL/CSV field with the record id [default: id]."),
     max_size: Optional[str] = typer.Option(None, "--max-size", metavar="SIZE", callback=_size_option,
                                            help="Skip files larger than SIZE (100M, 1.5G, 512K) [default: 64M]."),
+    memory: Optional[str] = typer.Option(None, "--memory", metavar="SIZE", callback=_size_option,
+                                         help="Memory the engine may buffer per process before writing out "
+                                              "[default: 96M Whoosh, 128M tantivy]."),
     optimize: bool = typer.Option(False, "--optimize", help="Merge the index into one segment afterwards "
                                   "(faster searches; rewrites the index)."),
     backend: Optional[str] = typer.Option(None, "--backend", metavar="NAME",
@@ -263,6 +267,7 @@ def index_command(
     with _progress(enabled=_is_terminal(sys.stderr)) as progress, _stop_on_sigterm():
         try:
             with opened(location, create=True, fresh=rebuild, backend=backend) as ix:
+                ix.writer_memory = memory
                 if backend is not None and backend != ix.backend_name and not rebuild:
                     raise InvalidOption(f"the index at {location} uses the {ix.backend_name} backend; --backend "
                                         f"chooses the engine of a new index (add --rebuild to move it to {backend})")
@@ -279,11 +284,16 @@ def index_command(
 
 
 @_command("update", "Re-scan the folders and files recorded in the index.")
-def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
+def update_command(index: Optional[Path] = IndexOption, as_json: bool = JsonOption,
+                   memory: Optional[str] = typer.Option(None, "--memory", metavar="SIZE", callback=_size_option,
+                                                        help="Memory the engine may buffer per process before "
+                                                             "writing out [default: 96M Whoosh, 128M tantivy].")
+                   ) -> None:
     """Re-scan the folders and files recorded in the index."""
     with _progress(enabled=_is_terminal(sys.stderr)) as progress, _stop_on_sigterm():
         try:
             with opened(index_location(index)) as ix:
+                ix.writer_memory = memory
                 report = ix.update(progress=progress)
                 roots = [Path(root) for root in ix.roots]
         except KeyboardInterrupt as interrupt:

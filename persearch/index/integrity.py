@@ -34,6 +34,7 @@ from ..backends import backend_class
 from ..errors import IndexDamaged, MissingExtra, PersearchError
 from ..files import write_json
 from .layout import read_meta
+from .lock import not_writable
 
 if TYPE_CHECKING:
     from ..backends.base import Backend
@@ -224,9 +225,7 @@ def write_error(index: Index, exc: BaseException) -> BaseException:
         return PersearchError(f"no space left on the disk of the index at {index.root}: it keeps every document "
                               f"committed before; free some space and run the same command again")
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return PersearchError(f"cannot write the index at {index.root} ({exc.strerror or 'permission denied'}); "
-                              f"searching it still works: write it as a user who may, or index into another "
-                              f"folder with --index")
+        return not_writable(index.root, exc)
     if isinstance(exc, OSError):  # another system error: as it is (the command line prints it in one line)
         return exc
     if engine_failure(exc):

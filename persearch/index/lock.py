@@ -11,12 +11,13 @@ would otherwise keep the index locked after its parent was killed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import IndexLocked
+from ..errors import IndexLocked, PersearchError
 
 LOCK_FILE = "write.lock"
 
@@ -28,7 +29,12 @@ def acquire(root: Path, timeout: float) -> int:
     """Take the write lock of the index in ``root``, waiting up to ``timeout`` seconds; its descriptor."""
     import fcntl
 
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise not_writable(root, exc) from None
+        raise
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -41,6 +47,12 @@ def acquire(root: Path, timeout: float) -> int:
                 raise IndexLocked(f"index at {root} is being written by another process (waited {timeout:g} s); "
                                   f"try again when it has finished") from None
             time.sleep(0.05)
+
+
+def not_writable(root: Path, exc: OSError) -> PersearchError:
+    """The error for an index folder this user may not write (read-only, another owner)."""
+    return PersearchError(f"cannot write the index at {root} ({exc.strerror or 'permission denied'}); searching it "
+                          f"still works: write it as a user who may, or index into another folder with --index")
 
 
 def release(fd: int) -> None:
@@ -72,4 +84,4 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
-__all__ = ["LOCK_FILE", "acquire", "release", "file_lock"]
+__all__ = ["LOCK_FILE", "acquire", "release", "file_lock", "not_writable"]
