@@ -139,9 +139,11 @@ class Sync:
             from ..record_formats import RECORD_FORMATS
 
             files = self.manifest.files
-            streamed = [job for job in scan.jobs if job.format in RECORD_FORMATS
-                        and (job.path in files or job.size >= self.stream_min_bytes)]
-            whole = [job for job in scan.jobs if job not in streamed] if streamed else scan.jobs
+            whole: list[Job] = []
+            streamed: list[Job] = []  # read here one record at a time: big, or updated record by record
+            for job in scan.jobs:
+                as_records = job.format in RECORD_FORMATS and (job.path in files or job.size >= self.stream_min_bytes)
+                (streamed if as_records else whole).append(job)
             tracker = Tracker(progress, len(scan.jobs), sum(job.size for job in scan.jobs))
             self._pace.reset()
             try:
