@@ -388,3 +388,29 @@ def test_writer_memory_reaches_the_engine(tmp_path: Path, backend: str) -> None:
         path = write_records(tmp_path / "docs" / "r.jsonl", [record(i) for i in range(10)])
         ix.add_paths([path])
         assert ix._backend.writer_memory == 24 * 1024 * 1024 and len(ix) == 10
+
+
+def test_ctrl_c_with_worker_processes_commits_what_each_worker_read(tmp_path: Path, backend: str) -> None:
+    """The workers finish their segments with the files read so far: the interrupt keeps all of it."""
+    import threading
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(600):
+        city = CITIES[i % len(CITIES)]
+        body = " ".join(f"گزارش {i} از {city} درباره کتابخانه‌های شماره {k}" for k in range(300))
+        (docs / f"{i:03d}.txt").write_text(f"خبر {i}\n{body}\n", encoding="utf-8")
+    with Index.create(tmp_path / "ix", backend=backend) as ix:
+        ix.parallel_min_bytes = 0
+        timer = threading.Timer(0.8, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        try:
+            with pytest.raises(Interrupted) as caught:
+                ix.add_paths([docs], workers=2)
+        finally:
+            timer.cancel()
+        kept = caught.value.documents
+        assert 0 < kept < 600 and caught.value.files_done == kept
+        assert len(ix) == kept and ix.backend.search(Term("گزارش"), limit=1000).total == kept
+        report = ix.update(workers=2)
+        assert report.added == 600 - kept and len(ix) == 600

@@ -478,6 +478,10 @@ def _interrupted(interrupt: KeyboardInterrupt, again: str) -> None:
     if isinstance(interrupt, Interrupted) and interrupt.abandoned:
         line = (f"interrupted: the rebuild was abandoned and the index is as it was "
                 f"({interrupt.documents} documents); {again}")
+    elif isinstance(interrupt, Interrupted) and interrupt.files_total and \
+            interrupt.files_done == interrupt.files_total:
+        line = (f"interrupted at the end: every file was read and every document committed "
+                f"({interrupt.documents} documents)")
     elif isinstance(interrupt, Interrupted):
         line = (f"interrupted after {interrupt.files_done} of {interrupt.files_total} files to read; the index "
                 f"keeps every document committed before it ({interrupt.documents} documents now); {again}")

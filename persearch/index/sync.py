@@ -32,7 +32,7 @@ from .commit import CommitPolicy, Interrupts, Pace, Progress, Tracker, chunks
 from .manifest import FileEntry, Manifest
 from .options import OptionsLookup
 from .paths import PathCounter, empty_folder, under
-from .workers import Job, start_pool, stop_pool, submit, worker_count
+from .workers import Job, start_pool, stop_pool, submit, worker_count, wrap_up
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -154,6 +154,7 @@ class Sync:
                 if scan.vanished:
                     self._forget(scan.vanished, report)
                 self._commit(final=True)
+                self._check_stop()  # Ctrl-C during the last commit: all is done, and the caller hears of it
             except _Stopped:
                 self._commit(final=True)
                 report.documents = self.backend.doc_count()
@@ -217,8 +218,7 @@ class Sync:
                     raise _Stopped
                 self._check_stop()
         finally:
-            if not stopped:
-                pool.shutdown(cancel_futures=True)
+            pool.shutdown(cancel_futures=True)
 
     def _read_here(self, job: Job, report: UpdateReport) -> int:
         """Read one file in this process: its old documents out, its new ones in; how many."""
@@ -237,7 +237,7 @@ class Sync:
     def _read_in_workers(self, pool: Any, procs: int, chunk: list[Job], with_changes: bool, report: UpdateReport,
                          tracker: Tracker) -> tuple[list[Any], bool]:
         """Read a chunk in the worker processes: the segments they wrote, for the commit, and
-        whether an interrupt stopped them (then only the finished groups count)."""
+        whether an interrupt came (the workers then finish their segments with the files read so far)."""
         from concurrent.futures import FIRST_COMPLETED, wait
 
         futures = submit(pool, procs, self.backend.name, str(self.data_dir), self.analyzer, chunk, with_changes,
@@ -245,8 +245,15 @@ class Sync:
         sizes = {job.path: job.size for job in chunk}
         segments: list[Any] = []
         pending = set(futures)
+        asked = False
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if self._stop.requested and not asked:
+                # Each worker finishes its segment with the files it has read; all of it is committed.
+                asked = True
+                if not wrap_up(pool):
+                    stop_pool(pool)
+                    return segments, True
             for future in done:
                 segment, results = future.result()
                 segments.append(segment)
@@ -258,10 +265,7 @@ class Sync:
                     self._account(result, report)
                 paths = [r.path for r in results]
                 tracker.done(paths, sum(sizes[p] for p in paths), _indexed(report))
-            if pending and self._stop.requested:
-                stop_pool(pool)
-                return segments, True
-        return segments, False
+        return segments, asked
 
     # -- record files, one record at a time -------------------------------------------
     def _read_records(self, job: Job, report: UpdateReport, tracker: Tracker) -> None:

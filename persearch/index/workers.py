@@ -62,12 +62,17 @@ def start_pool(procs: int) -> ProcessPoolExecutor:
                                initializer=_worker_init, initargs=(os.getpid(),))
 
 
-def _worker_init(parent: int) -> None:
-    """In a worker: leave Ctrl-C to the parent, and exit when the parent dies.
+#: Set in a worker when the parent asks it to wrap up (:func:`wrap_up`).
+_WRAPPING_UP = False
 
-    Ctrl-C reaches the whole process group; the parent commits what the
-    workers finished and stops the others, so a worker must not die with a
-    traceback of its own. SIGTERM ends a worker at once (a forked worker
+
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, wrap up when asked, exit when the parent dies.
+
+    Ctrl-C reaches the whole process group; the parent then asks the workers
+    to wrap up (SIGUSR1): each finishes its segment with the files it has
+    read so far, and the parent commits them, so a worker must not die with
+    a traceback of its own. SIGTERM ends a worker at once (a forked worker
     would otherwise inherit the parent's deferred handler). kill -9 of the
     parent would leave workers waiting forever, hence the watcher thread.
     """
@@ -76,6 +81,8 @@ def _worker_init(parent: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, _note_wrap_up)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -103,9 +110,28 @@ def submit(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, a
             for group in groups if group]
 
 
+def _note_wrap_up(signum: int, frame: Any) -> None:
+    global _WRAPPING_UP
+    _WRAPPING_UP = True
+
+
+def wrap_up(pool: ProcessPoolExecutor) -> bool:
+    """Ask the workers to finish their segments now with the files read so far (an interrupt);
+    False where that cannot be asked (no SIGUSR1): then :func:`stop_pool`."""
+    import signal
+
+    if not hasattr(signal, "SIGUSR1"):
+        return False
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGUSR1)
+        except OSError:  # already gone
+            pass
+    return True
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now (an interrupt): what they were writing is never committed,
-    and the next commit clears it away."""
+    """Stop the workers now: what they were writing is never committed, and the next commit clears it away."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
@@ -117,12 +143,16 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
 
     What a finished builder returns is the backend's business (a Whoosh
     segment, tantivy segments or analyzed documents): the parent passes it to ``commit``.
+    Asked to wrap up, it stops after the file it is reading: the files not
+    read have no result, and the next sync reads them.
     """
     from ..ingest import read_file
 
     builder = backend_class(backend).segment_builder(data_dir, analyzer, with_changes=with_changes, memory=memory)
     results = []
     for job in jobs:
+        if _WRAPPING_UP:
+            break
         result = read_file(job.path, job.options, fmt=job.format, known_hash=job.old_hash)
         if result.documents:
             builder.append(result.documents)
@@ -131,4 +161,4 @@ def _segment_task(backend: str, data_dir: str, analyzer: Analyzer, jobs: list[Jo
     return builder.finish(), results
 
 
-__all__ = ["Job", "worker_count", "start_pool", "submit", "stop_pool"]
+__all__ = ["Job", "worker_count", "start_pool", "submit", "wrap_up", "stop_pool"]
