@@ -106,7 +106,11 @@ def submit(pool: ProcessPoolExecutor, procs: int, backend: str, data_dir: str, a
         k = loads.index(min(loads))
         groups[k].append(job)
         loads[k] += job.size + 512  # per-file overhead counts too
-    return [pool.submit(_segment_task, backend, data_dir, analyzer, group, with_changes, memory)
+    # Balanced biggest first, read in the walk's order: the share of files done then follows
+    # the share of bytes (what an interrupt keeps is counted in documents).
+    order = {job.path: n for n, job in enumerate(chunk)}
+    return [pool.submit(_segment_task, backend, data_dir, analyzer, sorted(group, key=lambda j: order[j.path]),
+                        with_changes, memory)
             for group in groups if group]
 
 
