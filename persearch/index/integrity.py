@@ -28,7 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends import backend_class
 from ..errors import IndexDamaged, MissingExtra, PersearchError
@@ -37,8 +37,31 @@ from .layout import read_meta
 from .lock import not_writable
 
 if TYPE_CHECKING:
+    from ..analysis import Analyzer
     from ..backends.base import Backend
-    from .facade import Index
+
+
+class Index(Protocol):
+    """What this module uses of :class:`persearch.index.Index` (typed here, not imported: no circle)."""
+
+    root: Path
+    analyzer: Analyzer
+    lock_timeout: float
+    _meta: dict[str, Any]
+    _meta_stamp: int
+    _backend: Backend
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def backend_name(self) -> str: ...
+
+    def _stamp(self) -> int: ...
+
+    def _current(self) -> Backend: ...
+
+    def _reopen(self) -> None: ...
 
 CHECKSUMS_FILE = "checksums.json"
 _BLOCK = 1 << 20

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from ..backends import backend_class
 from ..backends.base import Document
@@ -30,8 +30,36 @@ from .paths import resolved
 from .sync import UpdateReport, refuse_unreachable_roots
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+
+    from ..analysis import Analyzer
     from ..backends.base import Backend
-    from .facade import Index
+    from .sync import Sync
+
+
+class Index(Protocol):
+    """What a rebuild uses of :class:`persearch.index.Index` (typed here, not imported: no circle)."""
+
+    root: Path
+    analyzer: Analyzer
+    lock_timeout: float
+    _meta: dict[str, Any]
+    _backend: Backend
+
+    @property
+    def backend_name(self) -> str: ...
+
+    def _writing(self, lenient: bool = False) -> AbstractContextManager[Manifest]: ...
+
+    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None, *,
+              final: bool = True) -> None: ...
+
+    def _remember(self, manifest: Manifest) -> None: ...
+
+    def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync: ...
+
+    def _reload_meta(self) -> None: ...
 
 #: Documents a program added, copied into the fresh index this many at a time.
 _COPY_BATCH = 256
