@@ -261,8 +261,8 @@ def write_error(index: Index, exc: BaseException) -> BaseException:
 class GuardedBackend:
     """An index's backend as readers see it: a damaged engine raises IndexDamaged, not its own error.
 
-    Every attribute comes from the index's current backend (reopened when a
-    rebuild swapped the data folder). A read that fails inside the engine is
+    Every attribute comes from the index's backend (``Index.backend`` reopens
+    it first when a rebuild swapped the data folder). A read that fails inside the engine is
     tried once more on a fresh open, which checks the files again (a writer
     may have just committed, or a rebuild deleted the folder being read);
     if that fails too, it is :class:`~persearch.errors.IndexDamaged`.
@@ -287,21 +287,23 @@ class GuardedBackend:
         return index
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(self._index._current(), name)
+        # The index's engine as of when this guard was handed out (Index.backend looked at
+        # persearch.json then): no stat per call on the search path.
+        value = getattr(self._index._backend, name)
         if name.startswith("_") or name in self._WRITES or not callable(value):
             return value
         return partial(self._read, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._index._current(), name, value)
+        setattr(self._index._backend, name, value)
 
     def __repr__(self) -> str:
-        return f"GuardedBackend({self._index._current()!r})"
+        return f"GuardedBackend({self._index._backend!r})"
 
     def _read(self, name: str, *args: Any, **kwargs: Any) -> Any:
         index = self._index
         try:
-            return getattr(index._current(), name)(*args, **kwargs)
+            return getattr(index._backend, name)(*args, **kwargs)
         except BaseException as exc:
             if not engine_failure(exc):
                 raise
