@@ -7,8 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-
 from persearch import Index
+
+from corpus_helpers import write_reports
 
 WRITER = r"""
 import sys, time
@@ -28,16 +29,8 @@ with Index.open(index_dir, lock_timeout=60) as ix:
 print("done", flush=True)
 """
 
-CITIES = ["تهران", "شیراز", "اصفهان", "تبریز", "مشهد", "یزد"]
-
-
 def test_searches_during_updates_and_rebuilds_never_fail(tmp_path: Path, backend: str) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(60):
-        city = CITIES[i % len(CITIES)]
-        body = " ".join(f"گزارش {i} از {city} و کتابخانه‌های آن" for _ in range(40))
-        (docs / f"{i:03d}.txt").write_text(f"خبر {i}\n{body}\n", encoding="utf-8")
+    docs = write_reports(tmp_path / "docs", 60)
     location = tmp_path / "ix"
     with Index.create(location, backend=backend) as ix:
         ix.add_paths([docs])

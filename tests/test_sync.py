@@ -17,7 +17,7 @@ from persearch.backends import backend_class
 from persearch.index.commit import ProgressState
 from persearch.querytree import MatchAll, Term
 
-CITIES = ["تهران", "شیراز", "اصفهان", "تبریز", "مشهد", "یزد", "کرمان", "رشت", "قم", "سمنان"]
+from corpus_helpers import CITIES, write_reports
 
 
 def record(i: int, word: str = "گزارش", with_id: bool = True) -> dict[str, Any]:
@@ -394,12 +394,7 @@ def test_ctrl_c_with_worker_processes_commits_what_each_worker_read(tmp_path: Pa
     """The workers finish their segments with the files read so far: the interrupt keeps all of it."""
     import threading
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(600):
-        city = CITIES[i % len(CITIES)]
-        body = " ".join(f"گزارش {i} از {city} درباره کتابخانه‌های شماره {k}" for k in range(300))
-        (docs / f"{i:03d}.txt").write_text(f"خبر {i}\n{body}\n", encoding="utf-8")
+    docs = write_reports(tmp_path / "docs", 600, sentences=300)
     with Index.create(tmp_path / "ix", backend=backend) as ix:
         ix.parallel_min_bytes = 0
         timer = threading.Timer(0.8, os.kill, (os.getpid(), signal.SIGINT))

@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from ..backends.base import Backend
 
 
-class Index(Protocol):
-    """What this module uses of :class:`persearch.index.Index` (typed here, not imported: no circle)."""
+class IndexCore(Protocol):
+    """What this module (and rebuild.py) uses of :class:`persearch.index.Index`: typed here,
+    not imported, so the index's helpers do not import the facade that imports them."""
 
     root: Path
     analyzer: Analyzer
@@ -198,7 +199,7 @@ def damaged(root: Path, detail: str, meta: dict[str, Any]) -> IndexDamaged:
     return IndexDamaged(str(root), detail, list(meta.get("roots") or []))
 
 
-def open_engine(index: Index, verify: bool = True) -> Backend:
+def open_engine(index: IndexCore, verify: bool = True) -> Backend:
     """Open the engine of an index's current data folder; IndexDamaged if its files are not as written.
 
     A data folder that fails is tried again, after looking in persearch.json
@@ -239,7 +240,7 @@ def open_engine(index: Index, verify: bool = True) -> Backend:
     raise damaged(index.root, detail, index._meta)
 
 
-def write_error(index: Index, exc: BaseException) -> BaseException:
+def write_error(index: IndexCore, exc: BaseException) -> BaseException:
     """A failed write in words: a full disk, a folder that may not be written, damaged engine files
     (else ``exc`` itself)."""
     if isinstance(exc, (PersearchError, KeyboardInterrupt)):
@@ -274,13 +275,13 @@ class GuardedBackend:
     __slots__ = ("_ref", "__weakref__")
     _WRITES = frozenset({"add", "append", "delete", "delete_paths", "commit", "cancel", "optimize", "close"})
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: IndexCore) -> None:
         # A weak reference: no cycle, so an index nobody holds is freed (and its engine's
         # memory maps with it) at once, not whenever the garbage collector runs.
         object.__setattr__(self, "_ref", weakref.ref(index))
 
     @property
-    def _index(self) -> Index:
+    def _index(self) -> IndexCore:
         index = self._ref()
         if index is None:
             raise PersearchError("this backend's index was closed and dropped; open the index again")
@@ -333,7 +334,7 @@ class CheckReport:
         return {"ok": self.ok, "facts": self.facts, "problems": self.problems, "notes": self.notes}
 
 
-def check(index: Index) -> CheckReport:
+def check(index: IndexCore) -> CheckReport:
     """Read the whole index without changing anything (``persearch doctor``).
 
     Every engine file against its checksum; every segment opened and read
@@ -389,5 +390,5 @@ def _tidy(report: CheckReport) -> CheckReport:
     return report
 
 
-__all__ = ["CHECKSUMS_FILE", "record_checksums", "damaged_files", "engine_failure", "damage_detail", "damaged",
+__all__ = ["IndexCore", "CHECKSUMS_FILE", "record_checksums", "damaged_files", "engine_failure", "damage_detail", "damaged",
            "open_engine", "write_error", "GuardedBackend", "CheckReport", "check"]

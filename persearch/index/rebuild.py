@@ -22,7 +22,7 @@ from ..backends.base import Document
 from ..errors import IndexDamaged, Interrupted
 from ..files import write_json
 from .commit import Progress
-from .integrity import engine_failure
+from .integrity import IndexCore, engine_failure
 from .layout import META_FILE, SCHEMA_VERSION, next_data_name, remove_stale
 from .manifest import Manifest, now
 from .options import given, record_options
@@ -33,22 +33,12 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
-    from ..analysis import Analyzer
     from ..backends.base import Backend
     from .sync import Sync
 
 
-class Index(Protocol):
+class Index(IndexCore, Protocol):
     """What a rebuild uses of :class:`persearch.index.Index` (typed here, not imported: no circle)."""
-
-    root: Path
-    analyzer: Analyzer
-    lock_timeout: float
-    _meta: dict[str, Any]
-    _backend: Backend
-
-    @property
-    def backend_name(self) -> str: ...
 
     def _writing(self, lenient: bool = False) -> AbstractContextManager[Manifest]: ...
 
