@@ -23,6 +23,12 @@ def resolved(path: str | os.PathLike[str]) -> str:
     return str(Path(path).expanduser().absolute().resolve())
 
 
+def record_id(item: str) -> str:
+    """``PATH#ID`` with PATH made absolute and resolved, as record ids are stored."""
+    path, _, record = item.partition("#")
+    return f"{resolved(path)}#{record}"
+
+
 def empty_folder(path: str) -> bool:
     """A folder with nothing in it at all: how an unmounted disk's mount point looks."""
     try:

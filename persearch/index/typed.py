@@ -60,7 +60,7 @@ def declared_fields(meta: Mapping[str, Any]) -> dict[str, FieldSpec]:
 def type_own_documents(backend: Backend, documents: list[Document]) -> None:
     """Type the metadata of documents given from code (``add_documents``, a rebuild's copies)
     and record their new fields first; values that do not read stay text."""
-    from ..ingest import type_documents
+    from ..typed_documents import type_documents
 
     new, _kept = type_documents(documents, backend.fields())
     if new:
