@@ -376,6 +376,7 @@ def check(index: IndexCore) -> CheckReport:
     report.problems.extend(problems)
     report.facts.append(f"{segments} segment(s) opened and read through: {documents} documents, "
                         f"their stored texts readable" if not problems else f"{segments} segment(s) opened")
+    _check_spelling(report, data_dir, backend, documents)
     manifest = Manifest.read(data_dir)
     if manifest is None:
         report.notes.append("the manifest is missing or unreadable: the next write rebuilds it from the index")
@@ -399,6 +400,35 @@ def check(index: IndexCore) -> CheckReport:
     if missing:
         report.notes.append(f"{len(missing)} recorded root(s) cannot be found: {', '.join(missing[:3])}")
     return _tidy(report)
+
+
+def _check_spelling(report: CheckReport, data_dir: Path, backend: Backend, documents: int) -> None:
+    """The stored spelling table, read through. It is not in the checksums: a table that is
+    missing, cut short or of another commit is never used (suggestions build one in memory) and
+    the next write stores it again; one whose bytes were overwritten is damage a rebuild repairs."""
+    from ..spelling import FILE_NAME, SpellingFile
+
+    path = data_dir / FILE_NAME
+    if not path.exists():
+        report.notes.append(f"no spelling table stored ({FILE_NAME}): suggestions build it in memory; "
+                            f"the next write stores it")
+        return
+    try:
+        table = SpellingFile(path)
+    except (OSError, ValueError) as exc:
+        report.notes.append(f"the spelling table {FILE_NAME} is not used ({exc}): suggestions build it in "
+                            f"memory; the next write stores it again")
+        return
+    try:
+        if table.generation != backend.generation():
+            report.notes.append(f"the spelling table {FILE_NAME} describes another commit: suggestions build "
+                                f"it in memory; the next write stores it again")
+        elif (problem := table.verify(documents)) is not None:
+            report.problems.append(f"the spelling table {FILE_NAME} is damaged: {problem}")
+        else:
+            report.facts.append(f"the spelling table reads back: {len(table)} terms")
+    finally:
+        table.close()
 
 
 def _tidy(report: CheckReport) -> CheckReport:
