@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from ..analysis.analyzer import Analyzer
 from ..errors import InvalidOption
@@ -209,6 +209,9 @@ class Backend(Protocol):
 
     def terms(self, field: str = "body") -> Iterator[tuple[str, int]]:
         """The term dictionary of a field as ``(term, document frequency)``; nothing for unknown fields."""
+
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """For each term, the documents holding it in the title plus those holding it in the body (0: unknown)."""
 
     def term_count(self) -> int:
         """Distinct terms over title and body (stats)."""

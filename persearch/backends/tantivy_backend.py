@@ -21,7 +21,7 @@ import json
 import os
 import time
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import IndexLocked, MissingExtra, PersearchError
 
@@ -278,6 +278,11 @@ class TantivyBackend(TermDeletes):
             return
         for term, freq in self._current_searcher().terms_with_prefix(field, ""):
             yield term, int(freq)
+
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Per term: documents holding it in the title plus those holding it in the body (dictionary lookups)."""
+        searcher = self._current_searcher()
+        return [sum(int(searcher.doc_freq(field, term)) for field in SEARCH_FIELDS) for term in terms]
 
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""

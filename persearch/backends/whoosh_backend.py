@@ -22,7 +22,7 @@ import os
 import weakref
 import zlib
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from whoosh import fields as wf
 from whoosh import index as windex
@@ -272,6 +272,11 @@ class WhooshBackend(TermDeletes):
             return
         for term, info in reader.iter_field(field):
             yield (term.decode("utf-8") if isinstance(term, bytes) else term), int(info.doc_frequency())
+
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Per term: documents holding it in the title plus those holding it in the body (dictionary lookups)."""
+        searcher = self._current_searcher()
+        return [sum(int(searcher.doc_frequency(field, term)) for field in SEARCH_FIELDS) for term in terms]
 
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""
