@@ -202,3 +202,68 @@ def test_rank_never_raises_and_only_adds(words: list[str], question: bool, known
             ranking._weighted(original, ranking.ANSWER_TYPE_WEIGHT) in kept
     for extra in kept[len(originals):]:
         assert isinstance(extra, (Term, Phrase)) and extra.boost < 1.0
+
+
+# --- on an index, both backends -----------------------------------------------------------------
+
+DOCS = {
+    "cold": ("", "سرماخوردگی شایع‌ترین بیماری عفونی است و با آبریزش بینی و عطسه شروع می‌شود و چند روز می‌ماند."),
+    "cold2": ("", "ویروس سرماخوردگی از راه هوا منتقل می‌شود و درمان آن استراحت و نوشیدن مایعات است."),
+    "winter": ("", "در زمستان سرما شدید است و آب لوله‌ها یخ می‌زند؛ خوردگی لوله‌های فلزی هم رایج است."),
+    "galaxy": ("", "کهکشان راه شیری پهنای صد هزار سال نوری دارد و خورشید یکی از ستارگان آن است."),
+    "galaxy2": ("", "کهکشان آندرومدا نزدیک‌ترین کهکشان بزرگ به کهکشان راه شیری است."),
+    "road": ("", "راه آهن شمال از کوه‌های البرز می‌گذرد و راه آن پر از تونل است."),
+    "capital": ("", "مادرید پایتخت کشور اسپانیا و بزرگترین شهر آن است و در مرکز کشور قرار دارد."),
+    "apart": ("", "اسپانیا کشوری در اروپا است. شهر بارسلون در شمال شرق آن است و پایتخت فرهنگی کاتالونیا است."),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, backend: str):  # type: ignore[no-untyped-def]
+    from persearch import Index
+
+    idx = Index.create(tmp_path_factory.mktemp("ranking") / "index", backend=backend)
+    for doc_id, (title, text) in DOCS.items():
+        idx.add_document(doc_id, text, title=title)
+    for i in range(12):
+        idx.add_document(f"n{i:02d}", f"خبر شماره {i} درباره ایران و اقتصاد و بازار و راه و کشور است.")
+    commit = getattr(idx, "commit", None)
+    if commit is not None:
+        commit()
+    yield idx
+    close = getattr(idx, "close", None)
+    if close is not None:
+        close()
+
+
+def test_doc_frequencies(index) -> None:  # type: ignore[no-untyped-def]
+    assert index.backend.doc_frequencies(["کهکشان", "سرماخوردگی", "اسپانیا", "ناموجود"]) == [2, 2, 2, 0]
+
+
+def test_words_written_apart_find_the_glued_word(index) -> None:  # type: ignore[no-untyped-def]
+    from persearch.query.run import _run
+
+    query = "سرما خوردگی چگونه منتقل می‌شود؟"
+    hits = [h.id for h in index.search(query).hits]
+    assert {"cold", "cold2", "winter"} <= set(hits)
+    bag = {h.id for h in _run(index, parse(query, index.analyzer).node, 100, 0, {}).hits}
+    assert "cold" not in bag
+
+
+def test_a_typo_in_a_question_finds_the_word(index) -> None:  # type: ignore[no-untyped-def]
+    assert [h.id for h in index.search("پهنای کهشکان راه شیری چقدر است؟").hits][0] == "galaxy"
+
+
+def test_words_standing_together_rank_first(index) -> None:  # type: ignore[no-untyped-def]
+    hits = [h.id for h in index.search("پایتخت اسپانیا کجاست؟").hits]
+    assert hits.index("capital") < hits.index("apart")
+
+
+def test_a_question_finds_every_document_its_bag_finds(index) -> None:  # type: ignore[no-untyped-def]
+    from persearch.query.run import _run
+
+    for query in ("سرما خوردگی با چه نشانه‌هایی شروع می‌شود؟", "پهنای کهشکان راه شیری چقدر است؟",
+                  "پایتخت اسپانیا کجاست؟", "راه آهن شمال از کجا می‌گذرد؟"):
+        parsed = parse(query, index.analyzer)
+        bag = {h.id for h in _run(index, parsed.node, 100, 0, {}).hits}
+        assert bag <= {h.id for h in index.search(query, limit=100).hits}, query

@@ -23,6 +23,7 @@ from ..querytree import And, AndNot, Fuzzy, MatchNone, Node, Or, Phrase, Prefix,
 from ..render import to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
+from .ranking import ranked
 from .searchable import Searchable
 from .suggest import suggest_for
 
@@ -166,7 +167,7 @@ def execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters:
 def _execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters: dict[str, Any],
              fallback: bool) -> tuple[BackendResults, bool]:
     """:func:`execute`, and whether the any-word fallback answered."""
-    first = _run(index, parsed.node, limit, offset, filters)
+    first = _run(index, ranked(index, parsed), limit, offset, filters)
     relaxed = _relaxed(parsed.node) if fallback else None
     if relaxed is None or first.at_least(1):
         return first, False
