@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataclasses import replace
+
 from persearch import Analyzer
+from persearch.backends.base import TITLE_BOOST
 from persearch.query import parse, ranking
 from persearch.query.run import _restrict
 from persearch.querytree import And, Node, Or, Phrase, Term
@@ -31,10 +34,22 @@ class Vocabulary:
         return self.corrections.get(term)
 
 
+def unsplit(node: Node) -> Node:
+    """A ranked tree with each (title OR body) pair of a default-field leaf read back as that leaf."""
+    if not isinstance(node, Or):
+        return node
+    title, body = (node.children + (None, None))[:2]
+    if len(node.children) == 2 and getattr(title, "field", "") == "title" and getattr(body, "field", "") == "body" \
+            and replace(body, field="title", boost=body.boost * TITLE_BOOST * ranking.QUESTION_TITLE_WEIGHT) == title:
+        return replace(body, field=None)
+    return Or(tuple(unsplit(c) for c in node.children), node.min_match)
+
+
 def ranked(query: str, vocabulary: Vocabulary, fields: Sequence[str] | None = None) -> Node:
+    """The ranked tree of ``query``, title weighting read back (tested on its own below)."""
     parsed = parse(query, A)
     parsed.node = _restrict(parsed.node, fields)
-    return ranking.rank(parsed, A, vocabulary)
+    return unsplit(ranking.rank(parsed, A, vocabulary))
 
 
 def terms_of(query: str) -> list[str]:
@@ -176,6 +191,19 @@ def test_a_question_restricted_to_a_field_stays_there() -> None:
     assert {getattr(c, "field", "title") for c in node.children} == {"title"}
 
 
+# --- title ---------------------------------------------------------------------------------
+
+
+def test_a_question_weighs_its_words_less_in_the_title() -> None:
+    query = "جمعیت کشور ترکیه چقدر است؟"
+    node = ranking.rank(parse(query, A), A, everything_known(query))
+    assert isinstance(node, Or)
+    title_weight = TITLE_BOOST * ranking.QUESTION_TITLE_WEIGHT
+    assert node.children[:3] == tuple(Or((Term(t, "title", boost=title_weight), Term(t, "body")))
+                                      for t in ("جمعیت", "کشور", "ترکیه"))
+    assert all(c.field == "body" for c in node.children[3:])  # type: ignore[union-attr]  # proximity
+
+
 # --- properties -------------------------------------------------------------------------------
 
 WORDS = ["کتاب", "تاریخ", "سرما", "خوردگی", "چه", "کدام", "کدوم", "چیه", "سالی", "در", "و", "ایران", "کهشکان",
@@ -192,6 +220,7 @@ def test_rank_never_raises_and_only_adds(words: list[str], question: bool, known
     before = parsed.node
     if node == before:
         return
+    node = unsplit(node)
     assert isinstance(before, Or) and parsed.natural
     originals = [c for c in before.children
                  if not set(ranking._terms(c)) & ranking.COLLOQUIAL_QUESTION_WORDS] or list(before.children)

@@ -21,7 +21,13 @@ knows and BM25 does not:
 - **proximity**: each pair of neighbouring keywords adds a phrase of the two
   in the body with :data:`PROXIMITY_SLOP` word allowed between them, at
   :data:`PROXIMITY_WEIGHT`: passages where the words stand together rank
-  above those that merely hold them.
+  above those that merely hold them;
+- **title**: a question's words weigh :data:`QUESTION_TITLE_WEIGHT` of the
+  usual title weight in the title. Titles are short and few, so a title
+  word's BM25 weight (its IDF over titles, its frequency over a two-word
+  length) is already that of the rarest body word; a question names its
+  subject and several other words, and summing full title weights for them
+  put short titles holding the subject above the passage with the answer.
 
 Keywords (every word, most words) are left as they are: their users asked
 for those words. The weights were chosen on the development questions of
@@ -40,7 +46,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, Sequence
 
 from ..analysis.normalize import normalize_word
-from ..querytree import Node, Or, Phrase, Term
+from ..backends.base import TITLE_BOOST
+from ..querytree import And, Fuzzy, Node, Or, Phrase, Prefix, Term
 from .searchable import Searchable
 
 if TYPE_CHECKING:
@@ -62,6 +69,8 @@ PROXIMITY_SLOP = 1
 #: Questions with more keyword pairs than this get no proximity clauses (each
 #: is a phrase query; long pasted questions would pay for many).
 MAX_PROXIMITY_PAIRS = 6
+#: Weight of a question's words in the title, relative to the backends' TITLE_BOOST.
+QUESTION_TITLE_WEIGHT = 0.8
 #: Words asking "which / what kind / how many" of the word after them, written and colloquial.
 QUESTION_DETERMINERS = frozenset(normalize_word(w) for w in (
     "چه کدام کدامین کدامیک کدوم کدومین کدومیک چند چندم چندمین"
@@ -108,9 +117,8 @@ def rank(parsed: "Parsed", analyzer: "Analyzer", vocabulary: Vocabulary) -> Node
                          if known[t] and not analyzer.is_stopword(t)]
     extra.extend(_corrections(keywords, analyzer, vocabulary, known, asked, field))
     extra.extend(_proximity(keywords, known, field))
-    if len(keywords) == len(node.children) and not extra and not typed:
-        return node
-    return Or(tuple(keywords) + tuple(extra)) if len(keywords) + len(extra) > 1 else keywords[0]
+    bag = Or(tuple(keywords) + tuple(extra)) if len(keywords) + len(extra) > 1 else keywords[0]
+    return _title_weighted(bag, QUESTION_TITLE_WEIGHT) if QUESTION_TITLE_WEIGHT != 1.0 else bag
 
 
 def _terms(node: Node) -> tuple[str, ...]:
@@ -134,6 +142,19 @@ def _weighted(node: Node, weight: float) -> Node:
         return replace(node, boost=node.boost * weight)
     assert isinstance(node, Or)
     return Or(tuple(_weighted(c, weight) for c in node.children), node.min_match)
+
+
+def _title_weighted(node: Node, weight: float) -> Node:
+    """``node`` with each default-field leaf searched in title (at ``weight`` × TITLE_BOOST) OR body."""
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
+        if node.field is not None:
+            return node
+        return Or((replace(node, field="title", boost=node.boost * TITLE_BOOST * weight), replace(node, field="body")))
+    if isinstance(node, Or):
+        return Or(tuple(_title_weighted(c, weight) for c in node.children), node.min_match)
+    if isinstance(node, And):
+        return And(tuple(_title_weighted(c, weight) for c in node.children))
+    return node
 
 
 def _read_words(words: Sequence[tuple[str, tuple[str, ...]]], asked: set[str]) -> tuple[set[str], list[str]]:
@@ -206,5 +227,5 @@ def ranked(index: Searchable, parsed: "Parsed") -> Node:
 
 
 __all__ = ["rank", "ranked", "index_vocabulary", "Vocabulary", "ANSWER_TYPE_WEIGHT", "JOINED_WEIGHT",
-           "CORRECTION_WEIGHT", "MAX_CORRECTIONS", "PROXIMITY_WEIGHT", "PROXIMITY_SLOP", "MAX_PROXIMITY_PAIRS",
+           "CORRECTION_WEIGHT", "MAX_CORRECTIONS", "QUESTION_TITLE_WEIGHT", "PROXIMITY_WEIGHT", "PROXIMITY_SLOP", "MAX_PROXIMITY_PAIRS",
            "QUESTION_DETERMINERS", "COLLOQUIAL_QUESTION_WORDS"]
