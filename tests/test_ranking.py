@@ -168,6 +168,18 @@ def test_at_most_a_few_words_are_corrected() -> None:
 # --- proximity -----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def proximity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proximity clauses on (they are off by default: docs/query.md, *Ranking*)."""
+    monkeypatch.setattr(ranking, "PROXIMITY_WEIGHT", 0.1)
+
+
+def test_no_proximity_clauses_by_default() -> None:
+    query = "پایتخت کشور اسپانیا کجاست؟"
+    assert added(ranked(query, everything_known(query)), Phrase) == []
+
+
+@pytest.mark.usefixtures("proximity")
 def test_neighbouring_keywords_add_sloppy_body_phrases() -> None:
     query = "پایتخت کشور اسپانیا کجاست؟"
     node = ranked(query, everything_known(query))
@@ -176,6 +188,7 @@ def test_neighbouring_keywords_add_sloppy_body_phrases() -> None:
         Phrase(("کشور", "اسپانیا"), "body", slop=ranking.PROXIMITY_SLOP, boost=ranking.PROXIMITY_WEIGHT)]
 
 
+@pytest.mark.usefixtures("proximity")
 def test_no_phrase_with_an_unknown_word_nor_for_a_long_question() -> None:
     query = "پایتخت کشور اسپانیا کجاست؟"
     node = ranked(query, Vocabulary(["پایتخت", "کشور"]))
@@ -201,7 +214,7 @@ def test_a_question_weighs_its_words_less_in_the_title() -> None:
     title_weight = TITLE_BOOST * ranking.QUESTION_TITLE_WEIGHT
     assert node.children[:3] == tuple(Or((Term(t, "title", boost=title_weight), Term(t, "body")))
                                       for t in ("جمعیت", "کشور", "ترکیه"))
-    assert all(c.field == "body" for c in node.children[3:])  # type: ignore[union-attr]  # proximity
+    assert len(node.children) == 3
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -283,9 +296,15 @@ def test_a_typo_in_a_question_finds_the_word(index) -> None:  # type: ignore[no-
     assert [h.id for h in index.search("پهنای کهشکان راه شیری چقدر است؟").hits][0] == "galaxy"
 
 
-def test_words_standing_together_rank_first(index) -> None:  # type: ignore[no-untyped-def]
-    hits = [h.id for h in index.search("پایتخت اسپانیا کجاست؟").hits]
-    assert hits.index("capital") < hits.index("apart")
+def test_words_standing_together_gain_the_proximity_weight(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def scores() -> dict[str, float]:
+        return {h.id: h.score for h in index.search("پایتخت اسپانیا کجاست؟").hits}
+
+    off = scores()
+    monkeypatch.setattr(ranking, "PROXIMITY_WEIGHT", 0.1)
+    on = scores()
+    assert on["capital"] > off["capital"]  # «پایتخت کشور اسپانیا»: one word between
+    assert on["apart"] == pytest.approx(off["apart"])  # both words, far apart
 
 
 def test_a_question_finds_every_document_its_bag_finds(index) -> None:  # type: ignore[no-untyped-def]
