@@ -158,6 +158,12 @@ def test_known_words_are_never_corrected_and_stopwords_never_added() -> None:
     assert set(vocabulary.corrected) == {"تایرشون", "جداست"}
 
 
+def test_a_correction_keeps_the_first_letter() -> None:
+    query = "جمعیت جوریه چقدر است؟"  # a colloquial word, not a typo of سوریه
+    node = ranked(query, Vocabulary(["جمعیت", "سوریه"], {"جوریه": "سوریه"}))
+    assert all(c.text != "سوریه" for c in node.children if isinstance(c, Term))  # type: ignore[union-attr]
+
+
 def test_at_most_a_few_words_are_corrected() -> None:
     query = "آلفا بتا گاما دلتا اپسیلون زتا اتا چیست؟"
     vocabulary = Vocabulary([], {t: t + "ی" for t in terms_of(query)})

@@ -17,7 +17,9 @@ knows and BM25 does not:
   :data:`JOINED_WEIGHT`;
 - **typos**: a word the index does not hold adds its spelling correction
   (کهشکان → کهکشان, from the index's own
-  :class:`~persearch.query.suggest.SpellIndex`), at :data:`CORRECTION_WEIGHT`;
+  :class:`~persearch.query.suggest.SpellIndex`), at :data:`CORRECTION_WEIGHT`,
+  when it keeps the word's first letter (a typo seldom hits it; a
+  "correction" that changes it is mostly another word: جوریه → سوریه);
 - **proximity** (off: :data:`PROXIMITY_WEIGHT` is 0): each pair of
   neighbouring keywords can add a phrase of the two in the body with
   :data:`PROXIMITY_SLOP` word allowed between them. It gained ~0.001
@@ -187,7 +189,8 @@ def _corrections(keywords: Sequence[Node], analyzer: "Analyzer", vocabulary: Voc
         if len(fixes) == MAX_CORRECTIONS:
             break
         fix = vocabulary.correct(terms[0])
-        if fix is not None and fix not in asked and fix not in fixes and not analyzer.is_stopword(fix):
+        if fix is not None and fix[:1] == terms[0][:1] and fix not in asked and fix not in fixes \
+                and not analyzer.is_stopword(fix):
             fixes.append(fix)
     return [Term(fix, field, boost=CORRECTION_WEIGHT) for fix in fixes]
 
