@@ -255,14 +255,14 @@ def test_rank_never_raises_and_only_adds(words: list[str], question: bool, known
 # --- on an index, both backends -----------------------------------------------------------------
 
 DOCS = {
-    "cold": ("", "سرماخوردگی شایع‌ترین بیماری عفونی است و با آبریزش بینی و عطسه شروع می‌شود و چند روز می‌ماند."),
-    "cold2": ("", "ویروس سرماخوردگی از راه هوا منتقل می‌شود و درمان آن استراحت و نوشیدن مایعات است."),
-    "winter": ("", "در زمستان سرما شدید است و آب لوله‌ها یخ می‌زند؛ خوردگی لوله‌های فلزی هم رایج است."),
-    "galaxy": ("", "کهکشان راه شیری پهنای صد هزار سال نوری دارد و خورشید یکی از ستارگان آن است."),
-    "galaxy2": ("", "کهکشان آندرومدا نزدیک‌ترین کهکشان بزرگ به کهکشان راه شیری است."),
-    "road": ("", "راه آهن شمال از کوه‌های البرز می‌گذرد و راه آن پر از تونل است."),
-    "capital": ("", "مادرید پایتخت کشور اسپانیا و بزرگترین شهر آن است و در مرکز کشور قرار دارد."),
-    "apart": ("", "اسپانیا کشوری در اروپا است. شهر بارسلون در شمال شرق آن است و پایتخت فرهنگی کاتالونیا است."),
+    "cold": "سرماخوردگی شایع‌ترین بیماری عفونی است و با آبریزش بینی و عطسه شروع می‌شود و چند روز می‌ماند.",
+    "cold2": "ویروس سرماخوردگی از راه هوا منتقل می‌شود و درمان آن استراحت و نوشیدن مایعات است.",
+    "winter": "در زمستان سرما شدید است و آب لوله‌ها یخ می‌زند؛ خوردگی لوله‌های فلزی هم رایج است.",
+    "galaxy": "کهکشان راه شیری پهنای صد هزار سال نوری دارد و خورشید یکی از ستارگان آن است.",
+    "galaxy2": "کهکشان آندرومدا نزدیک‌ترین کهکشان بزرگ به کهکشان راه شیری است.",
+    "road": "راه آهن شمال از کوه‌های البرز می‌گذرد و راه آن پر از تونل است.",
+    "capital": "مادرید پایتخت کشور اسپانیا و بزرگترین شهر آن است و در مرکز کشور قرار دارد.",
+    "apart": "اسپانیا کشوری در اروپا است. شهر بارسلون در شمال شرق آن است و پایتخت فرهنگی کاتالونیا است.",
 }
 
 
@@ -270,22 +270,18 @@ DOCS = {
 def index(tmp_path_factory: pytest.TempPathFactory, backend: str):  # type: ignore[no-untyped-def]
     from persearch import Index
 
-    idx = Index.create(tmp_path_factory.mktemp("ranking") / "index", backend=backend)
-    for doc_id, (title, text) in DOCS.items():
-        idx.add_document(doc_id, text, title=title)
-    for i in range(12):
-        idx.add_document(f"n{i:02d}", f"خبر شماره {i} درباره ایران و اقتصاد و بازار و راه و کشور است.")
-    commit = getattr(idx, "commit", None)
-    if commit is not None:
-        commit()
+    idx = Index.create(tmp_path_factory.mktemp(f"ranking-{backend}") / "index", backend=backend)
+    filler = [{"id": f"n{i:02d}", "text": f"خبر شماره {i} درباره ایران و اقتصاد و بازار و راه و کشور است."}
+              for i in range(12)]
+    titled = {"galaxy": "کهکشان راه شیری"}
+    idx.add_documents([{"id": k, "text": text, "title": titled.get(k, "")} for k, text in DOCS.items()] + filler)
     yield idx
-    close = getattr(idx, "close", None)
-    if close is not None:
-        close()
+    idx.close()
 
 
 def test_doc_frequencies(index) -> None:  # type: ignore[no-untyped-def]
-    assert index.backend.doc_frequencies(["کهکشان", "سرماخوردگی", "اسپانیا", "ناموجود"]) == [2, 2, 2, 0]
+    # Title and body counted apart: galaxy holds کهکشان in both.
+    assert index.backend.doc_frequencies(["کهکشان", "سرماخوردگی", "اسپانیا", "ناموجود"]) == [3, 2, 2, 0]
 
 
 def test_words_written_apart_find_the_glued_word(index) -> None:  # type: ignore[no-untyped-def]
