@@ -8,7 +8,8 @@ made from a document's own words with a question word (``چرا … ؟``,
 ``… چیست؟``, ``چه … ؟``), one in three with two letters of a word swapped (a
 typo: the correction path); with ``--eval``, the development questions over
 the eval passages too. Each question runs with ranking on and off, in turn
-and ``--runs`` times; the table gives p50/p95 of the per-question medians
+(each first half the time: the second finds the engine's caches warm) and
+``--runs`` times; the table gives p50/p95 of the per-question medians
 (ms) and the median per-question ratio on/off, for search alone and with
 snippets. The spelling table a typo needs is built before timing (once per
 index generation: docs/query.md, *Suggestions*).
@@ -61,13 +62,15 @@ def unranked(index: Any, parsed: Any) -> Any:
 
 
 def time_pair(questions: list[str], fn: Callable[[str], Any], runs: int) -> tuple[list[float], list[float]]:
-    """Per-question medians (ms) with ranking on and off, run in turn."""
+    """Per-question medians (ms) with ranking on and off, run in turn (each first half the time)."""
     on: list[list[float]] = [[] for _ in questions]
     off: list[list[float]] = [[] for _ in questions]
     ranked = query_run.ranked
-    for _ in range(runs):
+    for run in range(runs):
         for i, q in enumerate(questions):
-            for flag, bucket in ((True, on), (False, off)):
+            # Each order in turn: the second search of a question finds the engine's caches warm.
+            order = ((True, on), (False, off)) if (run + i) % 2 else ((False, off), (True, on))
+            for flag, bucket in order:
                 query_run.ranked = ranked if flag else unranked  # type: ignore[assignment]
                 started = time.perf_counter()
                 fn(q)

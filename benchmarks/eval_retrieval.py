@@ -108,11 +108,11 @@ def persearch_runner(index: _EvalIndex, mode: str = "auto", bm25: tuple[float, f
                      ranking: dict[str, Any] | None = None, ranked: bool = True) -> Callable[[str], list[str]]:
     """Top 100 ids of a query; ``ranking`` overrides constants of persearch/query/ranking.py for the run,
     ``ranked=False`` runs the parsed tree as it is (the ranking of questions off)."""
-    from whoosh import scoring
-
     from persearch.query import ranking as ranking_module
     from persearch.query import run as query_run
     from persearch.query import search
+
+    weighting = getattr(index.backend, "_weighting", None)  # Whoosh only
 
     def run(query: str) -> list[str]:
         saved = {name: getattr(ranking_module, name) for name in ranking or {}}
@@ -123,7 +123,7 @@ def persearch_runner(index: _EvalIndex, mode: str = "auto", bm25: tuple[float, f
             query_run.ranked = lambda index, parsed: parsed.node  # type: ignore[assignment]
         try:
             if bm25 is not None:
-                index.backend._weighting = scoring.BM25F(B=bm25[0], K1=bm25[1])
+                index.backend._weighting = type(weighting)(B=bm25[0], K1=bm25[1])
                 index.backend._searcher = None
             results = search(index, query, limit=100, mode=mode, snippets=False, suggest=False)
         finally:
@@ -131,7 +131,7 @@ def persearch_runner(index: _EvalIndex, mode: str = "auto", bm25: tuple[float, f
                 setattr(ranking_module, name, value)
             query_run.ranked = saved_ranked  # type: ignore[assignment]
             if bm25 is not None:
-                index.backend._weighting = scoring.BM25F()
+                index.backend._weighting = weighting
                 index.backend._searcher = None
         return [h.id for h in results.hits]
 
