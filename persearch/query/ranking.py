@@ -22,9 +22,10 @@ knows and BM25 does not:
   "correction" that changes it is mostly another word: جوریه → سوریه);
 - **proximity** (off: :data:`PROXIMITY_WEIGHT` is 0): each pair of
   neighbouring keywords can add a phrase of the two in the body with
-  :data:`PROXIMITY_SLOP` word allowed between them. It gained ~0.001
-  nDCG@10 on each source, within the noise, and made questions 1.2× (tantivy)
-  to 1.4× (Whoosh, whose top-10 collector can no longer skip blocks) slower;
+  :data:`PROXIMITY_SLOP` word allowed between them. It gained 0 to 0.002
+  nDCG@10 on each source, within the noise, and made questions 1.13×
+  (tantivy) to 1.25× (Whoosh, whose top-10 collector then cannot skip
+  blocks) slower;
 - **title**: a question's words weigh :data:`QUESTION_TITLE_WEIGHT` of the
   usual title weight in the title. Titles are short and few, so a title
   word's BM25 weight (its IDF over titles, its frequency over a two-word
