@@ -6,11 +6,11 @@
 Indexes ``corpus.jsonl`` (title + text), runs every question of
 ``dev-queries.jsonl`` and prints nDCG@10, MRR@10, Recall@10 and Recall@100 per
 source (query id prefix: parsinlu-, persianqa-) for persearch's default
-configuration, for the same with the ranking of questions off (the parsed tree
-run as it is, without persearch/query/ranking.py) and for Whoosh's
-StandardAnalyzer with an OR query parser (BM25F, the same documents); then the
-95 % bootstrap interval of the ranking's nDCG@10 gain per source (questions
-resampled). ``--ablations`` adds rows with one option changed: each knob of
+configuration, for the same as it ranked before the ranking study ("before":
+the parsed tree run as it is, without persearch/query/ranking.py; on Whoosh,
+Whoosh's own IDF) and for Whoosh's StandardAnalyzer with an OR query parser
+(BM25F, the same documents); then the 95 % bootstrap interval of the nDCG@10
+gain over "before" per source (questions resampled). ``--ablations`` adds rows with one option changed: each knob of
 the ranking, the query mode, BM25 parameters (Whoosh only: tantivy's are
 fixed in the engine), stemming, compounds, stopwords. Rows for the tantivy
 backend (same analyzer and query layer) are added unless ``--no-tantivy``;
@@ -109,32 +109,43 @@ def build_persearch(corpus: list[dict[str, Any]], path: Path, backend: str = "wh
 
 
 def persearch_runner(index: _EvalIndex, mode: str = "auto", bm25: tuple[float, float] | None = None,
-                     ranking: dict[str, Any] | None = None, ranked: bool = True) -> Callable[[str], list[str]]:
-    """Top 100 ids of a query; ``ranking`` overrides constants of persearch/query/ranking.py for the run,
-    ``ranked=False`` runs the parsed tree as it is (the ranking of questions off)."""
+                     ranking: dict[str, Any] | None = None, before: bool = False) -> Callable[[str], list[str]]:
+    """Top 100 ids of a query; ``ranking`` overrides constants of persearch/query/ranking.py for the run.
+
+    ``before=True`` is persearch before the ranking study: the parsed tree run
+    as it is (no persearch/query/ranking.py) and, on Whoosh, Whoosh's own IDF.
+    """
+    from whoosh import scoring
+
     from persearch.query import ranking as ranking_module
     from persearch.query import run as query_run
     from persearch.query import search
 
     weighting = getattr(index.backend, "_weighting", None)  # Whoosh only
+    if bm25 is not None:
+        other = type(weighting)(B=bm25[0], K1=bm25[1])
+    elif before and weighting is not None:
+        other = scoring.BM25F()
+    else:
+        other = None
 
     def run(query: str) -> list[str]:
         saved = {name: getattr(ranking_module, name) for name in ranking or {}}
         saved_ranked = query_run.ranked
         for name, value in (ranking or {}).items():
             setattr(ranking_module, name, value)
-        if not ranked:
+        if before:
             query_run.ranked = lambda index, parsed: parsed.node  # type: ignore[assignment]
+        if other is not None:
+            index.backend._weighting = other
+            index.backend._searcher = None
         try:
-            if bm25 is not None:
-                index.backend._weighting = type(weighting)(B=bm25[0], K1=bm25[1])
-                index.backend._searcher = None
             results = search(index, query, limit=100, mode=mode, snippets=False, suggest=False)
         finally:
             for name, value in saved.items():
                 setattr(ranking_module, name, value)
             query_run.ranked = saved_ranked  # type: ignore[assignment]
-            if bm25 is not None:
+            if other is not None:
                 index.backend._weighting = weighting
                 index.backend._searcher = None
         return [h.id for h in results.hits]
@@ -186,9 +197,9 @@ def print_table(rows: Iterable[tuple[str, dict[str, tuple[float, ...]], float]])
 
 
 DEFAULT = "persearch default (mode=auto)"
-BEFORE = "persearch, questions not ranked"
+BEFORE = "persearch before (main's ranking)"
 TANTIVY = "persearch default, tantivy backend"
-TANTIVY_BEFORE = "  same, questions not ranked"
+TANTIVY_BEFORE = "  same, before"
 #: One knob of persearch/query/ranking.py changed at a time (the default is the first row).
 RANKING_ABLATIONS: list[tuple[str, dict[str, Any]]] = [
     ("answer type weighed 1 (not 0.5)", {"ANSWER_TYPE_WEIGHT": 1.0}),
@@ -234,11 +245,11 @@ def main(argv: list[str] | None = None) -> None:
         tmpdir = Path(tmp)
         default = build_persearch(corpus, tmpdir / "default")
         timed(DEFAULT, persearch_runner(default))
-        timed(BEFORE, persearch_runner(default, ranked=False))
+        timed(BEFORE, persearch_runner(default, before=True))
         if not args.no_tantivy:
             fast = build_persearch(corpus, tmpdir / "tantivy", backend="tantivy")
             timed(TANTIVY, persearch_runner(fast))
-            timed(TANTIVY_BEFORE, persearch_runner(fast, ranked=False))
+            timed(TANTIVY_BEFORE, persearch_runner(fast, before=True))
         timed("Whoosh StandardAnalyzer, OR parser", whoosh_runner(corpus, tmpdir / "whoosh"))
         if args.ablations:
             for label, knobs in RANKING_ABLATIONS:
@@ -259,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"{len(corpus)} passages, {len(queries)} queries")
     print_table(rows)
-    print("\nnDCG@10 gain of the ranking of questions, 95 % bootstrap interval (questions resampled):")
+    print("\nnDCG@10 gain over before, 95 % bootstrap interval (questions resampled):")
     for new, old in ((DEFAULT, BEFORE), (TANTIVY, TANTIVY_BEFORE)):
         if new in per_query:
             gains = "  ".join("{} {:+.3f} [{:+.3f}, {:+.3f}]".format(source, *bootstrap_gain(
