@@ -153,7 +153,8 @@ def test_known_words_are_never_corrected_and_stopwords_never_added() -> None:
     query = "تایرشون از بدنه خودرو جداست؟"
     vocabulary = Vocabulary(["بدنه", "خودرو"], {"تایرشون": "تایر", "جداست": "است"})
     node = ranked(query, vocabulary)
-    fixes = [c.text for c in node.children if isinstance(c, Term) and c.boost == ranking.CORRECTION_WEIGHT]  # type: ignore
+    assert isinstance(node, Or)
+    fixes = [c.text for c in node.children if isinstance(c, Term) and c.boost == ranking.CORRECTION_WEIGHT]
     assert fixes == ["تایر"]
     assert set(vocabulary.corrected) == {"تایرشون", "جداست"}
 

@@ -211,7 +211,10 @@ class Backend(Protocol):
         """The term dictionary of a field as ``(term, document frequency)``; nothing for unknown fields."""
 
     def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
-        """For each term, the documents holding it in the title plus those holding it in the body (0: unknown)."""
+        """For each term, the documents holding it in the title plus those holding it in the body (0: unknown).
+
+        ``backend.doc_frequencies(["کتاب", "ناموجود"]) == [12, 0]``
+        """
 
     def term_count(self) -> int:
         """Distinct terms over title and body (stats)."""

@@ -106,6 +106,10 @@ def rank(parsed: "Parsed", analyzer: "Analyzer", vocabulary: Vocabulary) -> Node
     The documents matched are those of the bag, plus those holding a glued
     form or a correction; proximity clauses match only documents the bag
     matches already.
+
+    >>> rank(parse("پهنای کهشکان چقدر است؟", analyzer), analyzer, vocabulary)  # doctest: +SKIP
+    Or((Or((Term('پهنا', 'title', 0.8), Term('پهنا', 'body'))), Or((Term('کهشکان', 'title', 0.8), ...)),
+        Or((Term('کهکشان', 'title', 0.4), Term('کهکشان', 'body', 0.5)))))
     """
     node = parsed.node
     if not (parsed.natural and isinstance(node, Or) and node.min_match == 1 and len(node.children) > 1):
@@ -230,7 +234,10 @@ def index_vocabulary(index: Searchable) -> Vocabulary:
 
 
 def ranked(index: Searchable, parsed: "Parsed") -> Node:
-    """:func:`rank` for a query on ``index``: the tree its backend runs."""
+    """:func:`rank` for a query on ``index``: the tree its backend runs.
+
+    >>> index.backend.search(ranked(index, parse("سرما خوردگی چیست؟", index.analyzer)), 10)  # doctest: +SKIP
+    """
     return rank(parsed, index.analyzer, index_vocabulary(index))
 
 
