@@ -286,12 +286,10 @@ def test_doc_frequencies(index) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_words_written_apart_find_the_glued_word(index) -> None:  # type: ignore[no-untyped-def]
-    from persearch.query.run import _run
-
     query = "سرما خوردگی چگونه منتقل می‌شود؟"
     hits = [h.id for h in index.search(query).hits]
     assert {"cold", "cold2", "winter"} <= set(hits)
-    bag = {h.id for h in _run(index, parse(query, index.analyzer).node, 100, 0, {}).hits}
+    bag = {h.id for h in index.backend.search(parse(query, index.analyzer).node, limit=100).hits}
     assert "cold" not in bag
 
 
@@ -311,10 +309,8 @@ def test_words_standing_together_gain_the_proximity_weight(index, monkeypatch) -
 
 
 def test_a_question_finds_every_document_its_bag_finds(index) -> None:  # type: ignore[no-untyped-def]
-    from persearch.query.run import _run
-
     for query in ("سرما خوردگی با چه نشانه‌هایی شروع می‌شود؟", "پهنای کهشکان راه شیری چقدر است؟",
                   "پایتخت اسپانیا کجاست؟", "راه آهن شمال از کجا می‌گذرد؟"):
         parsed = parse(query, index.analyzer)
-        bag = {h.id for h in _run(index, parsed.node, 100, 0, {}).hits}
+        bag = {h.id for h in index.backend.search(parsed.node, limit=100).hits}
         assert bag <= {h.id for h in index.search(query, limit=100).hits}, query
