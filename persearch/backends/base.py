@@ -260,6 +260,12 @@ class Backend(Protocol):
         with ``prefix`` if one is given; nothing for unknown fields. Prefix and fuzzy terms expand
         from it by persearch.expand's rules, the same on every engine."""
 
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """For each term, the documents holding it in the title plus those holding it in the body (0: unknown).
+
+        ``backend.doc_frequencies(["کتاب", "ناموجود"]) == [12, 0]``
+        """
+
     def term_count(self) -> int:
         """Distinct terms over title and body (stats)."""
 

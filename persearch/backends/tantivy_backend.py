@@ -375,6 +375,11 @@ class TantivyBackend(TermDeletes):
         for term, freq in self._current_searcher().terms_with_prefix(field, prefix):
             yield term, int(freq)
 
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Per term: documents holding it in the title plus those holding it in the body (dictionary lookups)."""
+        searcher = self._current_searcher()
+        return [sum(int(searcher.doc_freq(field, term)) for field in SEARCH_FIELDS) for term in terms]
+
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""
         searcher = self._current_searcher()
