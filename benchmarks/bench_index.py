@@ -1,6 +1,7 @@
 """Indexing speed: persearch (Whoosh, tantivy, sphinx backends) vs raw Whoosh and raw tantivy, same files, same run.
 
     python benchmarks/bench_index.py ../shared/data/news.jsonl.gz ../shared/data/poetry.jsonl.gz --limit 8000
+    python benchmarks/bench_index.py ../shared/data/news.jsonl.gz --records     # one JSONL file, CLI peak RSS
 
 Each corpus (JSONL, gzipped or not, ``{"id", "title", "text"}``) is written
 out as one ``.txt`` file per document (title line, blank line, text) in a
@@ -18,7 +19,13 @@ of ``--repeat`` runs:
 - the floor: the documents analyzed beforehand (not timed), then only the
   writing, by Whoosh's own writer fed pre-made tokens and by persearch's
   column writer (``persearch/backends/whoosh_writer.py``) fed the columns;
-- no-change ``update()`` and an update after 1 % of the files changed.
+- no-change ``update()`` and an update after 1 % of the files changed;
+- ``--records``: the corpus as one JSONL file, as a user indexes it with the
+  command line: the build with the default commit intervals against one
+  commit at the end (the cost of committing at intervals), an update after
+  one record was appended against the full build, and the peak RSS of whole
+  ``persearch index`` processes for the file and for a file ``--scale`` times
+  larger (the same records with new ids), on each backend.
 
 Beside the wall-clock seconds each row gives the CPU seconds of its
 processes (start-up and, for the floor rows, the untimed analysis included):
@@ -140,6 +147,37 @@ def child(task: dict) -> dict:
         writer.commit()
         writer.wait_merging_threads()
         seconds = time.perf_counter() - start
+    elif kind == "cli":  # a whole command, as a user runs it; its own process, so its own peak RSS
+        from persearch.cli import main
+
+        shutil.rmtree(index_dir, ignore_errors=True)
+        start = time.perf_counter()
+        try:
+            main(["index", str(corpus), "--index", str(index_dir), "--backend", task["backend"], "--json"])
+        except SystemExit as done:
+            assert not done.code, done.code
+        seconds = time.perf_counter() - start
+    elif kind in ("records", "append"):
+        from persearch import Index
+
+        if kind == "records":
+            shutil.rmtree(index_dir, ignore_errors=True)
+            start = time.perf_counter()
+            with Index.create(index_dir, backend=task["backend"]) as ix:
+                if task.get("one_commit"):  # no interval: one commit at the end, as before intervals
+                    ix.chunk_bytes = ix.chunk_files = ix.chunk_documents = 1 << 60
+                    ix.chunk_seconds = float("inf")
+                report = ix.add_paths([corpus])
+        else:
+            with open(corpus, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"id": f"appended-{time.time_ns()}", "title": "خبر افزوده",
+                                     "text": "متن تازه‌ای درباره کتابخانه‌های شیراز"}, ensure_ascii=False) + "\n")
+            start = time.perf_counter()
+            with Index.open(index_dir) as ix:
+                report = ix.update()
+            assert report.documents_added == 1 and not report.documents_updated, report
+        seconds = time.perf_counter() - start
+        assert not report.failed, report.failed[:3]
     else:
         from persearch import Index
 
@@ -148,6 +186,9 @@ def child(task: dict) -> dict:
             start = time.perf_counter()
             engine = {"nodes": task["nodes"]} if task.get("nodes") else {}
             with Index.create(index_dir, backend=task.get("backend", "whoosh"), **engine) as ix:
+                if task.get("one_commit"):  # no interval: one commit at the end, as before intervals
+                    ix.chunk_bytes = ix.chunk_files = ix.chunk_documents = 1 << 60
+                    ix.chunk_seconds = float("inf")
                 report = ix.add_paths([corpus], workers=task["workers"])
         else:
             if kind == "change":  # touch 1 % of the files, a different slice each repeat
@@ -218,6 +259,9 @@ def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy:
         {"kind": "whoosh", "corpus": str(files), "index": str(tmp / "wix")} for _ in range(repeat)])
     one = measure("persearch full build, 1 process", [
         {"kind": "full", "corpus": str(files), "index": str(tmp / "p1"), "workers": 1} for _ in range(repeat)])
+    once = measure("persearch full build, 1 process, one commit (no intervals)", [
+        {"kind": "full", "corpus": str(files), "index": str(tmp / "p0"), "workers": 1, "one_commit": True}
+        for _ in range(repeat)])
     two = measure("persearch full build, 2 processes", [
         {"kind": "full", "corpus": str(files), "index": str(tmp / "p2"), "workers": 2} for _ in range(repeat)])
     floor = measure("floor: Whoosh's writer fed pre-made tokens, no analysis", [
@@ -230,6 +274,9 @@ def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy:
         t_one = measure("persearch on tantivy, 1 process", [
             {"kind": "full", "corpus": str(files), "index": str(tmp / "t1"), "workers": 1, "backend": "tantivy"}
             for _ in range(repeat)])
+        t_once = measure("persearch on tantivy, 1 process, one commit (no intervals)", [
+            {"kind": "full", "corpus": str(files), "index": str(tmp / "t0"), "workers": 1, "backend": "tantivy",
+             "one_commit": True} for _ in range(repeat)])
         t_two = measure("persearch on tantivy, 2 processes", [
             {"kind": "full", "corpus": str(files), "index": str(tmp / "t2"), "workers": 2, "backend": "tantivy"}
             for _ in range(repeat)])
@@ -257,6 +304,8 @@ def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy:
           f"no-change update ≤ 5 % of the build → {same / one * 100:.1f} %; 1 % change → {change / one * 100:.1f} %")
     print(f"floor (Whoosh's writer alone, pre-made tokens): {floor:.2f} s = {floor / one * 100:.0f} % of the "
           f"1-process build")
+    print(f"commits at intervals cost ≤ 5 % of the build: Whoosh backend {(one / once - 1) * 100:+.1f} %"
+          + (f", tantivy backend {(t_one / t_once - 1) * 100:+.1f} %" if with_tantivy else ""))
     if with_tantivy:
         print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend with one process each (the target) → "
               f"{one / t_one:.2f}×; with two processes each: {two / t_two:.2f}×")
@@ -265,6 +314,53 @@ def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy:
         print("sphinx backend, best of 1/2 processes: " + "; ".join(
             f"{count} node{'s' if count > 1 else ''}: {docs / secs:,.0f} docs/s "
             f"({min(one, two) / secs:.2f}× the Whoosh backend)" for count, secs in best.items()))
+
+
+def bench_records(corpus: str, limit: int | None, repeat: int, scale: int, with_tantivy: bool) -> None:
+    """The corpus as one JSONL file: commit intervals, a one-record append, peak RSS against a bigger file."""
+    tmp = Path(tempfile.mkdtemp(prefix="persearch-bench-records-"))
+    try:
+        opener = gzip.open if corpus.endswith(".gz") else open
+        one, big = tmp / "records.jsonl", tmp / f"records-x{scale}.jsonl"
+        count = 0
+        with opener(corpus, "rt", encoding="utf-8") as fh, open(one, "w", encoding="utf-8") as out:
+            for line in fh:
+                if limit is not None and count >= limit:
+                    break
+                out.write(line)
+                count += 1
+        with open(big, "w", encoding="utf-8") as out:
+            for copy in range(scale):
+                for line in open(one, encoding="utf-8"):
+                    record = json.loads(line)
+                    record["id"] = f"{record.get('id', count)}-{copy}"
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        mb = one.stat().st_size / 1e6
+        print(f"\n## {Path(corpus).name} as one JSONL file: {count:,} records, {mb:.1f} MB; "
+              f"x{scale}: {big.stat().st_size / 1e6:.1f} MB; median of {repeat} runs\n")
+        print("| backend | build, commits at intervals | build, one commit | cost of the intervals "
+              "| append one record, update | update / build | CLI peak RSS MB | x" + str(scale) + " | ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for backend in ("whoosh", "tantivy") if with_tantivy else ("whoosh",):
+            index = tmp / f"ix-{backend}"
+            tasks = []
+            for i in range(repeat):  # interleaved: the machine's noise hits both alike
+                tasks += [{"kind": "records", "corpus": str(one), "index": str(index), "backend": backend},
+                          {"kind": "records", "corpus": str(one), "index": str(tmp / "once"), "backend": backend,
+                           "one_commit": True}]
+            results = [run_child(t) for t in tasks]
+            intervals = statistics.median(r["seconds"] for r in results[0::2])
+            once = statistics.median(r["seconds"] for r in results[1::2])
+            append = statistics.median(run_child({"kind": "append", "corpus": str(one), "index": str(index),
+                                                  "backend": backend})["seconds"] for _ in range(repeat))
+            rss = [max(run_child({"kind": "cli", "corpus": str(path), "index": str(tmp / "cli"),
+                                  "backend": backend})["rss"] for _ in range(repeat)) for path in (one, big)]
+            print(f"| {backend} | {intervals:.2f} s | {once:.2f} s | {(intervals / once - 1) * 100:+.1f} % "
+                  f"| {append:.2f} s | {append / intervals * 100:.1f} % | {rss[0]:.0f} | {rss[1]:.0f} "
+                  f"| {rss[1] / rss[0]:.2f}× |")
+        print(f"\ntargets: intervals cost ≤ 5 % of the build; x{scale} file peak RSS ≤ 1.3× the file's")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
@@ -277,10 +373,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy rows")
     parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx rows")
+    parser.add_argument("--records", action="store_true",
+                        help="only the one-JSONL-file measurements (commit intervals, append, peak RSS)")
+    parser.add_argument("--scale", type=int, default=5, help="with --records: the bigger file is this many times larger")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     for corpus in args.corpora:
-        bench(corpus, args.limit, args.repeat, not args.no_tantivy, not args.no_sphinx)
+        if args.records:
+            bench_records(corpus, args.limit, args.repeat, args.scale, not args.no_tantivy)
+        else:
+            bench(corpus, args.limit, args.repeat, not args.no_tantivy, not args.no_sphinx)
 
 
 if __name__ == "__main__":

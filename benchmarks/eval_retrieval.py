@@ -6,17 +6,22 @@
 Indexes ``corpus.jsonl`` (title + text), runs every question of
 ``dev-queries.jsonl`` and prints nDCG@10, MRR@10, Recall@10 and Recall@100 per
 source (query id prefix: parsinlu-, persianqa-) for persearch's default
-configuration and for Whoosh's StandardAnalyzer with an OR query parser
-(BM25F, the same documents). ``--ablations`` adds rows with one option changed
-(stemming, compounds, stopwords, query mode, title boost, BM25 parameters).
-A row for the tantivy backend (same analyzer and query layer) is added unless
-``--no-tantivy``; its nDCG@10 difference to the Whoosh backend is printed last.
+configuration, for the same as it ranked before the ranking study ("before":
+the parsed tree run as it is, without persearch/query/ranking.py; on Whoosh,
+Whoosh's own IDF) and for Whoosh's StandardAnalyzer with an OR query parser
+(BM25F, the same documents); then the 95 % bootstrap interval of the nDCG@10
+gain over "before" per source (questions resampled). ``--ablations`` adds rows with one option changed: each knob of
+the ranking, the query mode, BM25 parameters (Whoosh only: tantivy's are
+fixed in the engine), stemming, compounds, stopwords. Rows for the tantivy
+backend (same analyzer and query layer) are added unless ``--no-tantivy``;
+its nDCG@10 difference to the Whoosh backend is printed last.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import random
 import sys
 import tempfile
 import time
@@ -52,17 +57,31 @@ def metrics(ranked: list[str], relevant: set[str]) -> tuple[float, float, float,
     return dcg / ideal if ideal else 0.0, rr, r10, r100
 
 
-def evaluate(run: Callable[[str], list[str]], queries: list[dict[str, Any]]) -> dict[str, tuple[float, ...]]:
+def evaluate(run: Callable[[str], list[str]], queries: list[dict[str, Any]],
+             per_query: dict[str, float] | None = None) -> dict[str, tuple[float, ...]]:
+    """Mean metrics per source (and "all"); ``per_query`` gets each question's nDCG@10."""
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])
     for q in queries:
         source = q["id"].split("-")[0]
         ranked = run(q["query"])
+        found = metrics(ranked, set(q["relevant"]))
+        if per_query is not None:
+            per_query[q["id"]] = found[0]
         for key in (source, "all"):
             acc = sums[key]
-            for i, v in enumerate(metrics(ranked, set(q["relevant"]))):
+            for i, v in enumerate(found):
                 acc[i] += v
             acc[4] += 1
     return {k: tuple(v[i] / v[4] for i in range(4)) for k, v in sums.items()}
+
+
+def bootstrap_gain(new: dict[str, float], old: dict[str, float], source: str, rounds: int = 2000,
+                   seed: int = 1) -> tuple[float, float, float]:
+    """Mean nDCG@10 gain over a source's questions and its 95 % bootstrap interval (questions resampled)."""
+    gains = [new[k] - old[k] for k in new if k.startswith(source + "-")]
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choice(gains) for _ in gains) / len(gains) for _ in range(rounds))
+    return sum(gains) / len(gains), means[int(0.025 * rounds)], means[int(0.975 * rounds)]
 
 
 # --- persearch ---------------------------------------------------------------------
@@ -89,24 +108,46 @@ def build_persearch(corpus: list[dict[str, Any]], path: Path, backend: str = "wh
     return index
 
 
-def persearch_runner(index: _EvalIndex, mode: str = "auto", title_boost: float | None = None,
-                     bm25: tuple[float, float] | None = None) -> Callable[[str], list[str]]:
+def persearch_runner(index: _EvalIndex, mode: str = "auto", bm25: tuple[float, float] | None = None,
+                     ranking: dict[str, Any] | None = None, before: bool = False) -> Callable[[str], list[str]]:
+    """Top 100 ids of a query; ``ranking`` overrides constants of persearch/query/ranking.py for the run.
+
+    ``before=True`` is persearch before the ranking study: the parsed tree run
+    as it is (no persearch/query/ranking.py) and, on Whoosh, Whoosh's own IDF.
+    """
     from whoosh import scoring
 
-    from persearch.backends import whoosh_backend
+    from persearch.query import ranking as ranking_module
+    from persearch.query import run as query_run
     from persearch.query import search
 
+    weighting = getattr(index.backend, "_weighting", None)  # Whoosh only
+    if bm25 is not None:
+        other = type(weighting)(B=bm25[0], K1=bm25[1])
+    elif before and weighting is not None:
+        other = scoring.BM25F()
+    else:
+        other = None
+
     def run(query: str) -> list[str]:
-        saved = whoosh_backend.TITLE_BOOST
-        if title_boost is not None:
-            whoosh_backend.TITLE_BOOST = title_boost
+        saved = {name: getattr(ranking_module, name) for name in ranking or {}}
+        saved_ranked = query_run.ranked
+        for name, value in (ranking or {}).items():
+            setattr(ranking_module, name, value)
+        if before:
+            query_run.ranked = lambda index, parsed: parsed.node  # type: ignore[assignment]
+        if other is not None:
+            index.backend._weighting = other
+            index.backend._searcher = None
         try:
-            if bm25 is not None:
-                index.backend._weighting = scoring.BM25F(B=bm25[0], K1=bm25[1])
-                index.backend._searcher = None
             results = search(index, query, limit=100, mode=mode, snippets=False, suggest=False)
         finally:
-            whoosh_backend.TITLE_BOOST = saved
+            for name, value in saved.items():
+                setattr(ranking_module, name, value)
+            query_run.ranked = saved_ranked  # type: ignore[assignment]
+            if other is not None:
+                index.backend._weighting = weighting
+                index.backend._searcher = None
         return [h.id for h in results.hits]
 
     return run
@@ -155,6 +196,29 @@ def print_table(rows: Iterable[tuple[str, dict[str, tuple[float, ...]], float]])
             print(f"{name + ' (anchor)':44} {source:10} {n:8.3f} {m:8.3f} {'':>7} {'':>7}")
 
 
+DEFAULT = "persearch default (mode=auto)"
+BEFORE = "persearch before (main's ranking)"
+TANTIVY = "persearch default, tantivy backend"
+TANTIVY_BEFORE = "  same, before"
+#: One knob of persearch/query/ranking.py changed at a time (the default is the first row).
+RANKING_ABLATIONS: list[tuple[str, dict[str, Any]]] = [
+    ("answer type weighed 1 (not 0.5)", {"ANSWER_TYPE_WEIGHT": 1.0}),
+    ("answer type weighed 0.25", {"ANSWER_TYPE_WEIGHT": 0.25}),
+    ("colloquial question words kept", {"COLLOQUIAL_QUESTION_WORDS": frozenset()}),
+    ("no glued forms (JOINED_WEIGHT 0)", {"JOINED_WEIGHT": 0.0}),
+    ("glued forms weighed 1", {"JOINED_WEIGHT": 1.0}),
+    ("no corrections (MAX_CORRECTIONS 0)", {"MAX_CORRECTIONS": 0}),
+    ("corrections weighed 1", {"CORRECTION_WEIGHT": 1.0}),
+    ("question title weight 1.0 (not 0.8)", {"QUESTION_TITLE_WEIGHT": 1.0}),
+    ("question title weight 0.6", {"QUESTION_TITLE_WEIGHT": 0.6}),
+    ("question title weight 1.5", {"QUESTION_TITLE_WEIGHT": 1.5}),
+    ("proximity pairs, weight 0.1, slop 1", {"PROXIMITY_WEIGHT": 0.1}),
+    ("proximity pairs, weight 0.1, slop 0", {"PROXIMITY_WEIGHT": 0.1, "PROXIMITY_SLOP": 0}),
+    ("proximity pairs, weight 0.3, slop 3", {"PROXIMITY_WEIGHT": 0.3, "PROXIMITY_SLOP": 3}),
+    ("proximity pairs, weight 1, slop 0", {"PROXIMITY_WEIGHT": 1.0, "PROXIMITY_SLOP": 0}),
+]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, nargs="?",
@@ -167,10 +231,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.queries:
         queries = queries[: args.queries]
     rows: list[tuple[str, dict[str, tuple[float, ...]], float]] = []
+    per_query: dict[str, dict[str, float]] = {}
 
     def timed(name: str, run: Callable[[str], list[str]]) -> None:
         started = time.perf_counter()
-        result = evaluate(run, queries)
+        per_query[name] = {}
+        result = evaluate(run, queries, per_query[name])
         ms = (time.perf_counter() - started) / len(queries) * 1000
         rows.append((name, result, ms))
         print(f"  done: {name}", file=sys.stderr)
@@ -178,19 +244,24 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="persearch-eval-") as tmp:
         tmpdir = Path(tmp)
         default = build_persearch(corpus, tmpdir / "default")
-        timed("persearch default (mode=auto)", persearch_runner(default))
+        timed(DEFAULT, persearch_runner(default))
+        timed(BEFORE, persearch_runner(default, before=True))
         if not args.no_tantivy:
             fast = build_persearch(corpus, tmpdir / "tantivy", backend="tantivy")
-            timed("persearch default, tantivy backend", persearch_runner(fast))
+            timed(TANTIVY, persearch_runner(fast))
+            timed(TANTIVY_BEFORE, persearch_runner(fast, before=True))
         timed("Whoosh StandardAnalyzer, OR parser", whoosh_runner(corpus, tmpdir / "whoosh"))
         if args.ablations:
+            for label, knobs in RANKING_ABLATIONS:
+                timed(f"persearch {label}", persearch_runner(default, ranking=knobs))
+                if not args.no_tantivy:
+                    timed(f"  same, tantivy backend", persearch_runner(fast, ranking=knobs))
             timed("persearch mode=or", persearch_runner(default, mode="or"))
             timed("persearch mode=minmatch (no fill)", persearch_runner(default, mode="minmatch"))
             timed("persearch mode=and", persearch_runner(default, mode="and"))
-            timed("persearch title boost 0.5", persearch_runner(default, title_boost=0.5))
-            timed("persearch title boost 2.0", persearch_runner(default, title_boost=2.0))
-            timed("persearch BM25 b=0.75 k1=1.2", persearch_runner(default, bm25=(0.75, 1.2)))
-            timed("persearch BM25 b=0.5 k1=0.9", persearch_runner(default, bm25=(0.5, 0.9)))
+            timed("persearch BM25 b=0.5 k1=1.2 (Whoosh only)", persearch_runner(default, bm25=(0.5, 1.2)))
+            timed("persearch BM25 b=0.9 k1=1.2 (Whoosh only)", persearch_runner(default, bm25=(0.9, 1.2)))
+            timed("persearch BM25 b=0.75 k1=0.9 (Whoosh only)", persearch_runner(default, bm25=(0.75, 0.9)))
             for label, options in (("stemmer off", {"stemmer": None}), ("compounds off", {"compounds": False}),
                                    ("stopwords kept", {"stopwords": False})):
                 variant = build_persearch(corpus, tmpdir / label.replace(" ", "-"), **options)
@@ -199,9 +270,16 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"{len(corpus)} passages, {len(queries)} queries")
     print_table(rows)
+    print("\nnDCG@10 gain over before, 95 % bootstrap interval (questions resampled):")
+    for new, old in ((DEFAULT, BEFORE), (TANTIVY, TANTIVY_BEFORE)):
+        if new in per_query:
+            gains = "  ".join("{} {:+.3f} [{:+.3f}, {:+.3f}]".format(source, *bootstrap_gain(
+                per_query[new], per_query[old], source)) for source in ("parsinlu", "persianqa")
+                if any(k.startswith(source + "-") for k in per_query[new]))
+            print(f"  {new}: {gains}")
     by_name = {name: result for name, result, _ in rows}
-    if "persearch default, tantivy backend" in by_name:
-        whoosh, fast = by_name["persearch default (mode=auto)"], by_name["persearch default, tantivy backend"]
+    if TANTIVY in by_name:
+        whoosh, fast = by_name[DEFAULT], by_name[TANTIVY]
         diffs = "  ".join(f"{source} {fast[source][0] - whoosh[source][0]:+.3f}"
                           for source in ("parsinlu", "persianqa") if source in whoosh)
         print(f"\nnDCG@10 tantivy backend − Whoosh backend (target within ±0.01): {diffs}")

@@ -12,15 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import Analyzer, Token, analyze, normalize
-from .errors import (IndexIncompatible, IndexLocked, IndexNotFound, IndexReadOnly, InvalidOption, MissingExtra,
-                     PersearchError, QueryError)
+from .errors import (IndexDamaged, IndexIncompatible, IndexLocked, IndexNotFound, IndexReadOnly, Interrupted,
+                     InvalidOption, MissingExtra, PersearchError, QueryError)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Analyzer", "Token", "analyze", "normalize", "Index", "UpdateReport", "Document", "Results", "Hit",
     "PersearchError", "MissingExtra", "InvalidOption", "IndexNotFound", "IndexIncompatible",
-    "IndexLocked", "IndexReadOnly", "QueryError", "__version__",
+    "IndexLocked", "IndexReadOnly", "IndexDamaged", "Interrupted", "QueryError", "__version__",
 ]
 
 _LAZY = {"Index": "index", "UpdateReport": "index", "Document": "backends.base", "Results": "query", "Hit": "query"}

@@ -124,7 +124,8 @@ def _candidate_pattern(keys: Iterable[str]) -> str:
     branches = []
     for first, rests in sorted(by_first.items()):
         # Longest first: a candidate reaches as far as its key does.
-        alternatives = "|".join("".join(_GAP + _letter_pattern(c) for c in rest)
+        # A letter may be stretched for emphasis (خوووب): the analyzer folds such runs.
+        alternatives = "|".join("".join(f"(?:{_GAP}{_letter_pattern(c)})+" for c in rest)
                                 for rest in sorted(rests, key=len, reverse=True))
         branches.append(f"(?<={_letter_pattern(first)})(?:{alternatives})")
     return f"[{re.escape(firsts)}](?:{'|'.join(branches)})"

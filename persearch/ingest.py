@@ -1,7 +1,7 @@
-"""Files → documents: walking folders, detecting encodings, reading formats.
+"""Files → documents: detecting encodings, reading formats.
 
-This module knows nothing about indexes. :func:`walk` lists the indexable
-files under some paths; :func:`read_file` turns one file into
+This module knows nothing about indexes. :func:`walk` (persearch/walk.py)
+lists the indexable files under some paths; :func:`read_file` turns one file into
 :class:`~persearch.backends.base.Document` objects, or says in one line why it
 cannot (binary, undecodable, too large, unreadable).
 
@@ -24,7 +24,6 @@ gets the metadata field ``date`` when it declares or opens with a date
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import io
 import json
@@ -32,28 +31,26 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, Mapping
 
-from .backends.base import RESERVED_FIELDS, Document
+from .backends.base import Document
+from .record_formats import RECORD_FORMATS, RecordError, records
+from .sizes import format_size, size_above
+from .text_formats import first_line_title, html_text
+from .typed_documents import KeptAsText, type_documents
+from .walk import FORMATS, FileInfo, walk
 
 if TYPE_CHECKING:
     from .values.records import FieldSpec
 
-#: File extension → format name. Folders are walked for these only; a file
-#: named explicitly with another extension is read as plain text.
-FORMATS = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv",
-}
 #: Default size limit for one file.
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
 #: The metadata field a plain-text, Markdown or HTML document's own date goes in.
 DOCUMENT_DATE_FIELD = "date"
-#: Values kept as text that one file reports one by one (the rest are counted in one line).
-REPORTED_VALUES = 20
 _SNIFF = 8192
+#: Record files are hashed and checked in blocks of this many bytes, never held whole.
+_BLOCK = 256 * 1024
 
 
 class IngestError(Exception):
@@ -74,20 +71,6 @@ class IngestOptions:
     def to_dict(self) -> dict[str, Any]:
         return {"text_field": self.text_field, "title_field": self.title_field,
                 "id_field": self.id_field, "max_size": self.max_size, "document_dates": self.document_dates}
-
-
-@dataclass
-class FileInfo:
-    """A file found by :func:`walk`, with the stat values change detection uses."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    format: str
-    #: The path as reached from what :func:`walk` was given (resolved) through
-    #: the links on the way: ``path`` of a file reached through a link is its
-    #: target's, which may lie outside that root.
-    via: str = ""
 
 
 @dataclass
@@ -112,109 +95,13 @@ class FileResult:
     kept_as_text: list[tuple[str, str]] = field(default_factory=list)
 
 
-# -- walking ---------------------------------------------------------------
-
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
-
-
-def walk(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -> Iterator[FileInfo | tuple[str, str]]:
-    """Yield the indexable files under ``paths`` (files or folders), sorted.
-
-    Hidden files and folders are skipped; symlinks are followed, but a folder
-    is visited once (no loops). A path that does not exist is yielded as
-    ``(path, reason)``. ``skip`` lists resolved paths to leave out.
-
-    >>> [f.path for f in walk(["اسناد"])]                  # doctest: +SKIP
-    ['/home/u/اسناد/خبر.txt']
-    """
-    skipped = _Skipped(str(p) for p in skip)
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[str] = set()
-    for raw in paths:
-        path = Path(raw).expanduser()
-        try:
-            resolved = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            yield (str(path.absolute()), "not found")
-            continue
-        if resolved.is_dir():
-            yield from _walk_dir(resolved, seen_dirs, seen_files, skipped)
-        elif str(resolved) not in seen_files and not skipped(str(resolved)):
-            seen_files.add(str(resolved))
-            try:
-                st = resolved.stat()
-            except OSError as exc:
-                yield (str(resolved), f"unreadable: {exc.strerror or exc}")
-                continue
-            fmt = FORMATS.get(resolved.suffix.lower(), "txt")
-            yield FileInfo(str(resolved), st.st_size, st.st_mtime_ns, fmt, str(resolved))
-
-
-class _Skipped:
-    """Whether a resolved path is, or lies inside, one to leave out (a link
-    can lead into an excluded folder, or into the index's own)."""
-
-    def __init__(self, paths: Iterable[str]) -> None:
-        self._paths = tuple(paths)
-        self._inside = tuple(p.rstrip(os.sep) + os.sep for p in self._paths)
-
-    def __call__(self, path: str) -> bool:
-        return path in self._paths or path.startswith(self._inside)
-
-
-def _walk_dir(root: Path, seen_dirs: set[tuple[int, int]], seen_files: set[str],
-              skipped: "_Skipped") -> Iterator[FileInfo | tuple[str, str]]:
-    # Each folder with the path it was reached by (links not followed).
-    stack: list[tuple[Path, str]] = [(root, str(root))]
-    while stack:
-        folder, reached = stack.pop()
-        try:
-            st = folder.stat()
-        except OSError:
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs or skipped(str(folder)):
-            continue  # a symlink loop or a second path to the same folder
-        seen_dirs.add(key)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            yield (str(folder), f"unreadable folder: {exc.strerror or exc}")
-            continue
-        subdirs = []
-        for entry in entries:
-            if _hidden(entry.name):
-                continue
-            try:
-                if entry.is_dir():  # follows symlinks; loops are caught by seen_dirs
-                    real = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
-                    subdirs.append((real, os.path.join(reached, entry.name)))
-                    continue
-                fmt = FORMATS.get(os.path.splitext(entry.name)[1].lower())
-                if fmt is None:
-                    continue
-                if not entry.is_file():
-                    if entry.is_symlink() and not os.path.exists(entry.path):
-                        yield (entry.path, "broken link")
-                    continue
-                target = str(Path(entry.path).resolve()) if entry.is_symlink() else entry.path
-                if target in seen_files or skipped(target):
-                    continue
-                seen_files.add(target)
-                est = entry.stat()
-                yield FileInfo(target, est.st_size, est.st_mtime_ns, fmt, os.path.join(reached, entry.name))
-            except OSError as exc:
-                yield (entry.path, f"unreadable: {exc.strerror or exc}")
-        stack.extend(reversed(subdirs))
-
-
 # -- decoding --------------------------------------------------------------
 
 # Bytes that never appear in text other than as these whitespace controls.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c\u200d\u200e\u200f]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_UNDECODABLE = "undecodable: not UTF-8, UTF-16 with BOM or Windows-1256 Persian text"
 
 
 def looks_binary(data: bytes) -> bool:
@@ -244,14 +131,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # Windows-1256 maps every byte, so it "decodes" anything: accept it only
-    # when the non-ASCII characters it produces are Persian/Arabic script.
     text = data.decode("cp1256")
-    non_ascii = _NON_ASCII.findall(text)
-    arabic = sum(1 for ch in non_ascii if _ARABIC_SCRIPT.match(ch))
-    if non_ascii and arabic / len(non_ascii) >= 0.85:
+    if _is_persian_1256(*_persian_1256(text)):
         return text, "windows-1256"
-    raise IngestError("undecodable: not UTF-8, UTF-16 with BOM or Windows-1256 Persian text")
+    raise IngestError(_UNDECODABLE)
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -261,86 +144,68 @@ def _strict(data: bytes, encoding: str) -> str:
         raise IngestError(f"undecodable: invalid {encoding} at byte {exc.start}") from None
 
 
-# -- formats ---------------------------------------------------------------
-
-def first_line_title(text: str, limit: int = 200) -> str:
-    """The first non-empty line, trimmed: ``first_line_title("\\n خبر \\nمتن") == "خبر"``."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line[:limit]
-    return ""
+def _persian_1256(text: str) -> tuple[int, int]:
+    """``(non-ASCII characters, Arabic-script ones)`` of text decoded as Windows-1256."""
+    return len(_NON_ASCII.findall(text)), len(_ARABIC_SCRIPT.findall(text))
 
 
-class _VisibleText(HTMLParser):
-    """Collects the visible text of an HTML page, its <title> and first heading."""
-
-    _HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
-    _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header",
-                        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "dd", "dt",
-                        "nav", "aside", "main", "figure", "figcaption", "form", "td", "th"})
-    _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title_parts: list[str] = []
-        self.heading_parts: list[str] = []
-        self.heading_done = False
-        self._hidden = 0
-        self._in_title = False
-        self._in_heading = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag in self._HEADINGS and not self.heading_done:
-            self._in_heading = True
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._HEADINGS and self._in_heading:
-            self._in_heading = False
-            self.heading_done = bool("".join(self.heading_parts).strip())
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._hidden:
-            self.parts.append(data)
-            if self._in_heading:
-                self.heading_parts.append(data)
+def _is_persian_1256(non_ascii: int, arabic: int) -> bool:
+    # Windows-1256 maps every byte, so it "decodes" anything: accept it only
+    # when the non-ASCII characters it produces are Persian/Arabic script.
+    return non_ascii > 0 and arabic / non_ascii >= 0.85
 
 
-_BLANK_LINES = re.compile(r"[ \t]*\n[ \t\n]*\n")
-_SPACES = re.compile(r"\s+")
+def scan(fh: BinaryIO, limit: int) -> tuple[str, int, str]:
+    """Read an open file once, a block at a time: ``(content hash, size, encoding)``.
 
-
-def html_text(source: str) -> tuple[str, str]:
-    """``(title, visible text)`` of an HTML page: no scripts, styles or tags.
-
-    >>> html_text("<title>خبر</title><p>متن <script>x()</script>خبر</p>")
-    ('خبر', 'متن خبر')
+    The encoding is the one :func:`decode` would choose for the whole file,
+    found without holding it; :class:`IngestError` says why a file cannot be
+    read (binary, undecodable, over ``limit`` bytes).
     """
-    parser = _VisibleText()
-    parser.feed(source)
-    parser.close()
-    text = _BLANK_LINES.sub("\n\n", "".join(parser.parts)).strip()
-    title = _SPACES.sub(" ", "".join(parser.title_parts)).strip()
-    if not title:
-        title = _SPACES.sub(" ", "".join(parser.heading_parts)).strip()
-    return title or first_line_title(text), text
+    hasher = hashlib.blake2b(digest_size=16)
+    block = fh.read(_BLOCK)
+    if block.startswith(codecs.BOM_UTF8):
+        encoding, check, skip = "utf-8-sig", "utf-8", 3
+    elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, check, skip = "utf-16", "utf-16", 0
+    elif looks_binary(block):
+        raise IngestError("binary content")
+    else:
+        encoding, check, skip = "utf-8", "utf-8", 0
+    decoder = codecs.getincrementaldecoder(check)("strict")
+    size, valid = 0, True
+    while block:
+        if size + len(block) > limit:
+            raise IngestError(too_large(size + len(block), limit))
+        hasher.update(block)
+        if valid:
+            try:
+                decoder.decode(block[skip:] if size == 0 else block)
+            except UnicodeDecodeError as exc:
+                if encoding != "utf-8":
+                    raise IngestError(f"undecodable: invalid {check} at byte {size + exc.start}") from None
+                valid = False
+        size += len(block)
+        block = fh.read(_BLOCK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise IngestError(f"undecodable: invalid {check} at byte {size - skip + exc.start}") from None
+        valid = False
+    if not valid:
+        fh.seek(0)
+        non_ascii = arabic = 0
+        for chunk in iter(partial(fh.read, _BLOCK), b""):
+            counts = _persian_1256(chunk.decode("cp1256"))
+            non_ascii, arabic = non_ascii + counts[0], arabic + counts[1]
+        if not _is_persian_1256(non_ascii, arabic):
+            raise IngestError(_UNDECODABLE)
+        encoding = "windows-1256"
+    return hasher.hexdigest(), size, encoding
 
 
+# -- formats ---------------------------------------------------------------
 def _scalar_metadata(record: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     """Record fields kept as metadata: strings, numbers, booleans and lists of them."""
     meta: dict[str, Any] = {}
@@ -354,6 +219,14 @@ def _scalar_metadata(record: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     return meta
 
 
+class _MissingFields(IngestError):
+    """A record with neither the text nor the title field (reported once per file, with the fields it has)."""
+
+    def __init__(self, number: int, options: IngestOptions, fields: list[str]) -> None:
+        super().__init__(f"record {number} has no '{options.text_field}' or '{options.title_field}' field")
+        self.fields = fields
+
+
 def _record_doc(record: Any, number: int, base: Document, options: IngestOptions,
                 seen: set[str]) -> Document:
     if not isinstance(record, dict):
@@ -361,12 +234,12 @@ def _record_doc(record: Any, number: int, base: Document, options: IngestOptions
     text = record.get(options.text_field)
     title = record.get(options.title_field)
     if text is None and title is None:
-        raise IngestError(f"record {number} has no {options.text_field!r} or {options.title_field!r} field")
+        raise _MissingFields(number, options, [str(key) for key in record])
     text = "" if text is None else text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
     title = "" if title is None else title if isinstance(title, str) else json.dumps(title, ensure_ascii=False)
     raw_id = record.get(options.id_field)
     if raw_id is not None and not isinstance(raw_id, (str, int, float)):
-        raise IngestError(f"record {number}: {options.id_field!r} must be text or a number, "
+        raise IngestError(f"record {number}: '{options.id_field}' must be text or a number, "
                           f"not {type(raw_id).__name__}")
     rid = str(number) if raw_id is None or raw_id == "" else str(raw_id)
     if rid in seen:  # a duplicate id inside one file would silently replace a record
@@ -377,87 +250,114 @@ def _record_doc(record: Any, number: int, base: Document, options: IngestOptions
                     mtime=base.mtime, hash=base.hash, format=base.format, encoding=base.encoding, metadata=meta)
 
 
-def _records(text: str, fmt: str) -> Iterator[tuple[int, Any] | tuple[int, IngestError]]:
-    """(number, record) pairs of a JSON/JSONL/CSV/TSV file; bad lines as IngestError."""
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
-        items = data if isinstance(data, list) else [data]
-        yield from enumerate(items, 1)
-    elif fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, IngestError(f"line {number}: invalid JSON ({exc.msg})")
-    else:
-        delimiter = "\t" if fmt == "tsv" else ","
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows: list[dict[Any, Any]] = []  # DictReader puts extra cells under the key None
-        last_start = 0  # the physical line the last row starts on
-        try:
-            while True:
-                start = reader.line_num
-                row = next(reader, None)
-                if row is None:
-                    break
-                rows.append(row)
-                last_start = start
-        except csv.Error as exc:
-            raise IngestError(f"invalid {fmt.upper()}: {exc}") from None
-        for number, row in enumerate(rows, 1):
-            row.pop(None, None)  # cells beyond the header
-            if number == len(rows) and _runaway_quote(text, last_start, row, delimiter):
-                yield number, IngestError(f"record {number}: a quote is never closed "
-                                          f"(the rest of the file would be one cell)")
-                continue
-            yield number, row
+def _record_hash(options_key: bytes, source: str | None, record: Any) -> str:
+    """The content hash of one record (and the options that read it): what a record-level update compares."""
+    if source is None:
+        source = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(options_key + source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _runaway_quote(text: str, start_line: int, last_row: dict[str, Any], delimiter: str) -> bool:
-    """Whether the last row's last cell is a quoted cell never closed.
+class _Problems:
+    """The records of one file that could not be read, one line per kind of problem.
 
-    Python's lenient csv reads such a cell to the end of the file. Only a cell
-    spanning lines can be one. The row's own lines (from ``start_line``) are
-    read again with one quote added at the end: if the reader was still
-    inside the quote, that quote just closes it and the row comes out the
-    same; otherwise it starts something new. (No strict reading: a quote
-    inside an unquoted cell, «"کلیله" و دمنه», 27" screen, or a space after a
-    closing quote is fine for the lenient reader, and valid rows must stay.)
+    A file of 100,000 records that all lack the text field gives one line
+    (and, when nothing at all could be read, one file error), not 100,000.
     """
-    values = [v for v in last_row.values() if isinstance(v, str)]
-    if not values or "\n" not in values[-1].rstrip("\r\n"):
-        return False
-    tail = "".join(io.StringIO(text, newline="").readlines()[start_line:])
 
-    def rows(source: str) -> list[list[str]]:
-        return list(csv.reader(io.StringIO(source, newline=""), delimiter=delimiter))
+    _UNIT = {"jsonl": "line", "json": "item", "csv": "row", "tsv": "row"}
 
-    as_read, closed = rows(tail), rows(tail + '"')
-    return len(as_read) == len(closed) and as_read[-1] == closed[-1]
+    def __init__(self, path: str, fmt: str, options: IngestOptions) -> None:
+        self.path, self.options = path, options
+        self.unit = self._UNIT.get(fmt, "record")
+        #: kind -> [count, first record's number, its message, a few numbers]; and the fields records lacking both had.
+        self.kinds: dict[str, list[Any]] = {}
+        self.fields: dict[str, None] = {}
+
+    def add(self, number: int, error: Exception) -> None:
+        message = str(error)
+        kind = "missing" if isinstance(error, _MissingFields) else re.sub(r"\d+", "#", message)
+        if isinstance(error, _MissingFields):
+            self.fields.update(dict.fromkeys(error.fields))
+        seen = self.kinds.setdefault(kind, [0, number, message, []])
+        seen[0] += 1
+        if len(seen[3]) < 5:
+            seen[3].append(number)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """``(where, reason)`` per kind: ``PATH:N`` for a single record, else ``PATH``."""
+        out = []
+        for kind, (count, number, message, numbers) in self.kinds.items():
+            if kind == "missing":
+                message = self._missing(count, numbers)
+            elif count > 1:
+                message += f"; and {count - 1} more {self.unit}s like it"
+            out.append((f"{self.path}:{number}" if count == 1 else self.path, message))
+        return out
+
+    def file_error(self) -> str | None:
+        """For a file that gave no document: the reason, when it is that no record has the fields
+        (the file is then skipped, not indexed empty); else None, and :meth:`lines` tell what went wrong."""
+        if set(self.kinds) != {"missing"}:
+            return None
+        return (f"its records have no '{self.options.text_field}' or '{self.options.title_field}' field "
+                f"({self._fields()}); name the field that holds the text: --text-field NAME")
+
+    def _missing(self, count: int, numbers: list[int]) -> str:
+        fields = f"'{self.options.text_field}' or '{self.options.title_field}' field"
+        if count == 1:
+            return f"record {numbers[0]} has no {fields} ({self._fields()}); it is skipped"
+        shown = ", ".join(map(str, numbers)) + (", …" if count > len(numbers) else "")
+        return (f"{count} records have no {fields} ({self.unit}s {shown}; {self._fields()}); they are skipped; "
+                f"--text-field NAME names another field")
+
+    def _fields(self) -> str:
+        names = list(self.fields)
+        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+        return f"their fields: {shown}" if names else "they have no fields"
+
+
+def _record_documents(stream: IO[str], reopen: Callable[[], IO[str]], base: Document, options: IngestOptions,
+                      problems: _Problems, counter: list[int]) -> Iterator[Document]:
+    """The documents of a record file's text, each with its own record's hash; bad records go to ``problems``.
+
+    ``counter[0]`` counts the records read (documents or not), for progress.
+    """
+    seen: set[str] = set()
+    options_key = "\x00".join((options.text_field, options.title_field, options.id_field, "")).encode()
+    for number, record, source in records(stream, base.format, reopen):
+        counter[0] += 1
+        if isinstance(record, RecordError):
+            problems.add(number, record)
+            continue
+        try:
+            doc = _record_doc(record, number, base, options, seen)
+        except IngestError as exc:
+            problems.add(number, exc)
+            continue
+        doc.hash = _record_hash(options_key, source, record)
+        yield doc
 
 
 def documents_from_text(text: str, base: Document, options: IngestOptions = IngestOptions()
                         ) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Split decoded file content into documents according to ``base.format``."""
+    """Split decoded file content into documents according to ``base.format``.
+
+    Record files raise :class:`IngestError` when nothing at all can be read from them.
+    """
     fmt = base.format
-    if fmt in ("json", "jsonl", "csv", "tsv"):
-        docs: list[Document] = []
-        problems: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for number, record in _records(text, fmt):
-            if isinstance(record, IngestError):
-                problems.append((f"{base.path}:{number}", str(record)))
-                continue
-            try:
-                docs.append(_record_doc(record, number, base, options, seen))
-            except IngestError as exc:
-                problems.append((f"{base.path}:{number}", str(exc)))
-        return docs, problems
+    if fmt in RECORD_FORMATS:
+        problems = _Problems(base.path, fmt, options)
+        reopen = partial(io.StringIO, text, newline="")
+        try:
+            docs = list(_record_documents(reopen(), reopen, base, options, problems, [0]))
+        except RecordError as exc:
+            raise IngestError(str(exc)) from None
+        except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
+            raise IngestError(f"unreadable {fmt}: {exc}") from None
+        error = problems.file_error() if not docs else None
+        if error is not None:
+            raise IngestError(error)
+        return docs, problems.lines()
     if fmt == "html":
         title, body = html_text(text)
         doc = _with(base, text=body, title=title)
@@ -474,31 +374,14 @@ def documents_from_text(text: str, base: Document, options: IngestOptions = Inge
     return [doc], []
 
 
-def type_documents(documents: list[Document], known: Mapping[str, FieldSpec]
-                   ) -> tuple[dict[str, FieldSpec], list[tuple[str, str]]]:
-    """Give each document its typed values (``Document.typed``) from its metadata.
-
-    Returns the specs to record (fields ``known`` lacks, or now with several
-    values) and the values kept as text, ``(document id, reason)``: at most
-    :data:`REPORTED_VALUES` one by one, then one line counting the rest.
-    """
-    if not any(doc.metadata for doc in documents):
-        return {}, []
-    from .values.records import type_records
-
-    batch = type_records([doc.metadata for doc in documents], known, skip=RESERVED_FIELDS)
-    kept: list[tuple[str, str]] = []
-    for doc, typed, problems in zip(documents, batch.typed, batch.problems):
-        doc.typed = typed
-        kept.extend((doc.id, str(problem)) for problem in problems)
-    if len(kept) > REPORTED_VALUES:
-        where = documents[0].path or documents[0].id
-        kept[REPORTED_VALUES:] = [(where, f"{len(kept) - REPORTED_VALUES} more values kept as text")]
-    return batch.new, kept
-
-
 def _with(base: Document, **changes: Any) -> Document:
     return Document(**{**base.__dict__, "metadata": dict(base.metadata), **changes})
+
+
+def too_large(size: int, limit: int) -> str:
+    """The reason a file over the size limit is skipped, with the option that lets it in."""
+    return (f"too large: {format_size(size)}, over the {format_size(limit)} limit; "
+            f"raise the limit with --max-size {size_above(size)}")
 
 
 def content_hash(data: bytes) -> str:
@@ -506,30 +389,52 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _stat(path: str, options: IngestOptions, result: FileResult) -> bool:
+    """Fill ``result``'s size and mtime; False (with ``result.error``) for what cannot be read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        result.error = "not found (deleted while indexing)"
+        return False
+    except OSError as exc:
+        result.error = f"unreadable: {exc.strerror or exc}"
+        return False
+    result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read for ever, /dev/zero never end
+        result.error = "not a regular file"
+    elif st.st_size > options.max_size:
+        result.error = too_large(st.st_size, options.max_size)
+    return result.error is None
+
+
 def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str | None = None,
               known_hash: str | None = None, fields: Mapping[str, FieldSpec] | None = None) -> FileResult:
     """Read one file into documents; never raises for a bad file.
 
     When ``known_hash`` equals the content hash, the file is reported
-    ``unchanged`` and not parsed or analyzed. ``fields``: the typed fields
-    the index has recorded; the documents' values are typed by them (new
-    fields are inferred and listed in ``result.fields``).
+    ``unchanged`` and not parsed or analyzed. A record file's documents are
+    collected into a list here; :func:`open_records` reads them one at a time.
+    ``fields``: the typed fields the index has recorded; the documents'
+    values are typed by them (new fields are inferred, over the whole file,
+    and listed in ``result.fields``).
     """
+    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+    if fmt in RECORD_FORMATS:
+        opened = open_records(path, options, fmt=fmt, known_hash=known_hash)
+        result = opened.result
+        if result.error is None and not result.unchanged:
+            result.documents = list(opened)
+            result.fields, result.kept_as_text = type_documents(result.documents, fields or {})
+        return result
     result = FileResult(path=path)
+    if not _stat(path, options, result):
+        return result
     try:
-        st = os.stat(path)
-        result.size, result.mtime_ns = st.st_size, st.st_mtime_ns
-        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read for ever, /dev/zero never end
-            result.error = "not a regular file"
-            return result
-        if st.st_size > options.max_size:
-            result.error = f"too large: {st.st_size:,} bytes > limit {options.max_size:,}"
-            return result
         with open(path, "rb") as fh:
             # Sized by the file, not the limit: read(n) allocates n bytes first,
             # and 64 MiB for every small file costs more than reading it.
-            data = fh.read(st.st_size + 1)
-            if len(data) > st.st_size:  # it grew since the stat
+            data = fh.read(result.size + 1)
+            if len(data) > result.size:  # it grew since the stat
                 data += fh.read(options.max_size + 1 - len(data))
     except FileNotFoundError:
         result.error = "not found (deleted while indexing)"
@@ -539,13 +444,12 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
         return result
     result.size = len(data)
     if len(data) > options.max_size:
-        result.error = f"too large: more than {options.max_size:,} bytes (limit)"
+        result.error = too_large(len(data), options.max_size)
         return result
     result.hash = content_hash(data)
     if known_hash is not None and known_hash == result.hash:
         result.unchanged = True
         return result
-    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
     try:
         text, encoding = decode(data)
         base = Document(id=path, text="", path=path, size=result.size, mtime=result.mtime_ns / 1e9,
@@ -555,6 +459,100 @@ def read_file(path: str, options: IngestOptions = IngestOptions(), *, fmt: str |
         result.fields, result.kept_as_text = type_documents(result.documents, fields or {})
     except IngestError as exc:
         result.error = str(exc)
-    except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
-        result.error = f"unreadable {fmt}: {exc}"
     return result
+
+
+class RecordFile:
+    """A JSON, JSONL, CSV or TSV file, read one record at a time.
+
+    :func:`open_records` has read it once already, a block at a time, for its
+    hash and encoding: :attr:`result` says its size and hash, or why it
+    cannot be read, or that it is unchanged. Iterating then yields its
+    documents, each with the content hash of its own record in ``hash``
+    (what a record-level update compares), never holding the file. When
+    iteration ends, ``result.problems`` has one line per kind of bad record,
+    ``result.doc_count`` the documents, and ``result.error`` is set if
+    nothing could be read or reading failed half-way (the documents yielded
+    before are good). :attr:`records_read` and :attr:`bytes_read` tell how
+    far it has got.
+
+    >>> opened = open_records("/tmp/اخبار.jsonl")                     # doctest: +SKIP
+    >>> sum(1 for _ in opened), opened.result.problems
+    (4108, [])
+    """
+
+    def __init__(self, result: FileResult, fmt: str, encoding: str, options: IngestOptions) -> None:
+        self.result, self.format, self.encoding, self.options = result, fmt, encoding, options
+        self._counter = [0]
+        self.bytes_read = 0
+
+    @property
+    def records_read(self) -> int:
+        """Records read so far, documents or not."""
+        return self._counter[0]
+
+    def _reopen(self) -> IO[str]:
+        return open(self.result.path, encoding=self.encoding, newline="")
+
+    def __iter__(self) -> Iterator[Document]:
+        result = self.result
+        if result.error is not None or result.unchanged:
+            return
+        base = Document(id=result.path, text="", path=result.path, size=result.size,
+                        mtime=result.mtime_ns / 1e9, format=self.format, encoding=self.encoding)
+        problems = _Problems(result.path, self.format, self.options)
+        produced = 0
+        try:
+            with open(result.path, "rb") as raw:
+                # Universal newlines for JSONL; CSV reads its own line ends.
+                stream = io.TextIOWrapper(raw, encoding=self.encoding,
+                                          newline="" if self.format in ("csv", "tsv") else None)
+                for doc in _record_documents(stream, self._reopen, base, self.options, problems, self._counter):
+                    produced += 1
+                    self.bytes_read = raw.tell()  # buffered: where the text read so far ends, give or take a block
+                    yield doc
+        except RecordError as exc:
+            result.error = str(exc)
+        except UnicodeDecodeError:  # it changed since it was hashed
+            result.error = "changed while being read; the next update reads it again"
+        except OSError as exc:
+            result.error = f"unreadable: {exc.strerror or exc}"
+        except (RecursionError, ValueError) as exc:  # e.g. absurdly nested JSON
+            result.error = f"unreadable {self.format}: {exc}"
+        self.bytes_read = result.size
+        result.doc_count = produced
+        result.problems = problems.lines()
+        if not produced and result.error is None:
+            result.error = problems.file_error()
+        if not produced and result.error is not None:
+            result.problems = []
+
+
+def open_records(path: str, options: IngestOptions = IngestOptions(), *, fmt: str | None = None,
+                 known_hash: str | None = None) -> RecordFile:
+    """A record file read once for its hash and encoding, ready to yield its documents (:class:`RecordFile`).
+
+    When ``known_hash`` equals the content hash, ``result.unchanged`` is set
+    and iterating yields nothing.
+    """
+    fmt = fmt or FORMATS.get(os.path.splitext(path)[1].lower(), "txt")
+    result = FileResult(path=path)
+    encoding = ""
+    if _stat(path, options, result):
+        try:
+            with open(path, "rb") as fh:
+                result.hash, result.size, encoding = scan(fh, options.max_size)
+            result.unchanged = known_hash is not None and known_hash == result.hash
+        except IngestError as exc:
+            result.error = str(exc)
+        except FileNotFoundError:
+            result.error = "not found (deleted while indexing)"
+        except OSError as exc:
+            result.error = f"unreadable: {exc.strerror or exc}"
+    return RecordFile(result, fmt, encoding, options)
+
+
+__all__ = ["FORMATS", "RECORD_FORMATS", "DEFAULT_MAX_SIZE", "DOCUMENT_DATE_FIELD", "IngestError", "IngestOptions",
+           "FileInfo", "FileResult", "RecordFile", "KeptAsText", "walk", "looks_binary", "decode", "scan",
+           "first_line_title", "html_text", "documents_from_text", "type_documents", "content_hash", "read_file",
+           "open_records"]

@@ -82,14 +82,20 @@ def tokens_json(text: str, tokens: Iterable[Any]) -> dict[str, Any]:
 
 
 def report_json(report: Any) -> dict[str, Any]:
-    """``index --json`` / ``update --json``: counts, failures, and values kept as text."""
-    data = report.to_dict() if hasattr(report, "to_dict") else dict(vars(report))
+    """``index --json`` / ``update --json`` / ``remove --json``: file counts, failures, document
+    counts, and values kept as text."""
+    if hasattr(report, "to_dict"):
+        data = report.to_dict()
+    else:
+        data = dict(report if isinstance(report, dict) else vars(report))
     failed = data.get("failed", [])
     kept = data.get("kept_as_text", [])
+    documents = data.get("documents") or {}
     return {
         "added": int(data.get("added", 0)), "updated": int(data.get("updated", 0)),
         "removed": int(data.get("removed", 0)), "unchanged": int(data.get("unchanged", 0)),
         "failed": [f if isinstance(f, dict) else {"path": str(f[0]), "error": str(f[1])} for f in failed],
+        "documents": {key: int(documents.get(key) or 0) for key in ("added", "updated", "removed", "total")},
         "kept_as_text": [k if isinstance(k, dict) else {"where": str(k[0]), "reason": str(k[1])} for k in kept],
     }
 

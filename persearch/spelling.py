@@ -146,9 +146,9 @@ class SpellingFile:
             self._blob = view[at:at + blob]
             if at + blob != len(self._map):
                 raise ValueError("truncated spelling table")
-        except (ValueError, struct.error, TypeError):
+        except (ValueError, struct.error, TypeError) as exc:  # cut short inside an array: TypeError
             self.close()
-            raise
+            raise ValueError(f"not a whole spelling table ({exc})") from None
         self.freq = _Frequencies(self)
 
     def close(self) -> None:
@@ -164,16 +164,24 @@ class SpellingFile:
     def __len__(self) -> int:
         return len(self._dfs)
 
+    # Look-ups never raise on a table whose bytes were overwritten (the header
+    # and the size still right): what does not add up reads as no term, and
+    # persearch doctor (verify) says the table is damaged.
     def term(self, number: int) -> str:
-        """The term numbered ``number`` (terms are numbered in sorted order)."""
-        return bytes(self._blob[self._starts[number]:self._starts[number + 1] - 1]).decode("utf-8")
+        """The term numbered ``number`` (terms are numbered in sorted order); "" past the table."""
+        if not 0 <= number < len(self._dfs):
+            return ""
+        start, end = self._starts[number], self._starts[number + 1] - 1
+        if not start <= end <= len(self._blob):
+            return ""
+        return bytes(self._blob[start:end]).decode("utf-8", "replace")
 
     def number(self, term: str) -> int:
         """The number of ``term``, or -1."""
         crc = _key(term)
         table, buckets = self._by_text, self._text_buckets
         bucket = crc >> self._text_shift
-        for i in range(buckets[bucket], buckets[bucket + 1]):
+        for i in range(buckets[bucket], min(buckets[bucket + 1], len(table))):
             entry = table[i]
             if entry >> 32 == crc and self.term(entry & _LOW) == term:
                 return entry & _LOW
@@ -189,12 +197,37 @@ class SpellingFile:
         crc = _key(key)
         table, buckets = self._by_key, self._key_buckets
         bucket = crc >> self._key_shift
-        return [self.term(entry & _LOW) for entry in table[buckets[bucket]:buckets[bucket + 1]]
-                if entry >> 32 == crc]
+        end = len(table)
+        return [term for entry in table[min(buckets[bucket], end):min(buckets[bucket + 1], end)]
+                if entry >> 32 == crc and (term := self.term(entry & _LOW))]
 
     def terms(self) -> list[str]:
         """Every term, sorted (one decode of the whole list)."""
-        return bytes(self._blob).decode("utf-8").split("\n") if len(self._dfs) else []
+        return bytes(self._blob).decode("utf-8", "replace").split("\n") if len(self._dfs) else []
+
+    def verify(self, documents: int) -> str | None:
+        """Read the whole table and say what does not add up, or None (``persearch doctor``; slow).
+
+        ``documents``: how many the index holds (no term is in more, title and body counted apart).
+        """
+        count, blob = len(self._dfs), bytes(self._blob)
+        try:
+            terms = blob.decode("utf-8").split("\n") if count else []
+        except UnicodeDecodeError:
+            return "its terms are not text"
+        if len(terms) != count or list(self._starts) != list(accumulate(
+                (len(t.encode("utf-8")) + 1 for t in terms), initial=0)):
+            return "its list of terms does not add up"
+        if any(df > 2 * documents for df in self._dfs):
+            return "its document frequencies are out of range"
+        for table, buckets in ((self._by_text, self._text_buckets), (self._by_key, self._key_buckets)):
+            if buckets[-1] != len(table) or any(a > b for a, b in zip(buckets, buckets[1:])):
+                return "its hash tables do not add up"
+            if any(entry & _LOW >= count for entry in table):
+                return "its hash tables point past its terms"
+        if any(_key(terms[entry & _LOW]) != entry >> 32 for entry in self._by_text):
+            return "its hash table of terms does not match them"
+        return None
 
 
 class _Frequencies(Mapping[str, int]):
@@ -270,12 +303,19 @@ def write_for(backend: Any) -> None:
 
 
 def _read_generation(path: Path) -> int | None:
+    """The generation a table file was written for, or None (no table, another machine's, or a file
+    whose size is not the one its header gives: cut short or grown, it is written again)."""
     try:
         with open(path, "rb") as fh:
-            magic, order, generation, *_ = _HEADER.unpack(fh.read(_HEADER.size))
+            magic, order, generation, terms, blob, keys, text_buckets, key_buckets = \
+                _HEADER.unpack(fh.read(_HEADER.size))
+            size = os.fstat(fh.fileno()).st_size
     except (OSError, struct.error):
         return None
-    return generation if magic == _MAGIC and order == _ORDER else None
+    arrays = (terms + 1) + terms + terms + (text_buckets + 1) + keys + (key_buckets + 1)
+    if magic != _MAGIC or order != _ORDER or size != _HEADER.size + 8 * arrays + blob:
+        return None
+    return generation
 
 
 def open_for(backend: Any) -> SpellingFile | None:

@@ -28,7 +28,6 @@ ZWNJ = "\u200c"
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "cli.md"
 EXE = Path(sys.executable).with_name("persearch")
-NEWS = ROOT.parent / "shared" / "data" / "news.jsonl.gz"
 ANSI = re.compile(r"\x1b\[")
 COMMANDS = ("index", "update", "search", "analyze", "stats", "remove")
 
@@ -219,12 +218,14 @@ def test_index_json_counts_then_update_finds_nothing_new(corpus: Path, tmp_path:
     first = cli("index", str(corpus), "--index", str(location), "--json", "--backend", backend)
     assert first.exit_code == 0, first.stderr
     assert json.loads(first.stdout) == {"added": 4, "updated": 0, "removed": 0, "unchanged": 0, "failed": [],
+                                        "documents": {"added": 4, "updated": 0, "removed": 0, "total": 4},
                                         "kept_as_text": []}
     (corpus / "a.txt").write_text("خبر نخست\nمتن تازه درباره باران.\n", encoding="utf-8")
     (corpus / "c.md").unlink()
     again = cli("update", "--index", str(location), "--json")
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout) == {"added": 0, "updated": 1, "removed": 1, "unchanged": 2, "failed": [],
+                                        "documents": {"added": 0, "updated": 1, "removed": 1, "total": 3},
                                         "kept_as_text": []}
 
 
@@ -232,7 +233,8 @@ def test_index_summary_and_failures_as_lines(corpus: Path, tmp_path: Path) -> No
     (corpus / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
     result = cli("index", str(corpus), "--index", str(tmp_path / "index"))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "added 4 · updated 0 · removed 0 · unchanged 0 · failed 1\n"
+    assert result.stdout == ("files: added 4 · updated 0 · removed 0 · unchanged 0 · failed 1; "
+                             "documents: added 4 · updated 0 · removed 0 · total 4\n")
     line = one_error_line(result.stderr)
     assert line.startswith("persearch: skipped ") and "broken.txt" in line
 
@@ -344,6 +346,7 @@ def test_remove_by_id_and_by_path(built: Path, corpus: Path) -> None:
     assert hits == []
     by_id = cli("remove", f"{corpus / 'r.jsonl'}#x1", "--index", str(built), "--json")
     assert json.loads(by_id.stdout) == {"added": 0, "updated": 0, "removed": 1, "unchanged": 0, "failed": [],
+                                        "documents": {"added": 0, "updated": 0, "removed": 1, "total": 2},
                                         "kept_as_text": []}
     assert json.loads(cli("stats", "--index", str(built), "--json").stdout)["documents"] == 2
     unknown = cli("remove", "/no/such/file.txt", "--index", str(built))
@@ -511,10 +514,10 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_during_indexing_keeps_the_committed_index(tmp_path: Path, workers: str) -> None:
+def test_ctrl_c_during_indexing_keeps_the_committed_index(tmp_path: Path, workers: str, news_corpus: Path) -> None:
     folder = tmp_path / "news"
     folder.mkdir()
-    with gzip.open(NEWS, "rt", encoding="utf-8") as lines:
+    with gzip.open(news_corpus, "rt", encoding="utf-8") as lines:
         for number, line in zip(range(1500), lines):
             record = json.loads(line)
             (folder / f"{number:05d}.txt").write_text(f"{record['title']}\n{record['text']}", encoding="utf-8")
@@ -629,3 +632,129 @@ def test_marked_lines_keep_every_character_and_highlight(word_list: list[str], d
     assert " ".join(line for line, _ in lines) == text
     marked = [line[s:e] for line, line_spans in lines for s, e in line_spans]
     assert marked == [word_list[i] for i in sorted(chosen)]
+
+
+# -- sizes -----------------------------------------------------------------
+def test_max_size_takes_units_and_the_refusal_names_it(tmp_path: Path) -> None:
+    big = tmp_path / "بزرگ.txt"
+    big.write_text("خبر بلند\n" + "کتاب‌های تازه در کتابخانه " * 3000, encoding="utf-8")  # about 130 KB
+    location = str(tmp_path / "index")
+    refused = cli("index", str(big), "--index", location, "--max-size", "100K")
+    assert refused.exit_code == 1
+    line = one_error_line(refused.stderr)
+    assert "over the 100K limit" in line and "--max-size 1" in line
+    suggested = line.rsplit("--max-size ", 1)[1]
+    allowed = cli("index", str(big), "--index", location, "--max-size", suggested, "--json")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert json.loads(allowed.stdout)["added"] == 1
+    # Recorded for the path: an update reads it with the same limit.
+    assert json.loads(cli("update", "--index", location, "--json").stdout)["unchanged"] == 1
+    for bad in ("10Q", "-5", "M"):
+        wrong = cli("index", str(big), "--index", location, "--max-size", bad)
+        assert wrong.exit_code == 2 and "--max-size" in one_error_line(wrong.stderr), bad
+
+
+# -- what a named path gives, interrupts, progress ----------------------------
+def test_records_without_the_text_field_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    folder = tmp_path / "خبرها"
+    folder.mkdir()
+    rows = [{"headline": f"تیتر {i}", "body": "متن خبر", "tags": ["ورزش"], "year": 1402} for i in range(100)]
+    (folder / "news.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                       encoding="utf-8")
+    location = str(tmp_path / "index")
+    named = cli("index", str(folder / "news.jsonl"), "--index", location)
+    assert named.exit_code == 1 and named.stdout.startswith("files: added 0 ")
+    line = one_error_line(named.stderr)
+    assert line.startswith(f"persearch: skipped {folder / 'news.jsonl'}: its records have no 'text' or 'title'")
+    assert "headline" in line and "--text-field" in line
+    in_folder = cli("index", str(folder), "--index", location)
+    assert in_folder.exit_code == 1
+    lines = [ln for ln in in_folder.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 2 and lines[1] == f"persearch: skipped {folder}: nothing indexed: no document could be " \
+                                           f"read from its files"
+    fixed = cli("index", str(folder), "--index", location, "--text-field", "body", "--title-field", "headline",
+                "--json")
+    assert fixed.exit_code == 0 and json.loads(fixed.stdout)["documents"]["added"] == 100
+
+
+def test_a_folder_with_nothing_to_index_says_so(tmp_path: Path) -> None:
+    empty, pictures = tmp_path / "empty", tmp_path / "pictures"
+    empty.mkdir()
+    pictures.mkdir()
+    (pictures / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    for folder in (empty, pictures):
+        result = cli("index", str(folder), "--index", str(tmp_path / "index"))
+        assert result.exit_code == 1
+        assert one_error_line(result.stderr).startswith(f"persearch: skipped {folder}: nothing to index: no files "
+                                                        f"persearch reads in it (.csv, .htm, .html, .json")
+
+
+def test_a_named_file_that_cannot_be_indexed_does_not_poison_update(tmp_path: Path, corpus: Path) -> None:
+    location = str(tmp_path / "index")
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\x00" * 40)
+    for bad in (str(binary), "/dev/null"):
+        result = cli("index", str(corpus), bad, "--index", location)
+        assert result.exit_code == 1 and bad in one_error_line(result.stderr)
+        again = cli("update", "--index", location)
+        assert again.exit_code == 0 and again.stderr == ""
+        removed = cli("remove", bad, "--index", location)
+        assert removed.exit_code == 1
+        assert one_error_line(removed.stderr) == f"persearch: not removed {bad}: not in the index"
+
+
+def test_failure_lines_show_paths_as_typed(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    monkeypatch.chdir(corpus.parent)
+    result = cli("index", "docs", "--index", "index")
+    assert result.exit_code == 0
+    assert one_error_line(result.stderr) == "persearch: skipped docs/broken.txt: binary content"
+
+
+def test_sigterm_stops_indexing_like_ctrl_c_and_says_how_far_it_got(tmp_path: Path) -> None:
+    rows = [{"id": f"n{i}", "title": f"خبر {i}", "text": f"گزارش شماره {i} درباره کتابخانه‌های شیراز. " * 30}
+            for i in range(3000)]
+    data = tmp_path / "news.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    location = tmp_path / "index"
+    code = ("import sys\nfrom persearch.index import Index\nIndex.chunk_documents = 500\n"
+            "from persearch.cli import main\nmain(sys.argv[1:])")
+    child = subprocess.Popen([sys.executable, "-c", code, "index", str(data), "--index", str(location)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        stats = proc("stats", "--index", str(location), "--json")
+        if stats.returncode == 0 and json.loads(stats.stdout)["documents"] > 0:
+            break  # the first interval is committed
+        time.sleep(0.05)
+    if child.poll() is not None:
+        pytest.fail(f"indexing ended (exit {child.returncode}) before it could be stopped")
+    child.send_signal(signal.SIGTERM)
+    stdout, stderr = (s.decode("utf-8") for s in child.communicate(timeout=120))
+    assert child.returncode == 130 and stdout == "", stderr
+    line = one_error_line(stderr)
+    kept = json.loads(proc("stats", "--index", str(location), "--json").stdout)["documents"]
+    assert 500 <= kept < 3000
+    assert re.fullmatch(rf"persearch: interrupted after 0 of 1 files to read; the index keeps every document "
+                        rf"committed before it \({kept} documents now\); run the same command again to finish", line)
+    finish = proc("index", str(data), "--index", str(location), "--json")
+    assert finish.returncode == 0, finish.stderr
+    assert json.loads(finish.stdout)["documents"] == {"added": 3000 - kept, "updated": 0, "removed": 0,
+                                                      "total": 3000}
+
+
+def test_the_progress_bar_counts_bytes_documents_and_time_left() -> None:
+    import io
+
+    from persearch.index.commit import ProgressState
+
+    bar = output.ProgressBar(io.StringIO())
+    with bar:
+        bar.update(0, 1, "/x/news.jsonl", state=ProgressState(files_done=0, files_total=1, bytes_done=6_600_000,
+                                                              bytes_total=13_200_000, documents=2000,
+                                                              path="/x/news.jsonl", records=2000))
+        task = bar._progress.tasks[0]
+        assert (task.completed, task.total) == (6_600_000, 13_200_000)
+        line = task.fields["line"]
+        assert line.startswith(" 50% 6.6/13.2 MB · 2000 docs, ") and "0/1 files · ETA 0:00:" in line
+        assert line.endswith("news.jsonl")

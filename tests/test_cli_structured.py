@@ -38,7 +38,7 @@ def records_index(tmp_path: Path, backend: str) -> Path:
     assert result.stderr.splitlines() == [
         f'persearch: {folder.resolve() / "news.jsonl"}#a5: field date: "1402/13/01" is not a date: month 13 does not '
         f'exist (months are 1-12) (kept as text)']
-    assert result.stdout.startswith("added 1 ")
+    assert result.stdout.startswith("files: added 1 ")
     return location
 
 

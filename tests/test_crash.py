@@ -160,3 +160,47 @@ def test_tantivy_writer_lock_waits_then_says_so(tmp_path: Path) -> None:
     assert first.doc_count() == 2 and second.doc_count() == 2
     first.close()
     second.close()
+
+
+RECORDS_CHILD = r"""
+import sys
+from persearch import Index
+ix = Index.open(sys.argv[1], lock_timeout=30)
+ix.chunk_documents = int(sys.argv[3])
+ix.stream_min_bytes = 0
+print("start", flush=True)
+ix.add_paths([sys.argv[2]], progress=lambda done, total, path, state: print(state.documents, flush=True))
+print("done", flush=True)
+"""
+
+
+def test_kill_9_in_the_middle_of_a_record_file_keeps_its_committed_records(tmp_path: Path, backend: str) -> None:
+    import json
+
+    rows = [{"id": f"r{i}", "title": f"گزارش {i}", "text": f"گزارش شماره {i} از کتابخانه‌های شیراز. " * 12}
+            for i in range(900)]
+    data = tmp_path / "records.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    texts = {f"{data.resolve()}#{r['id']}": r["text"] for r in rows}
+    script = tmp_path / "records_child.py"
+    script.write_text(RECORDS_CHILD, encoding="utf-8")
+    Index.create(tmp_path / "ix", backend=backend).close()
+    previous = 0
+    for kill_at in (150, 420, 700):
+        child = subprocess.Popen([sys.executable, str(script), str(tmp_path / "ix"), str(data), "100"],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline().strip() == "start"
+        line = "0"
+        while line != "done" and int(line) < kill_at - previous:
+            line = child.stdout.readline().strip() or "done"
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+        child.wait()
+        count = check_consistent(tmp_path / "ix", texts)
+        assert previous <= count <= 900  # committed intervals survive, nothing twice
+        previous = count
+    assert 0 < previous < 900
+    with Index.open(tmp_path / "ix", lock_timeout=5) as ix:
+        report = ix.update()
+        assert report.documents_added == 900 - previous and len(ix) == 900
+    assert check_consistent(tmp_path / "ix", texts) == 900

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import NEWS, cli
+from conftest import shared_data_file, sphinx_unavailable
+from test_cli import cli
 
 from persearch import Analyzer
 from persearch.edit_distance import edit_distance
@@ -28,15 +29,14 @@ ENGINES = ("whoosh", "tantivy", "sphinx")
 def news_indexes(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Path]:
     """The first 600 news articles, indexed by the CLI with each backend (sphinx when it can run here)."""
     pytest.importorskip("tantivy")
-    from conftest import sphinx_unavailable
-
+    news = shared_data_file("news.jsonl.gz")
     engines = ENGINES if sphinx_unavailable() is None else ENGINES[:2]
     if "sphinx" in engines:
         request.getfixturevalue("sphinx_cluster")
     root = tmp_path_factory.mktemp("news")
     folder = root / "docs"
     folder.mkdir()
-    with gzip.open(NEWS, "rt", encoding="utf-8") as lines, open(folder / "news.jsonl", "w", encoding="utf-8") as out:
+    with gzip.open(news, "rt", encoding="utf-8") as lines, open(folder / "news.jsonl", "w", encoding="utf-8") as out:
         for _, line in zip(range(600), lines):
             out.write(line)
     indexes = {}

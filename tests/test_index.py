@@ -969,6 +969,8 @@ def test_progress_is_reported(index: Index, docs: Path) -> None:
 
 
 def test_report_to_dict() -> None:
-    report = UpdateReport(added=1, failed=[("/a/b.txt", "binary content")])
+    report = UpdateReport(added=1, failed=[("/a/b.txt", "binary content")], documents_added=3, documents=7)
     assert report.to_dict() == {"added": 1, "updated": 0, "removed": 0, "unchanged": 0,
-                                "failed": [{"path": "/a/b.txt", "error": "binary content"}], "kept_as_text": []}
+                                "failed": [{"path": "/a/b.txt", "error": "binary content"}],
+                                "documents": {"added": 3, "updated": 0, "removed": 0, "total": 7},
+                                "kept_as_text": []}

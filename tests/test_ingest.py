@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persearch.ingest import (IngestError, IngestOptions, decode, first_line_title, html_text, looks_binary,
-                              read_file, walk)
+                              open_records, read_file, scan, walk)
 
 ZWNJ = "\u200c"
 ARABIC_YEH = "\u064a"
@@ -290,3 +292,131 @@ def test_walk_reports_missing_paths_and_reads_named_files_of_any_extension(tmp_p
     items = list(walk([tmp_path / "missing", log]))
     assert items[0] == (str((tmp_path / "missing").absolute()), "not found")
     assert (items[1].path, items[1].format) == (log, "txt")
+
+
+# -- record files, one record at a time --------------------------------------------
+
+def _records_file(path: Path, rows: list[dict[str, object]], end: str = "\n") -> str:
+    return write(path, "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + end)
+
+
+NEWS_LIKE = [{"id": f"n{i}", "title": f"خبر شماره {i}", "text": f"رئیس{ZWNJ}جمهوری در سفر {i} گفت که کتاب‌ها " * 20}
+             for i in range(300)]
+
+
+@pytest.mark.parametrize("name, encoding", [("r.jsonl", "utf-8"), ("r.jsonl", "utf-8-sig"),
+                                            ("r.jsonl", "utf-16"), ("r.csv", "utf-8"), ("r.tsv", "utf-8")])
+def test_a_record_file_read_one_record_at_a_time_gives_what_a_whole_read_gives(
+        tmp_path: Path, name: str, encoding: str) -> None:
+    if name.endswith("jsonl"):
+        text = "\n".join(json.dumps(r, ensure_ascii=False) for r in NEWS_LIKE) + "\n"
+    else:
+        sep = "," if name.endswith("csv") else "\t"
+        text = sep.join(("id", "title", "text")) + "\n" + "".join(
+            sep.join((r["id"], r["title"], r["text"].strip())) + "\n" for r in NEWS_LIKE)  # type: ignore[arg-type]
+    path = write(tmp_path / name, text, encoding)
+    opened = open_records(path)
+    assert opened.result.error is None and opened.encoding == encoding
+    streamed = list(opened)
+    assert opened.records_read == 300 and opened.bytes_read == os.path.getsize(path)
+    whole = read_file(path).documents
+    assert [(d.id, d.title, d.text, d.hash) for d in streamed] == [(d.id, d.title, d.text, d.hash) for d in whole]
+    assert len({d.hash for d in streamed}) == 300  # a hash of each record, not of the file
+    assert opened.result.hash == read_file(path).hash and opened.result.doc_count == 300
+
+
+def test_record_hashes_change_with_the_record_and_the_field_options_only(tmp_path: Path) -> None:
+    rows = NEWS_LIKE[:3]
+    first = {d.id.split("#")[1]: d.hash for d in read_file(_records_file(tmp_path / "a.jsonl", rows, end="")).documents}
+    changed = [rows[0], {**rows[1], "text": "متن تازه"}, rows[2], {"id": "n9", "text": "افزوده"}]
+    second = {d.id.split("#")[1]: d.hash for d in read_file(_records_file(tmp_path / "a.jsonl", changed)).documents}
+    # The last line gained a newline: the same record. The changed one differs, the new one is new.
+    assert second["n0"] == first["n0"] and second["n2"] == first["n2"]
+    assert second["n1"] != first["n1"] and "n9" not in first
+    other_fields = read_file(str(tmp_path / "a.jsonl"), IngestOptions(title_field="text"))
+    assert {d.id.split("#")[1]: d.hash for d in other_fields.documents}["n0"] != first["n0"]
+
+
+def test_a_record_file_is_never_held_whole(tmp_path: Path) -> None:
+    rows = [{"id": i, "text": "کتاب‌های تازه در کتابخانه شیراز " * 40} for i in range(2500)]
+    path = _records_file(tmp_path / "big.jsonl", rows)
+    assert os.path.getsize(path) > 4_000_000
+    tracemalloc.start()
+    try:
+        opened = open_records(path)
+        count = 0
+        for _ in opened:
+            count += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 2500
+    assert peak < 0.5 * os.path.getsize(path)  # blocks and one record, not the file
+
+
+def test_records_without_the_text_field_are_one_line_naming_the_field_and_option(tmp_path: Path) -> None:
+    rows = [{"headline": f"تیتر {i}", "body": "متن خبر", "tags": ["ورزش"], "year": 1402} for i in range(500)]
+    result = read_file(_records_file(tmp_path / "news.jsonl", rows))
+    assert result.documents == [] and result.problems == []
+    assert result.error is not None
+    for word in ("'text'", "'title'", "headline", "body", "tags", "year", "--text-field"):
+        assert word in result.error
+    assert "\n" not in result.error and "[" not in result.error
+    # With the right option the same file is read.
+    assert len(read_file(result.path, IngestOptions(text_field="body", title_field="headline")).documents) == 500
+    # Some records lacking them: the others are indexed, and one line says which were skipped.
+    mixed = read_file(_records_file(tmp_path / "mixed.jsonl", [{"text": "کتاب"}] + rows[:40] + [{"text": "درخت"}]))
+    assert [d.text for d in mixed.documents] == ["کتاب", "درخت"]
+    [(where, reason)] = mixed.problems
+    assert where == mixed.path and reason.startswith("40 records have no 'text' or 'title' field (lines 2, 3, 4")
+    assert "headline" in reason and "--text-field" in reason
+
+
+def test_many_bad_lines_of_one_kind_are_one_line(tmp_path: Path) -> None:
+    lines = ["{broken"] * 1000 + [json.dumps({"text": "کتاب"}, ensure_ascii=False)] + ["[1, 2]"] * 3
+    result = read_file(write(tmp_path / "bad.jsonl", "\n".join(lines) + "\n"))
+    assert [d.text for d in result.documents] == ["کتاب"]
+    assert result.problems == [
+        (result.path, "line 1: invalid JSON (Expecting property name enclosed in double quotes); "
+                      "and 999 more lines like it"),
+        (result.path, "record 1002 is not an object; and 2 more lines like it"),
+    ]
+
+
+def test_a_csv_error_half_way_keeps_the_rows_before_it(tmp_path: Path) -> None:
+    # Python's csv refuses a cell over its field size limit (128 KiB): an error in the middle of the file.
+    huge = "کتاب " * 40_000
+    path = write(tmp_path / "t.csv", f"id,text\n1,درخت\n2,سیب\n3,{huge}\n4,گل\n")
+    result = read_file(path)
+    assert result.error is None and [d.text for d in result.documents] == ["درخت", "سیب"]
+    [(where, reason)] = result.problems
+    assert where == f"{path}:3" and reason.startswith("invalid CSV after row 2") and "the rest of the file" in reason
+    assert read_file(write(tmp_path / "h.csv", f"{huge}\n1,2\n")).error.startswith("invalid CSV")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=3000),
+                 st.text(max_size=800).map(lambda t: t.encode("utf-8")),
+                 st.text(alphabet="ابپتثجچحخدسشصطعفقکگلمنوهی \n۱۲" + ZWNJ, max_size=800).map(
+                     lambda t: t.encode("cp1256", errors="ignore"))))
+def test_scanning_a_file_a_block_at_a_time_chooses_what_decode_chooses(data: bytes) -> None:
+    try:
+        expected: tuple[str, str] | str = decode(data)[1]
+    except IngestError as exc:
+        expected = str(exc)
+    try:
+        found: tuple[str, str] | str = scan(io.BytesIO(data), 1 << 30)[2]
+    except IngestError as exc:
+        found = str(exc)
+    if isinstance(expected, str) and expected.startswith("undecodable") and isinstance(found, str):
+        assert found.startswith("undecodable")
+    else:
+        assert found == expected
+
+
+def test_scanning_across_blocks_keeps_utf8_characters_whole(tmp_path: Path) -> None:
+    # A two-byte Persian letter cut by a block boundary is still UTF-8.
+    text = "a" + "کتاب " * 300_000
+    path = write(tmp_path / "long.jsonl", json.dumps({"text": text}, ensure_ascii=False) + "\n")
+    opened = open_records(path)
+    assert opened.encoding == "utf-8" and [d.text for d in opened] == [text]

@@ -84,3 +84,73 @@ def test_a_table_of_another_generation_is_not_used(tmp_path: Path, seeds_dir: Pa
     with Index.open(tmp_path / "ix") as ix:
         table = spell_index(ix)
         assert not isinstance(table, StoredSpellIndex) and "ساختگی" not in table
+
+
+@settings(max_examples=80, deadline=None)
+@given(terms=vocabularies, at=st.floats(min_value=0.0, max_value=1.0), garbage=st.binary(min_size=1, max_size=64),
+       typed=st.lists(words, min_size=1, max_size=5))
+def test_a_table_overwritten_in_place_never_raises(tmp_path_factory, terms, at, garbage, typed) -> None:  # type: ignore[no-untyped-def]
+    """Bytes overwritten anywhere after the header (size unchanged): look-ups answer, verify() may object."""
+    path = tmp_path_factory.mktemp("spell") / FILE_NAME
+    write_table(path, 3, terms)
+    data = bytearray(path.read_bytes())
+    start = 64 + int(at * max(0, len(data) - 64 - len(garbage)))
+    data[start:start + len(garbage)] = garbage[:len(data) - start]
+    path.write_bytes(bytes(data[:len(path.read_bytes())]))
+    table = SpellingFile(path)
+    stored = StoredSpellIndex(table)
+    for word in typed + [t for t, _ in terms[:5]]:
+        stored.correct(word)
+        assert isinstance(stored.freq.get(word, 0), int) and isinstance(word in stored, bool)
+        table.filed_under(word)
+    table.terms()
+    problem = table.verify(documents=40)
+    assert problem is None or isinstance(problem, str)
+
+
+def _news_like(tmp_path: Path, seeds_dir: Path, backend: str) -> Path:
+    location = tmp_path / "ix"
+    with Index.create(location, backend=backend) as ix:
+        ix.add_paths([seeds_dir])
+    return location
+
+
+def test_a_damaged_stored_table_fails_no_search_and_doctor_names_it(tmp_path: Path, seeds_dir: Path,
+                                                                     backend: str) -> None:
+    from typer.testing import CliRunner
+
+    from persearch.cli.app import app
+
+    location = _news_like(tmp_path, seeds_dir, backend)
+    with Index.open(location) as ix:
+        path, documents = ix.data_dir / FILE_NAME, len(ix)
+        assert SpellingFile(path).verify(documents) is None
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:  # a third of it overwritten, as a disk or a careless tool might
+        fh.seek(size // 3)
+        fh.write(bytes(range(256)) * max(1, size // 3 // 256))
+    assert path.stat().st_size == size
+    with Index.open(location) as ix:  # not in the checksums: the index opens, a typo's search answers
+        results = ix.search("ریس جمهورر")
+        assert results.total >= 0
+    doctor = CliRunner().invoke(app, ["doctor", "--index", str(location)])
+    assert doctor.exit_code == 1
+    assert f"damaged: the spelling table {FILE_NAME} is damaged: " in doctor.stdout
+    rebuilt = CliRunner().invoke(app, ["index", "--rebuild", "--index", str(location)])
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    again = CliRunner().invoke(app, ["doctor", "--index", str(location)])
+    assert again.exit_code == 0 and "ok: the spelling table reads back" in again.stdout
+
+
+def test_a_table_cut_short_is_not_used_and_the_next_write_stores_it_again(tmp_path: Path, seeds_dir: Path) -> None:
+    location = _news_like(tmp_path, seeds_dir, "whoosh")
+    with Index.open(location) as ix:
+        path, generation = ix.data_dir / FILE_NAME, ix.backend.generation()
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with Index.open(location) as ix:
+        assert not isinstance(spell_index(ix), StoredSpellIndex)
+        assert any("is not used" in note for note in ix.check().notes)
+        ix.update()  # nothing changed on disk: the generation stays, the table is written again
+        assert ix.backend.generation() == generation
+    table = SpellingFile(path)
+    assert table.generation == generation and table.verify(documents=100) is None

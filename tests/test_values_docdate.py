@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED_DATA
+from conftest import shared_data_file
 from persearch.values import docdate
 from persearch.values.docdate import HTML_WINDOW, TEXT_WINDOW, document_date, html_date, text_date
 
@@ -108,9 +108,7 @@ def test_document_date_prefers_html_then_text() -> None:
 
 def test_news_corpus_articles_yield_few_dates() -> None:
     """The corpus's articles have no datelines; what is found must stand alone on a line."""
-    path = SHARED_DATA / "news.jsonl.gz"
-    if not path.exists():
-        pytest.skip("the shared news corpus is not present")
+    path = shared_data_file("news.jsonl.gz")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh]
     found = [(text, span) for text in texts if (span := text_date(text)) is not None]

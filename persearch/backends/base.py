@@ -165,6 +165,9 @@ class Backend(Protocol):
 
     #: The name recorded in persearch.json: "whoosh", "tantivy".
     name: str
+    #: Bytes the engine's writer may buffer before it writes out (Whoosh's
+    #: posting pool, tantivy's indexing heap); settable before writing.
+    writer_memory: int
 
     # -- life cycle -----------------------------------------------------------
     @classmethod
@@ -177,11 +180,13 @@ class Backend(Protocol):
         """Open the index in ``path``; ``analyzer`` is the one recorded in persearch.json."""
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> SegmentBuilder:
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False,
+                        memory: int | None = None) -> SegmentBuilder:
         """A builder for one worker process of a parallel build (see :class:`SegmentBuilder`).
 
         ``with_changes``: the commit that takes its result also deletes or
-        replaces documents, and must still be atomic.
+        replaces documents, and must still be atomic. ``memory``: bytes its
+        writer may buffer (None: the engine's default).
         """
 
     def close(self) -> None:
@@ -203,10 +208,12 @@ class Backend(Protocol):
     def delete_paths(self, paths: Iterable[str]) -> None:
         """Delete every document read from these files (their ``path`` field)."""
 
-    def commit(self, segments: Iterable[Any] = ()) -> None:
+    def commit(self, segments: Iterable[Any] = (), *, release: bool = True) -> None:
         """Make every change so far, and the workers' ``segments``, durable and visible atomically.
 
         A process killed at any moment leaves the last commit intact.
+        ``release=False``: more commits follow soon (a sync committing at
+        intervals), so the engine may keep its writer and its lock.
         """
 
     def cancel(self) -> None:
@@ -245,6 +252,9 @@ class Backend(Protocol):
     def iter_stored(self) -> Iterator[dict[str, Any]]:
         """Stored fields (text included) of every live document: rebuild only, slow."""
 
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the live documents read from file ``path`` (record-level updates)."""
+
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file (manifest recovery)."""
 
@@ -252,6 +262,12 @@ class Backend(Protocol):
         """The term dictionary of a field as ``(term, document frequency)``, only the terms beginning
         with ``prefix`` if one is given; nothing for unknown fields. Prefix and fuzzy terms expand
         from it by persearch.expand's rules, the same on every engine."""
+
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """For each term, the documents holding it in the title plus those holding it in the body (0: unknown).
+
+        ``backend.doc_frequencies(["کتاب", "ناموجود"]) == [12, 0]``
+        """
 
     def term_count(self) -> int:
         """Distinct terms over title and body (stats)."""
@@ -261,6 +277,18 @@ class Backend(Protocol):
 
     def segment_count(self) -> int:
         """Number of segments in the committed index (stats)."""
+
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Open every segment and read all it holds (terms, stored fields, texts):
+        ``(segments, documents read, problems in words)``. For ``persearch doctor``: slow."""
+
+    def engine_files(self) -> list[str]:
+        """Names of the files (in the backend's folder) the committed index is made of.
+
+        persearch records their sizes and checksums after each commit and
+        checks them on open: a file missing, emptied or overwritten is found
+        before a search stumbles on it.
+        """
 
 
 # -- shared by the engines ----------------------------------------------------------

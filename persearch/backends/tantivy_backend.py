@@ -35,7 +35,7 @@ from ..analysis.analyzer import Analyzer
 from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, TermDeletes, as_filters,
                    check_fields)
 from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document, new_document,
-                                new_index, stored_text, stored_tokens)
+                                new_index, read_json, stored_text, stored_tokens)
 from .tantivy_query import Translator
 from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
 from .tantivy_values import TypedSearch, allot
@@ -67,6 +67,10 @@ class TantivyBackend(TermDeletes):
         self._reached: dict[tuple[object, ...], Any] = {}  # prefix and fuzzy expansions of the current searcher
         self._generation: tuple[tuple[int, int, int], int] | None = None
         self._table = FieldTable(self.path)
+        #: Bytes tantivy's indexing may hold before it writes a segment out.
+        self.writer_memory = HEAP_BYTES
+        #: Ids added by the open writer (it replaces them itself, not the committed index).
+        self._added_ids: set[str] = set()
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -84,8 +88,8 @@ class TantivyBackend(TermDeletes):
         return cls(tantivy.Index.open(str(path)), path, analyzer, **kw)
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer, *,
-                        with_changes: bool = False) -> "SegmentWriter | AnalyzedBatch":
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False,
+                        memory: int | None = None) -> "SegmentWriter | AnalyzedBatch":
         """A builder for one worker process of a parallel build.
 
         New documents alone: the worker writes finished segments the parent's
@@ -95,12 +99,15 @@ class TantivyBackend(TermDeletes):
         commits a writer's deletes itself, and adopted segments could only
         join after them, not in the same commit.
         """
-        return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer)
+        return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer, memory or HEAP_BYTES)
 
     def close(self) -> None:
-        """Release the searcher; drop an uncommitted writer (and its lock)."""
+        """Release the searcher and tantivy's index (its memory maps and reader thread); drop an
+        uncommitted writer (and its lock). A later read opens the index again."""
         self._writer = None
         self._searcher = None
+        self._ix = None
+        self._added_ids.clear()
 
     def generation(self) -> int:
         """The committed generation: tantivy's opstamp, which every commit advances."""
@@ -113,8 +120,9 @@ class TantivyBackend(TermDeletes):
         return self._generation[1]
 
     # -- writing --------------------------------------------------------------
-    def _open_writer(self, heap: int = HEAP_BYTES, threads: int = THREADS) -> Any:
+    def _open_writer(self, heap: int | None = None, threads: int = THREADS) -> Any:
         """The writer of uncommitted changes, opened (waiting for tantivy's lock) if none is."""
+        heap = heap or self.writer_memory
         if self._writer is None:
             # A fresh view first: tantivy keeps the list of files it manages in
             # memory, and a writer made from a stale list would drop files
@@ -159,10 +167,19 @@ class TantivyBackend(TermDeletes):
         return self._table.add(specs, allot)
 
     def add(self, documents: Iterable[Document]) -> None:
-        """Add or replace (by id) documents; visible after :meth:`commit`."""
+        """Add or replace (by id) documents; visible after :meth:`commit`.
+
+        Only ids the index may hold are deleted first: a delete per new
+        document costs tantivy memory until the commit (about 1 KB each).
+        """
         writer = self._open_writer()
+        searcher = self._current_searcher()
+        committed = searcher.num_docs > 0
+        added = self._added_ids
         for doc_id, document in self._new_documents(documents):
-            writer.delete_documents_by_term("id", doc_id)
+            if doc_id in added or (committed and searcher.doc_freq("id", doc_id)):
+                writer.delete_documents_by_term("id", doc_id)
+            added.add(doc_id)
             writer.add_document(document)
 
     def append(self, documents: Iterable[Document]) -> None:
@@ -175,7 +192,7 @@ class TantivyBackend(TermDeletes):
     def _delete_term(writer: Any, field: str, value: str) -> None:
         writer.delete_documents_by_term(field, value)
 
-    def commit(self, segments: Iterable[Any] = ()) -> None:
+    def commit(self, segments: Iterable[Any] = (), *, release: bool = True) -> None:
         """Make every change durable and visible in one tantivy commit.
 
         ``segments`` come from worker processes: analyzed batches
@@ -197,7 +214,7 @@ class TantivyBackend(TermDeletes):
             for batch in batches:
                 for analyzed in batch:
                     writer.add_document(make_document(analyzed, typing))
-            self._finish(writer)
+            self._finish(writer, release=release or bool(written))
         if written:
             self._adopt(written)
         # Worker folders of failed builds: the index's write lock is held, so no other build runs.
@@ -219,12 +236,16 @@ class TantivyBackend(TermDeletes):
             self._ix = tantivy.Index.open(self.path)
             self._searcher = None
 
-    def _finish(self, writer: Any) -> None:
-        """Commit, wait for the merges it started, drop the writer (and its lock)."""
+    def _finish(self, writer: Any, release: bool = True) -> None:
+        """Commit; unless the writer is kept, wait for the merges it started and drop it (and its lock)."""
+        self._added_ids.clear()
+        self._searcher = None
+        if not release:
+            writer.commit()
+            return
         self._writer = None
         writer.commit()
         writer.wait_merging_threads()
-        self._searcher = None
 
     def optimize(self) -> None:
         """Rewrite the index as one segment and commit.
@@ -245,8 +266,53 @@ class TantivyBackend(TermDeletes):
         """Number of segments in the committed index."""
         return int(self._current_searcher().num_segments)
 
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Open every segment and read all it holds: ``(segments, documents read, problems)``.
+
+        A fresh searcher opens every segment; the term dictionaries of title
+        and body are walked and every live document's stored fields and text
+        are decoded; what fails is one problem line (``persearch doctor``).
+        """
+        problems: list[str] = []
+        try:
+            ix = tantivy.Index.open(self.path)
+            ix.reload()
+            searcher = ix.searcher()
+        except (ValueError, OSError) as exc:
+            return 0, 0, [f"the index does not open ({_engine_words(exc)})"]
+        documents = 0
+        try:
+            for field in SEARCH_FIELDS:
+                searcher.terms_with_prefix(field, "")
+            for addr in self._all(searcher):
+                doc = searcher.doc(addr)
+                hit_fields(doc.get_first("fields"))
+                stored_text(doc)
+                documents += 1
+        except BaseException as exc:  # a Rust panic on a damaged store is a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            problems.append(f"stored documents cannot be read through ({_engine_words(exc)})")
+        return int(searcher.num_segments), documents, problems
+
+    def engine_files(self) -> list[str]:
+        """The files the committed index is made of (meta.json and its segments' files), by name."""
+        meta = read_json(os.path.join(self.path, "meta.json"))
+        listing = os.listdir(self.path)
+        names = ["meta.json"]
+        for segment in meta["segments"]:
+            prefix = segment["segment_id"].replace("-", "") + "."
+            deletes = segment.get("deletes")
+            current = f"{prefix}{deletes['opstamp']}.del" if deletes else None
+            for name in sorted(listing):
+                # A segment's parts, and its current deletes (older .del files await garbage collection).
+                if name.startswith(prefix) and (not name.endswith(".del") or name == current):
+                    names.append(name)
+        return names
+
     def cancel(self) -> None:
         """Drop uncommitted changes (and tantivy's lock with the writer)."""
+        self._added_ids.clear()
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.rollback()
@@ -259,6 +325,8 @@ class TantivyBackend(TermDeletes):
         st = os.stat(os.path.join(self.path, "meta.json"))
         seen = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._searcher is None or seen != self._seen:
+            if self._ix is None:  # closed: open again
+                self._ix = tantivy.Index.open(self.path)
             self._ix.reload()
             self._searcher = self._ix.searcher()
             self._seen = seen
@@ -307,6 +375,11 @@ class TantivyBackend(TermDeletes):
         for term, freq in self._current_searcher().terms_with_prefix(field, prefix):
             yield term, int(freq)
 
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Per term: documents holding it in the title plus those holding it in the body (dictionary lookups)."""
+        searcher = self._current_searcher()
+        return [sum(int(searcher.doc_freq(field, term)) for field in SEARCH_FIELDS) for term in terms]
+
     def term_count(self) -> int:
         """Distinct analyzed terms over title and body."""
         searcher = self._current_searcher()
@@ -323,6 +396,19 @@ class TantivyBackend(TermDeletes):
             fields = hit_fields(doc.get_first("fields"))
             fields["text"] = stored_text(doc)
             yield fields
+
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the documents read from file ``path`` (a record file's records and their hashes)."""
+        searcher = self._current_searcher()
+        most = searcher.doc_freq("path", path)  # deleted ones included: an upper bound
+        if not most:
+            return {}
+        found = searcher.search(_Q.term_query(self._schema, "path", path), limit=most, count=False).hits
+        out = {}
+        for _, addr in found:
+            fields = hit_fields(searcher.doc(addr).get_first("fields"))
+            out[fields["id"]] = fields.get("hash") or ""
+        return out
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
@@ -404,6 +490,12 @@ def _score_sorted(searcher: Any, schema: Any, query: Any, hits: list[StoredHit],
     scores = {(addr.segment_ord, addr.doc): score for score, addr in scored}
     for hit, addr in zip(hits, addresses):
         hit.score = float(scores.get((addr.segment_ord, addr.doc), 0.0))
+
+
+def _engine_words(exc: BaseException) -> str:
+    """What tantivy said, without its Rust debug structures: the first words of the message."""
+    text = str(exc).split("{", 1)[0].split("(", 1)[0].strip(" :'\"")
+    return text[:80] or type(exc).__name__
 
 
 def _count(searcher: Any, query: Any) -> int:

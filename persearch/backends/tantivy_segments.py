@@ -49,13 +49,13 @@ class SegmentWriter:
     folder that the next commit deletes.
     """
 
-    def __init__(self, path: str, analyzer: Analyzer) -> None:
+    def __init__(self, path: str, analyzer: Analyzer, memory: int = HEAP_BYTES) -> None:
         self._analyzer = analyzer
         table = FieldTable(path)  # the parent records new typed fields before starting workers
         self._typing = (table.specs, table.slots)
         self._folder = tempfile.mkdtemp(prefix=_BUILD_PREFIX, dir=path)
         new_index(self._folder)
-        self._writer: Any = tantivy.Index.open(self._folder).writer(HEAP_BYTES, THREADS)
+        self._writer: Any = tantivy.Index.open(self._folder).writer(memory, THREADS)
         self._added = 0
 
     def append(self, documents: Iterable[Document]) -> None:

@@ -33,6 +33,7 @@ from ..render import HIGHLIGHT_STYLE, marked
 # The documented JSON shapes live in the library; the CLI keeps its names for them.
 from ..shapes import (count_json, document_json, facets_json, hit_json, report_json,  # noqa: F401
                       results_json, spans, stats_json, tokens_json)
+from ..sizes import human_size
 
 Span = tuple[int, int]
 
@@ -224,6 +225,31 @@ def facet_rows(counts: dict[Any, int], limit: int = 10) -> list[tuple[str, str]]
     return rows
 
 
+def summary_line(data: dict[str, Any]) -> str:
+    """The one line ``index``/``update`` end with: files, then documents (``data``: :func:`report_json`).
+
+    >>> summary_line(report_json({"added": 1, "documents": {"added": 40, "total": 40}}))
+    'files: added 1 · updated 0 · removed 0 · unchanged 0 · failed 0; documents: added 40 · updated 0 · removed 0 · total 40'
+    """
+    files = " · ".join(f"{key} {data[key]}" for key in ("added", "updated", "removed", "unchanged"))
+    documents = " · ".join(f"{key} {data['documents'][key]}" for key in ("added", "updated", "removed", "total"))
+    return f"files: {files} · failed {len(data['failed'])}; documents: {documents}"
+
+
+def as_typed(path: str, named: dict[str, str]) -> str:
+    """A path the library reports (absolute, resolved) as the user typed the path it lies under.
+
+    ``named`` maps resolved paths to how they were typed:
+    ``as_typed("/home/u/docs/a.txt", {"/home/u/docs": "docs"}) == "docs/a.txt"``.
+    """
+    for real, typed in sorted(named.items(), key=lambda item: -len(item[0])):
+        if path == real:
+            return typed
+        if path.startswith(real.rstrip(os.sep) + os.sep) or path.startswith(real + ":"):
+            return typed.rstrip(os.sep) + path[len(real.rstrip(os.sep)):]
+    return path
+
+
 # -- lines with highlights ------------------------------------------------
 def width(text: str) -> int:
     """Terminal columns ``text`` takes (marks and ZWNJ take none): ``width("کِتاب") == 4``."""
@@ -382,16 +408,6 @@ def stats_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def human_size(size: int) -> str:
-    """``human_size(92602) == "90.4 KiB"``: bytes in the largest binary unit that keeps a number ≥ 1."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"  # not reached
-
-
 def _word(value: Any) -> str:
     if value is None:
         return "(none)"
@@ -415,97 +431,22 @@ def _utc(value: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
-# -- what a terminal shows ----------------------------------------------
-def show_facets(facets: dict[str, Any], *, color: bool) -> None:
-    """Each facet as a small table: value and count (the first ten values, then the rest in one row)."""
-    con = console(sys.stdout) if color else None
-    for name, counts in facets.items():
-        rows = facet_rows(counts)
-        if con is None:
-            sys.stdout.write(f"\n{name}\tcount\n" + "".join(f"{value}\t{n}\n" for value, n in rows))
-            continue
-        from rich.table import Table
-
-        table = Table(name, "count", box=None, header_style="bold")
-        for value, n in rows:
-            table.add_row(value, n)
-        con.print()
-        con.print(table)
-    sys.stdout.flush()
-
-
-def show_results(results: Any, *, color: bool, bidi: bool, columns: int | None = None) -> None:
-    """Hits on stdout (snippets wrapped at ``columns``); the suggestion, message, total and time on stderr."""
-    if results.suggestion:
-        print(suggestion_line(results.query, results.suggestion, getattr(results, "corrected", False),
-                              bidi=bidi), file=sys.stderr)
-    if getattr(results, "message", None):
-        print(show_text(results.message, bidi=bidi), file=sys.stderr)
-    sys.stderr.flush()
-    con = console(sys.stdout) if color else None
-    for hit in results.hits:
-        (title, title_spans), = marked_lines(hit.title or os.path.basename(str(hit.path)),
-                                             getattr(hit, "title_highlights", ()), bidi=bidi)
-        lines = marked_lines(hit.snippet or "", hit.highlights, columns=columns, bidi=bidi)
-        where = f"{hit.id}  [{hit.score:.2f}]"
-        about = fields_line(hit.values, hit.field_types) if getattr(hit, "field_types", None) else ""
-        about = show_text(about, bidi=bidi) if about else ""
-        if con is None:
-            sys.stdout.write(f"{hit.rank}. {plain(title, title_spans)}\n   {where}\n")
-            sys.stdout.write(f"   {about}\n" if about else "")
-            sys.stdout.write("".join(f"   {plain(line, marks)}\n" for line, marks in lines) + "\n")
-        else:
-            con.print(rich_line(title, title_spans, "bold", indent=f"{hit.rank}. "))
-            con.print(rich_line(where, [], "cyan", indent="   "))
-            if about:
-                con.print(rich_line(about, [], "dim", indent="   "))
-            for line, marks in lines:
-                con.print(rich_line(line, marks, indent="   "))
-            con.print()
-    if getattr(results, "facet_specs", None):
-        show_facets(results.facets, color=con is not None)
-    sys.stdout.flush()
-    elapsed = getattr(results, "elapsed", None)
-    took = f" · {elapsed * 1000:.0f} ms" if isinstance(elapsed, (int, float)) else ""
-    noun = "hit" if results.total == 1 else "hits"
-    print(f"{results.total} {noun} · page {results.page}{took}", file=sys.stderr, flush=True)
-
-
-def show_tokens(text: str, tokens: list[Any], *, color: bool, bidi: bool) -> None:
-    """A table: position, term, start, end, and the surface text the term came from."""
-    rows = [(str(t.position), show_text(t.text, bidi=bidi), str(t.start), str(t.end),
-             show_text(text[t.start:t.end], bidi=bidi)) for t in tokens]
-    header = ("position", "term", "start", "end", "surface")
-    if not color:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [header, *rows]))
-        return
-    from rich.table import Table
-
-    table = Table(*header, box=None, header_style="bold")
-    for row in rows:
-        table.add_row(*row)
-    console(sys.stdout).print(table)
-
-
 class ProgressBar:
-    """A rich progress bar on stderr: files done of total, rate, ETA, current file.
+    """A rich progress bar on stderr: bytes done of the total (so one big file moves it too),
+    documents and their rate, files, ETA and the file being read, in one short line.
 
-    :meth:`update` is the library's ``progress(done, total, path)`` callback.
+    :meth:`update` is the library's ``progress(done, total, path, state=...)``
+    callback (persearch.index.commit.ProgressState).
     """
 
     def __init__(self, stream: IO[str]) -> None:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, Progress, TextColumn
 
         self._progress = Progress(
-            TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-            TextColumn("{task.fields[mb]:.1f} MB · {task.fields[rate]:.0f} files/s"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            TextColumn("{task.fields[name]}", style="dim"),
+            BarColumn(bar_width=10), TextColumn("{task.fields[line]}", markup=False),
             console=console(stream), transient=True,
         )
-        self._task = self._progress.add_task("indexing", total=None, mb=0.0, rate=0.0, name="")
-        self._bytes = 0
+        self._task = self._progress.add_task("indexing", total=None, line="reading the folders…")
         self._started = 0.0
 
     def __enter__(self) -> "ProgressBar":
@@ -518,15 +459,26 @@ class ProgressBar:
     def __exit__(self, *exc: Any) -> None:
         self._progress.stop()
 
-    def update(self, done: int, total: int, path: str = "") -> None:
-        """Files ``done`` of ``total``; ``path`` the last one (its size counts towards MB)."""
+    def update(self, done: int, total: int, path: str = "", state: Any = None) -> None:
+        """Files ``done`` of ``total``; with ``state``, bytes and documents too (also inside a file)."""
         import time
 
-        try:
-            self._bytes += os.path.getsize(path)
-        except OSError:
-            pass
         elapsed = max(time.monotonic() - self._started, 1e-6)
         name = os.path.basename(path)
-        self._progress.update(self._task, completed=done, total=total, mb=self._bytes / 1e6,
-                              rate=done / elapsed, name=name[:40])
+        if state is None:
+            self._progress.update(self._task, completed=done, total=total, line=f"{done}/{total} files  {name}")
+            return
+        left = max(state.bytes_total - state.bytes_done, 0)
+        eta = left / (state.bytes_done / elapsed) if state.bytes_done else None
+        line = (f"{state.bytes_done / max(state.bytes_total, 1):4.0%} {state.bytes_done / 1e6:.1f}/"
+                f"{state.bytes_total / 1e6:.1f} MB · {state.documents} docs, {state.documents / elapsed:.0f}/s · "
+                f"{state.files_done}/{state.files_total} files · ETA {_clock(eta)}  {name}")
+        self._progress.update(self._task, completed=state.bytes_done, total=state.bytes_total or None, line=line)
+
+
+def _clock(seconds: float | None) -> str:
+    """``0:01:05`` (or ``-:--:--`` when not known yet)."""
+    if seconds is None:
+        return "-:--:--"
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

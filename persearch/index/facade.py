@@ -6,32 +6,35 @@
     ...     index.search("رئیس‌جمهوری").total
 
 The class only wires the rooms of this package together: the folder and its
-versions (layout.py), the write lock (lock.py), the file table (manifest.py),
-field options per path (options.py), the sync with the disk (sync.py) and its
-worker processes (workers.py). docs/indexing.md describes the update model.
+versions (layout.py; a new one: creation.py), the write lock (lock.py), the
+file table (manifest.py), field options per path (options.py), the sync with
+the disk (sync.py) and its worker processes (workers.py). docs/indexing.md describes the update model.
 """
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, cast
 
 from ..analysis import Analyzer
 from ..analysis.analyzer import ANALYZER_VERSION
-from ..backends import DEFAULT_BACKEND, backend_class, discard, engine_options
+from ..backends import DEFAULT_BACKEND
 from ..backends.base import Backend, Document
-from ..errors import IndexIncompatible, IndexNotFound, InvalidOption, PersearchError
+from ..errors import IndexDamaged, IndexIncompatible, IndexNotFound, PersearchError
 from ..files import write_json
-from .layout import (FORMAT_TAG, META_FILE, SCHEMA_VERSION, data_folders, describe, kept_analyzer, kept_settings,
-                     next_data_name, old_meta, read_meta, recorded_options, remove_stale, with_options)
-from .typed import as_document, declare_fields, declared_fields, declared_fields_map, type_own_documents
-from .lock import acquire, file_lock, release
-from .manifest import Manifest, now
+from .commit import CommitPolicy, Pace, Progress
+from .creation import create_folder
+from .documents import add_in_batches
+from .integrity import (CheckReport, GuardedBackend, cancel_quietly, check, close_quietly, open_engine,
+                        record_checksums, write_error)
+from .layout import META_FILE, SCHEMA_VERSION, describe, read_meta
+from .typed import declare_fields, declared_fields, declared_fields_map
+from .lock import acquire, release
+from .manifest import SHARED_KEYS, Manifest
 from .options import given, options_by_path, record_options
 from .paths import record_id, resolved
-from .sync import Progress, Sync, UpdateReport, refuse_unreachable_roots
+from .sync import Sync, UpdateReport
 
 if TYPE_CHECKING:
     from ..query.run import Results
@@ -40,23 +43,33 @@ if TYPE_CHECKING:
 class Index:
     """A persearch index folder. Use :meth:`open` or :meth:`create`, then ``with``."""
 
-    #: A chunk is committed when it reaches this many bytes of files...
-    chunk_bytes: int = 32 * 1024 * 1024
-    #: ...or this many files; a crash loses at most the current chunk.
+    #: A write commits when it has read this many bytes of files since its last commit...
+    chunk_bytes: int = 16 * 1024 * 1024
+    #: ...or indexed this many files...
     chunk_files: int = 10_000
+    #: ...or this many documents...
+    chunk_documents: int = 10_000
+    #: ...or worked this many seconds: a crash or a kill loses at most that, Ctrl-C nothing.
+    chunk_seconds: float = 10.0
     #: Below this many bytes in a batch, worker processes cost more than they save.
     parallel_min_bytes: int = 8 * 1024 * 1024
+    #: A record file this big (or already indexed) is read one record at a time in this process.
+    stream_min_bytes: int = 1024 * 1024
+    #: Bytes an engine writer may buffer before writing out (Whoosh's posting pool,
+    #: tantivy's indexing heap), per process; None: the engine's default.
+    writer_memory: int | None = None
 
-    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float) -> None:
+    def __init__(self, root: Path, meta: dict[str, Any], analyzer: Analyzer, lock_timeout: float, *,
+                 verify: bool = True) -> None:
         self.root = root
         self._meta_file = os.fspath(root / META_FILE)  # stat before every search: no pathlib
         self.analyzer = analyzer
         self.lock_timeout = lock_timeout
         self._meta = meta
         self._meta_stamp = self._stamp()
-        self._backend: Backend = backend_class(meta["backend"]).open(root / meta["data"], analyzer=analyzer,
-                                                                     lock_timeout=lock_timeout)
         self._lock_fd: int | None = None
+        self._backend: Backend = self._open_backend(verify)
+        self._guard, self._guarded = GuardedBackend(self), self._backend
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -99,52 +112,24 @@ class Index:
     def _create(cls, path: str | os.PathLike[str], analyzer: Analyzer | None, backend: str | None, *,
                 overwrite: bool, keep: bool, lock_timeout: float, engine: dict[str, Any]) -> "Index":
         root = Path(path).expanduser().absolute()
-        if root.exists() and not root.is_dir():
-            raise InvalidOption(f"{root} is a file: an index is a folder")
-        planned = backend or (DEFAULT_BACKEND if not (root / META_FILE).exists() else None)
-        if planned is not None:
-            # An unknown backend, a missing extra or an option it does not take fails before the disk is touched.
-            backend_class(planned)
-            engine_options(planned, engine)
-        root.mkdir(parents=True, exist_ok=True)
-        with file_lock(root, lock_timeout):
-            old = old_meta(root, overwrite)
-            if old is not None and not overwrite:
-                raise PersearchError(f"{root} already holds an index; open it, or create with overwrite=True")
-            shared = kept_settings(root, old) if keep else {}
-            if analyzer is None:
-                analyzer = kept_analyzer(old) if keep else Analyzer()
-            backend = backend or (old or {}).get("backend") or DEFAULT_BACKEND
-            backend_cls = backend_class(backend)
-            newest = old["data"] if old else next((folder.name for folder in data_folders(root)), None)
-            data = next_data_name(newest)
-            shutil.rmtree(root / data, ignore_errors=True)  # left by a crashed rebuild, or by an unreadable index
-            created = backend_cls.create(root / data, analyzer, lock_timeout=lock_timeout,
-                                         **engine_options(backend, engine, recorded_options(old, backend)))
-            created.add_fields(declared_fields(shared))
-            Manifest.from_json({k: v for k, v in shared.items() if k != "fields"}).write(root / data,
-                                                                                       created.generation())
-            created.close()
-            meta = {"format": FORMAT_TAG, "schema_version": SCHEMA_VERSION, "backend": backend,
-                    "analyzer": analyzer.config(), "data": data, "created_at": now(), **shared,
-                    **with_options(created)}
-            write_json(root / META_FILE, meta)
-            if old is not None:
-                discard(old.get("backend"), root / str(old.get("data")))
-            remove_stale(root, data)
+        meta, analyzer = create_folder(root, analyzer, backend, overwrite=overwrite, keep=keep,
+                                       lock_timeout=lock_timeout, engine=engine)
         return cls(root, meta, analyzer, lock_timeout)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], create: bool = False, *, analyzer: Analyzer | None = None,
-             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0, **engine: Any) -> "Index":
+             backend: str = DEFAULT_BACKEND, lock_timeout: float = 10.0, verify: bool = True,
+             **engine: Any) -> "Index":
         """Open the index in ``path``; with ``create=True`` make one if there is none.
 
         ``backend`` ("whoosh", "tantivy" or "sphinx") and the engine's options
         (``nodes=``, see :meth:`create`) are used only when creating: an
         existing index is opened with the backend and options recorded in it.
 
-        Raises IndexNotFound when ``path`` holds no index and IndexIncompatible
-        when it was built with another schema version or (if given) analyzer.
+        Raises IndexNotFound when ``path`` holds no index, IndexIncompatible
+        when it was built with another schema version or (if given) analyzer,
+        and IndexDamaged when its engine files are missing or not as they
+        were written (``verify=False`` skips that check: :meth:`check` does it).
         """
         root = Path(path).expanduser().absolute()
         if not (root / META_FILE).exists():
@@ -167,7 +152,7 @@ class Index:
             raise IndexIncompatible(
                 f"index at {root} was built with analyzer {describe(stored)}, not {describe(analyzer)}; "
                 f"open it without analyzer options or rebuild it into a new folder")
-        return cls(root, meta, stored, lock_timeout)
+        return cls(root, meta, stored, lock_timeout, verify=verify)
 
     # -- life cycle -------------------------------------------------------------
     def __enter__(self) -> "Index":
@@ -178,7 +163,7 @@ class Index:
 
     def close(self) -> None:
         """Close searchers and writers (uncommitted changes are dropped)."""
-        if self._backend is not None:
+        if getattr(self, "_backend", None) is not None:
             self._backend.close()
         self._release()
 
@@ -187,10 +172,28 @@ class Index:
 
     @property
     def backend(self) -> Backend:
-        """The engine behind this index (reopened if ``rebuild`` swapped it)."""
+        """The engine behind this index, as readers use it: reopened when a rebuild swapped
+        it, and an engine failing on damaged files raises IndexDamaged (integrity.py)."""
+        current = self._current()
+        if self._guarded is not current:  # one guard per engine object: caches keyed by it stay right
+            self._guard, self._guarded = GuardedBackend(self), current
+        return cast("Backend", self._guard)
+
+    def _current(self) -> Backend:
+        """The engine of the data folder persearch.json names now."""
         if self._stamp() != self._meta_stamp:
             self._reload_meta()
         return self._backend
+
+    def _open_backend(self, verify: bool = True) -> Backend:
+        """Open the engine of the current data folder; IndexDamaged if its files are not as written."""
+        return open_engine(self, verify)
+
+    def _reopen(self) -> None:
+        """Open the engine afresh (after it failed: another process may have committed or rebuilt)."""
+        self._meta, self._meta_stamp = read_meta(self.root), self._stamp()
+        old, self._backend = self._backend, self._open_backend()
+        close_quietly(old)
 
     def _stamp(self) -> int:
         try:
@@ -201,12 +204,11 @@ class Index:
     def _reload_meta(self) -> None:
         stamp = self._stamp()
         meta = read_meta(self.root)
-        if meta["data"] != self._meta["data"]:
-            old = self._backend
-            self._backend = backend_class(meta["backend"]).open(self.root / meta["data"], analyzer=self.analyzer,
-                                                                 lock_timeout=self.lock_timeout)
-            old.close()
+        moved = meta["data"] != self._meta["data"]
         self._meta, self._meta_stamp = meta, stamp
+        if moved:
+            old, self._backend = self._backend, self._open_backend()
+            close_quietly(old)
 
     @property
     def backend_name(self) -> str:
@@ -229,25 +231,40 @@ class Index:
 
     # -- writing: the lock and the manifest ---------------------------------------
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Manifest]:
-        """Hold the write lock; yield the manifest, reconciled with the engine."""
+    def _writing(self, lenient: bool = False) -> Iterator[Manifest]:
+        """Hold the write lock; yield the manifest, reconciled with the engine.
+
+        ``lenient`` (a rebuild): a damaged engine gives the manifest as recorded
+        (roots, exclusions and options are what a rebuild needs).
+        """
         if self._lock_fd is not None:
             raise PersearchError("this index is already being written (re-entrant call)")
         self._lock_fd = acquire(self.root, self.lock_timeout)
         try:
-            self._reload_meta()
-            yield self._manifest()
-            # The spelling table of what was committed, for searches to map (persearch/spelling.py).
-            from ..spelling import write_for
-
-            write_for(self._backend)
-        except BaseException:
+            try:
+                self._reload_meta()
+                manifest = self._manifest()
+            except IndexDamaged:
+                if not lenient:
+                    raise
+                manifest = self._recorded_manifest()  # what a rebuild needs: roots, exclusions, options
+                manifest.options = options_by_path(manifest.options, manifest.roots)
+            yield manifest
+        except BaseException as exc:
             # Nothing half-done stays pending: an open engine writer would keep
             # the engine's lock, and could later commit over another process's work.
-            self._backend.cancel()
-            raise
+            cancel_quietly(self._backend)
+            translated = write_error(self, exc)
+            if translated is exc:
+                raise
+            raise translated from exc
         finally:
             self._release()
+
+    def _recorded_manifest(self) -> Manifest:
+        """The manifest as recorded; lost, its roots and options from the copy in persearch.json."""
+        return Manifest.read(self.data_dir) or Manifest.from_json({k: self._meta[k] for k in SHARED_KEYS
+                                                                    if k in self._meta})
 
     def _release(self) -> None:
         if self._lock_fd is not None:
@@ -255,11 +272,7 @@ class Index:
             release(fd)
 
     def _manifest(self) -> Manifest:
-        manifest = Manifest.read(self.data_dir)
-        if manifest is None:
-            # Lost: roots and options have a copy in persearch.json, files come back below.
-            manifest = Manifest.from_json({k: self._meta[k] for k in ("roots", "excluded", "options")
-                                           if k in self._meta})
+        manifest = self._recorded_manifest()  # lost: its files come back below
         if manifest.generation != self._backend.generation():
             # The engine committed but we died before the manifest was written
             # (or the manifest is gone): rebuild its file table from stored fields.
@@ -270,21 +283,39 @@ class Index:
 
     def _remember(self, manifest: Manifest) -> None:
         """Copy roots, exclusions and options into persearch.json (they change rarely)."""
-        shared = manifest.shared()
-        if any(self._meta.get(k) != v for k, v in shared.items()):
-            self._meta = {**self._meta, **shared}
+        self._update_meta(manifest.shared())
+
+    def _update_meta(self, changes: Mapping[str, Any]) -> None:
+        """Write ``changes`` into persearch.json, when they change anything."""
+        if any(self._meta.get(k) != v for k, v in changes.items()):
+            self._meta = {**self._meta, **changes}
             write_json(self.root / META_FILE, self._meta)
             self._meta_stamp = self._stamp()
 
-    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> None:
+    def _save(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None, *,
+              final: bool = True) -> None:
+        """Write the manifest for the engine's last commit; after a write's last commit (``final``,
+        its merges done, an interrupted write's too) the checksums of the engine's files and the
+        spelling table of what was committed, for searches to map (persearch/spelling.py)."""
         backend = backend or self._backend
-        manifest.write(data_dir or self.data_dir, backend.generation())
+        data_dir = data_dir or self.data_dir
+        if final:
+            from ..spelling import write_for  # a write's end: searches never load it
+
+            record_checksums(data_dir, backend)
+            write_for(backend)  # nothing to do when the generation has its table (a no-change update)
+        manifest.write(data_dir, backend.generation())
 
     def _sync(self, manifest: Manifest, backend: Backend | None = None, data_dir: Path | None = None) -> Sync:
         """A sync of ``manifest`` into this index's engine, or into ``backend`` in ``data_dir`` (a rebuild)."""
         return Sync(manifest, backend or self._backend, self.analyzer, data_dir or self.data_dir, self.root,
-                    lambda: self._save(manifest, backend, data_dir), chunk_bytes=self.chunk_bytes,
-                    chunk_files=self.chunk_files, parallel_min_bytes=self.parallel_min_bytes)
+                    lambda final: self._save(manifest, backend, data_dir, final=final), policy=self._policy(),
+                    parallel_min_bytes=self.parallel_min_bytes, stream_min_bytes=self.stream_min_bytes,
+                    memory=self.writer_memory)
+
+    def _policy(self) -> CommitPolicy:
+        return CommitPolicy(bytes=self.chunk_bytes, documents=self.chunk_documents, files=self.chunk_files,
+                            seconds=self.chunk_seconds)
 
     # -- files ------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, text_field: str | None = None,
@@ -321,7 +352,13 @@ class Index:
             # On disk before the first chunk: a crash must not forget the new options.
             self._save(manifest)
             self._remember(manifest)
-            report = self._sync(manifest).run(roots, workers, progress)
+            report = self._sync(manifest).run(roots, workers, progress, named=existing)
+            # A named file that could not be indexed (binary, /dev/null) is no root:
+            # every later update would fail on it again.
+            unindexed = [root for root in existing if root not in manifest.files and not os.path.isdir(root)]
+            if unindexed:
+                manifest.forget_roots(unindexed)
+                self._save(manifest)
             self._remember(manifest)  # a named file found gone is no longer a root
             return report
 
@@ -350,24 +387,32 @@ class Index:
             for item in paths_or_ids:
                 # As named, links unresolved: a link inside a root, to outside it.
                 reached = str(Path(item).expanduser().absolute())
-                dropped = manifest.drop(resolved(item), reached)
+                path = resolved(item)
+                dropped = manifest.drop(path, reached)
                 if dropped is not None:
                     self._backend.delete_paths(dropped)
-                    report.removed += len(dropped)
-                elif self._delete_stored(str(item)):
+                    # A file root with no documents (an older persearch kept named files that
+                    # failed as roots) is removed too: it counts.
+                    report.removed += len(dropped) or int(not os.path.isdir(path))
+                    report.documents_removed += sum(dropped.values())
+                elif self._delete_stored(str(item), manifest):
                     report.removed += 1
+                    report.documents_removed += 1
                 else:
                     report.failed.append((str(item), "not in the index"))
             self._backend.commit()
             self._save(manifest)
             self._remember(manifest)
+            report.documents = self._backend.doc_count()
         return report
 
-    def _delete_stored(self, item: str) -> bool:
+    def _delete_stored(self, item: str, manifest: Manifest) -> bool:
         """Delete the document with id ``item`` (or ``PATH#ID`` with a relative PATH); whether there was one."""
         for doc_id in (item, record_id(item)) if "#" in item else (item,):
-            if self._backend.stored(doc_id) is not None:
+            stored = self._backend.stored(doc_id)
+            if stored is not None:
                 self._backend.delete([doc_id])
+                manifest.one_document_less(stored.get("path") or "")
                 return True
         return False
 
@@ -380,21 +425,28 @@ class Index:
         self.add_documents([Document(id=str(id), text=text, title=title or "", metadata=fields)])
 
     def add_documents(self, documents: Iterable[Document | Mapping[str, Any]]) -> int:
-        """Add (or replace by id) many documents in one commit; returns how many.
+        """Add (or replace by id) documents; returns how many.
 
         Each is a :class:`~persearch.Document` or a mapping with ``id`` and
         ``text``, optionally ``title``; its other keys become metadata.
+        ``documents`` may be any iterable, a generator too: it is taken a
+        batch at a time and committed at the intervals of a sync
+        (``chunk_documents``, ``chunk_bytes``, ``chunk_seconds``), so memory
+        does not grow with it. A bad document raises InvalidOption: a list is
+        checked whole before anything is written; from a generator, batches
+        committed before the bad one stay.
 
         >>> index.add_documents([{"id": "۱", "text": "کتاب تازه", "tags": ["کتاب"]}])  # doctest: +SKIP
         1
         """
-        docs = [as_document(item) for item in documents]  # a bad one fails before anything is written
         with self._writing() as manifest:
-            type_own_documents(self._backend, docs)
-            self._backend.add(docs)
+            if self.writer_memory is not None:
+                self._backend.writer_memory = self.writer_memory
+            count = add_in_batches(self._backend, documents, Pace(self._policy()),
+                                   lambda: self._save(manifest, final=False))
             self._backend.commit()
             self._save(manifest)
-        return len(docs)
+        return count
 
     def optimize(self) -> None:
         """Merge the index into one segment: faster searches, at the cost of one full rewrite.
@@ -413,17 +465,12 @@ class Index:
                 return False
             self._backend.delete([id])
             self._backend.commit()
-            doc_path = id.split("#", 1)[0]
-            entry = manifest.files.get(doc_path)
-            if entry is not None:
-                entry.documents -= 1
-                if entry.documents <= 0:
-                    del manifest.files[doc_path]
+            manifest.one_document_less(id.split("#", 1)[0])
             self._save(manifest)
         return True
 
     def rebuild(self, paths: Iterable[str | os.PathLike[str]] = (), *, text_field: str | None = None,
-                title_field: str | None = None, id_field: str | None = None,
+                title_field: str | None = None, id_field: str | None = None, max_size: int | None = None,
                 fields: Mapping[str, str] | Iterable[str] | None = None, document_dates: bool | None = None,
                 workers: int | None = None, progress: Progress | None = None,
                 backend: str | None = None, **engine: Any) -> UpdateReport:
@@ -437,54 +484,14 @@ class Index:
         ("whoosh", "tantivy" or "sphinx"), with the engine's options given
         (``nodes=``), else those recorded for it. Documents added with
         :meth:`add_document` are copied over from their stored text. Readers
-        see the old index until the swap.
+        see the old index until the swap. Works on an index with damaged
+        engine files too (rebuild.py); interrupted, it leaves the index as it was.
         """
-        backend = backend or self._meta["backend"]
-        backend_cls = backend_class(backend)
-        options = engine_options(backend, engine, recorded_options(self._meta, backend))
-        with self._writing() as manifest:
-            named = [resolved(p) for p in paths]
-            refuse_unreachable_roots(manifest)  # a fresh build would lose their documents
-            manifest.add_roots([root for root in named if os.path.exists(root)])
-            record_options(manifest, named or list(manifest.roots),
-                           given(text_field=text_field, title_field=title_field, id_field=id_field,
-                                 document_dates=document_dates))
-            old_data = self._meta["data"]
-            remove_stale(self.root, old_data)
-            new_data = next_data_name(old_data)
-            new_backend = backend_cls.create(self.root / new_data, self.analyzer, lock_timeout=self.lock_timeout,
-                                             **options)
-            declared = {**declared_fields_map(self._meta), **declare_fields(fields, {})}
-            new_backend.add_fields(declared_fields({"fields": declared}))
-            try:
-                fresh = Manifest(roots=list(manifest.roots), excluded=list(manifest.excluded),
-                                 options=dict(manifest.options))
-                own = [Document(id=s["id"], text=s["text"], title=s.get("title", ""),
-                                metadata=s.get("metadata") or {})
-                       for s in self._backend.iter_stored() if not s.get("path")]
-                if own:
-                    type_own_documents(new_backend, own)
-                    new_backend.append(own)
-                report = self._sync(fresh, new_backend, self.root / new_data).run(list(fresh.roots), workers,
-                                                                                  progress)
-                if own and not fresh.roots:
-                    new_backend.commit()
-                    self._save(fresh, new_backend, self.root / new_data)
-            except BaseException:
-                new_backend.close()
-                discard(backend, self.root / new_data)
-                shutil.rmtree(self.root / new_data, ignore_errors=True)
-                raise
-            new_backend.close()
-            old_backend = self._meta["backend"]
-            meta = {**{k: v for k, v in self._meta.items() if k != "backend_options"}, **fresh.shared(),
-                    "data": new_data, "backend": backend, "schema_version": SCHEMA_VERSION, "rebuilt_at": now(),
-                    "fields": declared, **with_options(new_backend)}
-            write_json(self.root / META_FILE, meta)  # the atomic swap
-            self._reload_meta()
-            discard(old_backend, self.root / old_data)
-            shutil.rmtree(self.root / old_data, ignore_errors=True)
-        return report
+        from .rebuild import rebuild
+
+        options = dict(text_field=text_field, title_field=title_field, id_field=id_field, max_size=max_size,
+                       document_dates=document_dates)
+        return rebuild(self, list(paths), options, fields, workers, progress, backend or self.backend_name, engine)
 
     # -- reading ---------------------------------------------------------------
     def stored_text(self, id: str) -> str | None:
@@ -532,6 +539,15 @@ class Index:
             **({"nodes": backend.node_stats()} if hasattr(backend, "node_stats") else {}),
         }
 
+    def check(self) -> CheckReport:
+        """Read the whole index and say what is wrong, changing nothing (``persearch doctor``):
+        engine files against their checksums, every segment read through, documents against the manifest.
+
+        >>> Index.open("نمایه", verify=False).check().ok        # doctest: +SKIP
+        True
+        """
+        return check(self)
+
     def search(self, query: str, limit: int = 10, page: int = 1, fields: Sequence[str] | None = None, *,
                filters: Any = None, sort: str | None = None, facets: Sequence[str] | str | None = None,
                **options: Any) -> Results:
@@ -561,11 +577,7 @@ class Index:
             return
         declared = declare_fields(fields, self._backend.fields())
         self._backend.add_fields(declared_fields({"fields": declared}))
-        merged = {**declared_fields_map(self._meta), **declared}
-        if merged != self._meta.get("fields"):
-            self._meta = {**self._meta, "fields": merged}
-            write_json(self.root / META_FILE, self._meta)
-            self._meta_stamp = self._stamp()
+        self._update_meta({"fields": {**declared_fields_map(self._meta), **declared}})
 
 
 __all__ = ["Index", "UpdateReport", "SCHEMA_VERSION"]

@@ -11,6 +11,7 @@ would otherwise keep the index locked after its parent was killed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from pathlib import Path
@@ -26,18 +27,14 @@ _LOCK_FDS: set[int] = set()
 
 def acquire(root: Path, timeout: float) -> int:
     """Take the write lock of the index in ``root``, waiting up to ``timeout`` seconds; its descriptor."""
-    import errno
     import fcntl
 
     try:
         fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise
-        # The user meets a folder they cannot write, not our lock file.
-        raise IndexReadOnly(f"the index at {root} is read-only here ({(error.strerror or 'permission denied').lower()}): it can be "
-                            f"searched but not changed; index into a folder you can write "
-                            f"(--index DIR) or ask for write access") from None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise not_writable(root, exc) from None
+        raise
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -50,6 +47,14 @@ def acquire(root: Path, timeout: float) -> int:
                 raise IndexLocked(f"index at {root} is being written by another process (waited {timeout:g} s); "
                                   f"try again when it has finished") from None
             time.sleep(0.05)
+
+
+def not_writable(root: Path, exc: OSError) -> IndexReadOnly:
+    """The error for an index folder this user may not write (permissions, another owner, a read-only disk):
+    it names the folder, never the lock file or the engine file the write stumbled on."""
+    return IndexReadOnly(f"cannot write the index at {root} ({exc.strerror or 'Permission denied'}); searching it "
+                         f"still works, changing it does not (read-only here): index into a folder you can write "
+                         f"(--index DIR) or ask for write access")
 
 
 def release(fd: int) -> None:
@@ -81,4 +86,4 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
-__all__ = ["LOCK_FILE", "acquire", "release", "file_lock"]
+__all__ = ["LOCK_FILE", "acquire", "release", "file_lock", "not_writable"]

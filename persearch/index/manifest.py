@@ -139,6 +139,20 @@ class Manifest:
                 self.roots = [r for r in self.roots if r not in inner] + [root]
         self.excluded = [e for e in self.excluded if not under(e, roots)]
 
+    def forget_roots(self, roots: list[str]) -> None:
+        """Stop recording ``roots`` (and the field options given for them); their files stay as they are."""
+        self.roots = [root for root in self.roots if root not in roots]
+        for root in roots:
+            self.options.pop(root, None)
+
+    def one_document_less(self, path: str) -> None:
+        """A document read from file ``path`` was deleted: its count (the entry goes with its last one)."""
+        entry = self.files.get(path)
+        if entry is not None:
+            entry.documents -= 1
+            if entry.documents <= 0:
+                del self.files[path]
+
     def set_links(self, reached_via: Mapping[str, str], unlinked: Iterable[str]) -> None:
         """Record where the links to the files just seen are, and clear it for those now in a root."""
         for path, via in reached_via.items():
@@ -150,10 +164,10 @@ class Manifest:
             if entry is not None:
                 entry.link = None
 
-    def drop(self, path: str, reached: str) -> list[str] | None:
+    def drop(self, path: str, reached: str) -> dict[str, int] | None:
         """Forget ``path``, a file or folder: the files under it, it as a root, the
-        roots inside it and their field options; the files dropped, or None when
-        the index knows nothing of ``path``.
+        roots inside it and their field options; the files dropped (with their
+        document counts), or None when the index knows nothing of ``path``.
 
         When a root would walk into it again (``reached``, the path as named,
         may be a link inside a root to outside it), it is kept out of later syncs.
@@ -162,28 +176,31 @@ class Manifest:
         if not doomed and path not in self.roots:
             return None
         linked = any(self.files[p].link for p in doomed)  # reached through a link: keep it out too
-        for p in doomed:
-            del self.files[p]
+        dropped = {p: self.files.pop(p).documents for p in doomed}
         self.roots = [r for r in self.roots if not under(r, [path])]
         for named in [p for p in self.options if under(p, [path])]:
             del self.options[named]
         if (under(path, self.roots) or under(reached, self.roots) or linked) and path not in self.excluded:
             self.excluded.append(path)  # update() must not bring it back
-        return doomed
+        return dropped
 
     def recovered(self, backend: Backend) -> Manifest:
         """This manifest with its file table rebuilt from the engine's stored fields.
 
         For when the engine committed but the manifest was not written (a
         crash between the two) or is lost: what it knew beyond the stored
-        fields (link locations, files to read again) is kept.
+        fields (link locations, files to read again) is kept. Record files
+        are read again (record by record: unchanged records are not
+        indexed again), since a crash may have cut one short.
         """
         files: dict[str, FileEntry] = {}
-        for _, path, size, mtime, hsh in backend.file_records():
+        for doc_id, path, size, mtime, hsh in backend.file_records():
             entry = files.get(path)
             if entry is None:
                 entry = files[path] = FileEntry(size, int(mtime * 1e9), hsh, 0)
             entry.documents += 1
+            if doc_id != path:  # a record: its hash is the record's, and its file may be indexed only in part
+                entry.read_again()
         for path, old in self.files.items():
             entry = files.get(path)
             if entry is not None:

@@ -1,4 +1,4 @@
-"""Typed record fields at the index level: declarations, and documents given from code (checked and typed).
+"""Typed record fields at the index level: declarations, and documents given from code.
 
 An index's typed fields live in its engine folder (``fields.json``, kept by
 the backend: :class:`~persearch.backends.base.FieldTable`); the types a user
@@ -12,14 +12,13 @@ the others again from their values.
 """
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ..backends.base import RESERVED_FIELDS, Document
+from ..backends.base import RESERVED_FIELDS
 from ..errors import InvalidOption
 
 if TYPE_CHECKING:
-    from ..backends.base import Backend
+    from ..backends.base import Backend, Document
     from ..values.records import FieldSpec
 
 
@@ -61,37 +60,11 @@ def declared_fields(meta: Mapping[str, Any]) -> dict[str, FieldSpec]:
 def type_own_documents(backend: Backend, documents: list[Document]) -> None:
     """Type the metadata of documents given from code (``add_documents``, a rebuild's copies)
     and record their new fields first; values that do not read stay text."""
-    from ..ingest import type_documents
+    from ..typed_documents import type_documents
 
     new, _kept = type_documents(documents, backend.fields())
     if new:
         backend.add_fields(new)
 
 
-def as_document(item: Document | Mapping[str, Any]) -> Document:
-    """A Document from what :meth:`Index.add_documents` was given, or one clear error."""
-    if isinstance(item, Mapping):
-        fields = dict(item)
-        if "id" not in fields or "text" not in fields:
-            raise InvalidOption(f"a document needs an 'id' and a 'text', not only {sorted(fields)}")
-        item = Document(id=fields.pop("id"), text=fields.pop("text"), title=fields.pop("title", None) or "",
-                        metadata=fields)
-    elif not isinstance(item, Document):
-        raise InvalidOption(f"a document is a persearch.Document or a dict with 'id' and 'text', "
-                            f"not {type(item).__name__}")
-    if isinstance(item.id, int) and not isinstance(item.id, bool):
-        item.id = str(item.id)
-    if item.title is None:
-        item.title = ""
-    for name in ("id", "text", "title"):
-        if not isinstance(getattr(item, name), str):
-            raise InvalidOption(f"document {item.id!r}: {name} must be text, not {type(getattr(item, name)).__name__}")
-    if not item.id:
-        raise InvalidOption("a document id cannot be empty")
-    if any(isinstance(v, datetime.date) for v in (item.metadata or {}).values()):
-        # A Python date is kept as ISO text (what the metadata can store), typed as a date.
-        item.metadata = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in item.metadata.items()}
-    return item
-
-
-__all__ = ["declare_fields", "declared_fields", "declared_fields_map", "type_own_documents", "as_document"]
+__all__ = ["declare_fields", "declared_fields", "declared_fields_map", "type_own_documents"]

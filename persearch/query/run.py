@@ -26,6 +26,7 @@ from ..querytree import And, AndNot, Fuzzy, MatchNone, Node, Or, Phrase, Prefix,
 from ..render import HIGHLIGHT_STYLE, to_ansi, to_html, to_rich
 from .lexer import FIELD_NAMES
 from .parse import Parsed, parse
+from .ranking import ranked
 from .searchable import Searchable
 from .structured import Request, field_values, read_request
 
@@ -229,7 +230,7 @@ def execute(index: Searchable, parsed: Parsed, limit: int, offset: int, filters:
 def _execute(index: Searchable, parsed: Parsed, limit: int, offset: int, request: Request,
              fallback: bool) -> tuple[BackendResults, bool]:
     """:func:`execute`, and whether the any-word fallback answered."""
-    first = _run(index, parsed.node, limit, offset, request)
+    first = _run(index, ranked(index, parsed), limit, offset, request)
     relaxed = _relaxed(parsed.node) if fallback else None
     if relaxed is None or first.at_least(1):
         return first, False
