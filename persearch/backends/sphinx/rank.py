@@ -11,13 +11,18 @@ of each field. So the best ``CANDIDATES`` documents by Sphinx's weight (at
 least twice the page) are scored again here, the query tree as the Whoosh
 backend scores it:
 
-- a term, in each of its fields: Whoosh's BM25F (``idf = log(N / (df + 1)) + 1``,
-  k1 1.2, b 0.75, per-field lengths) times its boost, the title's times
+- a term, in each of its fields: the Whoosh backend's BM25 (BM25's usual
+  ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))``, k1 1.2, b 0.75, per-field
+  lengths) times its boost, the title's times
   :data:`~persearch.backends.base.TITLE_BOOST` when no field was named;
-- a phrase: the sum of its words' scores; AND and OR: the sum of their
-  children's; NOT: the positive side's; every document: 1;
+- a phrase: the sum of its words' scores, in the fields where the document
+  holds it (its words in order, at most ``slop`` positions between
+  neighbours: a phrase beside other clauses scores only where it matches);
+  AND and OR: the sum of their children's; NOT: the positive side's; every
+  document: 1;
 - a prefix or a fuzzy term: the terms it reaches by persearch.expand's rules
-  (from the store's dictionary), each weighted by its tier and IDF, a
+  (from the store's dictionary), each weighted by its tier and IDF (Whoosh's
+  own, ``log(N / (df + 1)) + 1``, as the Whoosh backend weighs them), a
   document scoring its best one in any field (a disjunction max).
 
 Ties go to the document indexed first.
@@ -100,7 +105,8 @@ class Scorer:
         return df
 
     def _bm25(self, field: int, term: str, tf: int, length: int) -> float:
-        idf = math.log(self.n / (self._df(field, term) + 1)) + 1
+        df = self._df(field, term)
+        idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
         return idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * length / self.avg[field]))
 
     # -- a document ----------------------------------------------------------------------
@@ -123,7 +129,8 @@ class Scorer:
         if isinstance(node, qt.Phrase):
             terms = [t for item in node.terms for t in ((item,) if isinstance(item, str) else item)]
             return node.boost * sum(boost * self._bm25(f, t, counts[(f, t)], fields[f].count)
-                                    for f, boost in self._fields(node.field) for t in terms if counts[(f, t)])
+                                    for f, boost in self._fields(node.field) if _holds(fields[f], node)
+                                    for t in terms if counts[(f, t)])
         if isinstance(node, (qt.Prefix, qt.Fuzzy)):
             best = 0.0
             for f, boost, weights, head in self.expanded.get(id(node), ()):
@@ -139,6 +146,21 @@ class Scorer:
         if isinstance(node, qt.MatchAll):
             return 1.0
         return 0.0
+
+
+def _holds(field: StoredTokens, phrase: qt.Phrase) -> bool:
+    """Whether ``field`` holds the phrase: a token of each item in order, each at most
+    ``slop`` positions past one more than the last (stacked terms share positions)."""
+    positions = field.positions()
+    reach: set[int] | None = None
+    for item in phrase.terms:
+        wanted = [n for t in ((item,) if isinstance(item, str) else item)
+                  if (n := needle(t, compact_code=field.compact)) is not None]
+        found = {positions[i] if positions else i for _, _, _, i in field.spans(wanted, numbered=True)}  # type: ignore[misc]
+        reach = found if reach is None else {p for p in found if any(0 < p - q <= phrase.slop + 1 for q in reach)}
+        if not reach:
+            return False
+    return bool(reach)
 
 
 def _occurrences(field: StoredTokens, wanted: bytes) -> int:

@@ -34,10 +34,10 @@ if TYPE_CHECKING:
     from .nodes import Nodes
 
 #: How Sphinx chooses the candidates (:mod:`.rank` orders them): BM25 per
-#: field, summed. The IDF is the Whoosh backend's, ``log(N/n) + 1`` per word
-#: (plain IDF plus the words matched, ``word_count``): a common word weighs
-#: about 1, never 0, so that the nodes' own counts (per-node IDF) barely move
-#: it. Sphinx 2.2's RT indexes keep no field lengths (its bm25f() normalizes
+#: field, summed. The IDF is Whoosh's own, ``log(N/n) + 1`` per word (plain
+#: IDF plus the words matched, ``word_count``; the final order uses BM25's
+#: usual IDF, :mod:`.rank`): a common word weighs about 1, never 0, so that
+#: the nodes' own counts (per-node IDF) barely move it. Sphinx 2.2's RT indexes keep no field lengths (its bm25f() normalizes
 #: nothing), so each row carries its fields' lengths (``tlen``, ``blen``) and
 #: the expression normalizes with them and the averages from the store; the
 #: title (and its stacked terms) is told from the body by its field weight
