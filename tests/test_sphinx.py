@@ -170,7 +170,7 @@ def test_update_and_delete_are_reflected(tmp_path: Path, sphinx_cluster: dict[st
         assert ix.search("دماوند").total == 0 and len(ix) == 10
         assert sum(rows_on_nodes(str(sphinx_cluster["nodes"]), ix)) == 10
         # Replaced and deleted versions are deleted from the nodes after the commit.
-        assert ix.backend.store.pending("garbage") == [] and ix.backend.store.pending("intent") == []
+        assert ix.backend.store.garbage() == [] and ix.backend.store.intent.rows() == []
 
 
 def test_filters_and_the_term_dictionary(tmp_path: Path, sphinx_cluster: dict[str, object]) -> None:
@@ -440,11 +440,16 @@ def test_a_failed_write_is_invisible_and_cleaned_by_the_next(tmp_path: Path, own
             ix.add_documents([Document(id=f"e{i}", text=f"خبر تازه {i}") for i in range(20)])
         assert ix.backend.generation() == before
         assert json.loads((ix.data_dir / "manifest.json").read_text(encoding="utf-8")) == manifest
-        assert ix.backend.store.pending("intent")  # rows that may be on the node that answered
+        assert ix.backend.store.intent.rows()  # rows that may be on the node that answered
         assert cli("cluster", "up", str(folder)).returncode == 0
+        # The failed write left the store's file as its checksums describe it: no damage found.
+        with Index.open(tmp_path / "ix") as again:
+            report = again.check()
+            assert report.ok, report.problems
         assert ix.search("تازه").total == 0 and ix.backend.search(MatchAll(), limit=100).total == 20
         ix.add_documents([Document(id="f", text="دفتر")])  # deletes what the failed commit wrote first
-        assert ix.backend.store.pending("intent") == [] and sum(rows_on_nodes(nodes, ix)) == 21
+        assert ix.backend.store.intent.rows() == [] and sum(rows_on_nodes(nodes, ix)) == 21
+        assert not (ix.data_dir / "sphinx-intent.sqlite").exists()  # only while a write is unfinished
         assert ix.backend.search(MatchAll(), limit=100).total == 21 == len(ix)
 
 

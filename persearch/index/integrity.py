@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import struct
+import sys
 import time
 import weakref
 import zlib
@@ -163,11 +164,14 @@ def engine_failure(exc: BaseException) -> bool:
     """Whether ``exc`` looks like an engine failing on its files (not a persearch bug, not Ctrl-C).
 
     Raised inside Whoosh, or by tantivy (a ValueError from its native
-    calls, or a Rust panic), or an I/O-like error anywhere on the way.
+    calls, or a Rust panic), by the sphinx backend's SQLite store, or an
+    I/O-like error anywhere on the way.
     """
     if type(exc).__name__ == "PanicException":  # a Rust panic inside tantivy (a BaseException)
         return True
     if type(exc).__module__.split(".")[0] in ("whoosh", "tantivy"):  # the engine's own (EmptyIndexError, ...)
+        return True
+    if _store_failure(exc):
         return True
     if not isinstance(exc, _DAMAGE_ERRORS) or isinstance(exc, (PersearchError, RecursionError)):
         return False
@@ -181,7 +185,16 @@ def engine_failure(exc: BaseException) -> bool:
     return "/whoosh/" in where or "/persearch/backends/tantivy" in where
 
 
-_FILE_NAME = re.compile(r"[\w.-]+\.(?:seg|toc|trm|pst|col|store|idx|pos|term|fast|fieldnorm|del|json)\b")
+def _store_failure(exc: BaseException) -> bool:
+    """A SQLite store failing on its file (the sphinx backend's: persearch/backends/sphinx/store.py):
+    not a database, malformed, a table gone with an emptied file; not a lock held too long."""
+    sqlite3 = sys.modules.get("sqlite3")  # an engine that never loaded it raised none of its errors
+    if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    return "locked" not in str(exc) and "busy" not in str(exc)
+
+
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:seg|toc|trm|pst|col|store|idx|pos|term|fast|fieldnorm|del|json|sqlite)\b")
 
 
 def damage_detail(exc: BaseException, data_dir: Path, engine: str) -> str:

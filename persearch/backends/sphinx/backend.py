@@ -29,11 +29,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
+from ...stored_tokens import StoredTokens
 from ...errors import InvalidOption, PersearchError
 from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, as_filters,
                     check_fields)
@@ -42,7 +44,7 @@ from .documents import Prepared, prepare
 from .nodes import NodeDown, Nodes
 from .rank import Scorer
 from .search import Search
-from .store import FIELD_NUMBERS, Store, decode_text
+from .store import FILE, FIELD_NUMBERS, Store, decode_text
 from .translate import ALL, Translator
 from .values import allot, conditions
 from .writer import Writer
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
 
 #: Where nodes come from when an index is created without them.
 NODES_ENV = "PERSEARCH_SPHINX_NODES"
+#: Times a search runs when commits keep moving the generation under it (the last answer stands).
+SEARCH_TRIES = 5
 
 
 class SphinxBackend:
@@ -114,9 +118,21 @@ class SphinxBackend:
         return cls(str(path), Store(os.path.join(str(path), "sphinx.sqlite")), analyzer)
 
     @classmethod
-    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False) -> "PreparedBatch":
-        """Workers analyze; the parent writes to the nodes in its commit."""
+    def segment_builder(cls, path: str, analyzer: Analyzer, *, with_changes: bool = False,
+                        memory: int | None = None) -> "PreparedBatch":
+        """Workers analyze; the parent writes to the nodes (``memory`` is the parent's to use)."""
         return PreparedBatch(analyzer)
+
+    @property
+    def writer_memory(self) -> int:
+        """Bytes of rows buffered before they are sent to the nodes (at most 500 documents' anyway):
+        what the engine's writer holds here is each commit's documents, bounded by the index's commit
+        intervals; Sphinx's own RAM chunk is the node's (``rt_mem_limit``)."""
+        return self.writer.batch_bytes
+
+    @writer_memory.setter
+    def writer_memory(self, value: int) -> None:
+        self.writer.batch_bytes = max(1, int(value))
 
     @classmethod
     def discard(cls, path: str | os.PathLike[str]) -> None:
@@ -124,7 +140,10 @@ class SphinxBackend:
         rows left on a node that is down are invisible, and only weigh on IDF)."""
         if not Store.exists(str(path)):
             return
-        backend = cls.open(path)
+        try:
+            backend = cls.open(path)
+        except sqlite3.DatabaseError:  # a damaged store: its namespace is unknown (its rows stay, invisible)
+            return
         try:
             for i in range(len(backend.node_list)):
                 try:
@@ -183,12 +202,13 @@ class SphinxBackend:
         """Drop uncommitted changes (rows already sent stay invisible; the next commit deletes them)."""
         self.writer.cancel()
 
-    def commit(self, segments: Iterable[Any] = ()) -> None:
+    def commit(self, segments: Iterable[Any] = (), *, release: bool = True) -> None:
         """Write every change to the nodes, then make it visible in one store transaction (:mod:`.writer`).
 
         ``segments`` are documents worker processes analyzed (:class:`PreparedBatch`).
         A node that does not answer raises :class:`~.nodes.NodeDown` and
-        nothing becomes visible.
+        nothing becomes visible. ``release`` changes nothing: no engine lock
+        is held between commits (persearch's write lock serializes writers).
         """
         for batch in segments:
             for prepared in batch or ():
@@ -227,10 +247,25 @@ class SphinxBackend:
         candidates (:mod:`.rank`). When a node does not answer, the hits of the
         others come back with :attr:`BackendResults.partial` saying which
         nodes and what share of the index they hold.
+
+        A search reads one committed generation; the rows it hides (replaced
+        versions) leave the nodes only after a later commit. So a search
+        during which the generation moved may have missed rows deleted under
+        it: it runs again on the new one (up to :data:`SEARCH_TRIES` times).
         """
         specs, slots = self._typing()
         filters = as_filters(filters, specs)
         check_fields(filters, sort, facets, specs)
+        for _ in range(SEARCH_TRIES - 1):
+            results, generation = self._search(query, limit, offset, filters, sort, facets, specs, slots)
+            if self.store.generation == generation:
+                return results
+        return self._search(query, limit, offset, filters, sort, facets, specs, slots)[0]
+
+    def _search(self, query: qt.Node, limit: int, offset: int, filters: list[Filter], sort: Sort | None,
+                facets: Sequence[Facet], specs: dict[str, FieldSpec], slots: dict[str, str]
+                ) -> tuple[BackendResults, int]:
+        """One search on the generation committed when it starts, and that generation."""
         store = self.store
         with store.snapshot():
             generation = store.generation
@@ -241,7 +276,7 @@ class SphinxBackend:
             match = translator.match(query)
             words = translator.filter_words([f for f in filters if f.field in FILTER_FIELDS])
             if match is None or words is None:
-                return BackendResults(0, [])
+                return BackendResults(0, []), generation
             if words:  # raw-field filters: words of the filt field, beside a positive part
                 match = f"{translator.every() if match is ALL else match} {words}"
             typed = conditions([f for f in filters if f.field not in FILTER_FIELDS], specs, slots)
@@ -265,7 +300,7 @@ class SphinxBackend:
             results = BackendResults(total, hits, facets=(lambda: counts) if facets else None)
             if run.missing:
                 results.partial = self._partial(set(run.missing), run.missing)
-            return results
+            return results, generation
 
     def _partial(self, missing: set[int], reasons: dict[int, str]) -> dict[str, Any]:
         counts = self.store.node_counts()
@@ -300,6 +335,10 @@ class SphinxBackend:
             out["text"] = decode_text(text)
             yield out
 
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the documents read from file ``path`` (record-level updates)."""
+        return self.store.records(path)
+
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
         for raw in self.store.all_fields():
@@ -312,6 +351,11 @@ class SphinxBackend:
         own dictionary (every analyzer term, stacked ones included, as the other backends index)."""
         if field in SEARCH_FIELDS:
             yield from self.store.terms(FIELD_NUMBERS[field], prefix)
+
+    def doc_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Per term: documents holding it in the title plus those holding it in the body, from the
+        store's dictionary (the whole index's, not one node's)."""
+        return self.store.title_and_body_df(terms)
 
     def term_count(self) -> int:
         return self.store.term_count()
@@ -329,6 +373,41 @@ class SphinxBackend:
                 continue
             total += int(status.get("disk_chunks") or 0) + (1 if int(status.get("ram_chunk") or 0) else 0)
         return total
+
+    def engine_files(self) -> list[str]:
+        """The files of this index on this machine: the store (``sphinx.sqlite``: every document's
+        text, tokens and fields, the dictionary, the committed generation). Its checksums are those
+        persearch records; the nodes' own files are the servers', and a node that lost or damaged
+        its rows is found by :meth:`read_everything` (``persearch doctor``)."""
+        return [FILE]
+
+    def read_everything(self) -> tuple[int, int, list[str]]:
+        """Read the store through (every document's fields, text and tokens) and ask each node for
+        the rows of this index it holds: ``(nodes, documents read, problems)``, a problem naming
+        the node (one that does not answer, or holds other than the store's count)."""
+        problems: list[str] = []
+        documents = 0
+        try:
+            for doc_id, fields, text, tokens in self.store.everything():
+                json.loads(fields)
+                decode_text(text)
+                for part in (0, 1):
+                    StoredTokens(tokens, part).count  # noqa: B018 - read through
+                documents += 1
+        except Exception as exc:  # noqa: BLE001 - what fails in a damaged store is the finding
+            problems.append(f"the sphinx store {FILE} cannot be read through ({type(exc).__name__}: {exc})")
+        generation, expected, garbage = self.store.generation, self.store.node_counts(), self.store.garbage_counts()
+        for i, node in enumerate(self.node_list):
+            try:
+                held = self.nodes.count_rows(i, self.ns, generation) - garbage.get(i, 0)
+            except NodeDown as error:
+                problems.append(str(error).split("; nothing")[0] + "; start it (persearch cluster up DIR) "
+                                "and run persearch doctor again")
+                continue
+            if held != expected.get(i, 0):
+                problems.append(f"Sphinx node {node.sql} holds {held} documents of this index, the store "
+                                f"{expected.get(i, 0)} (its index lost or damaged rows)")
+        return len(self.node_list), documents, problems
 
     def node_stats(self) -> list[dict[str, Any]]:
         """Per node: its address, the documents routed to it, and whether it answers."""

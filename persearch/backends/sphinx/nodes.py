@@ -187,6 +187,18 @@ class Nodes:
                 self.close_one(i)
         raise AssertionError("unreachable")
 
+    def count_rows(self, i: int, ns: int, generation: int) -> int:
+        """The rows node ``i`` itself holds of namespace ``ns`` up to ``generation`` (its own
+        real-time index, not the distributed one); NodeDown if it fails."""
+        try:
+            _, meta = self._ask(i, f"SELECT id FROM {RT_INDEX} WHERE ns = %s AND gen <= %s LIMIT 1",
+                                (ns, generation))
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as error:
+            raise self._fail(i, error, "did not answer") from None
+        except pymysql.err.MySQLError as error:
+            raise self._fail(i, error, "refused a statement") from None
+        return int(meta.get("total_found") or 0)
+
     def ping(self, i: int) -> None:
         """NodeDown unless node ``i`` answers."""
         self._once_more(i, lambda: self.execute(i, "SHOW STATUS LIKE 'uptime'"))

@@ -12,7 +12,13 @@ that makes a commit over several nodes atomic (see :mod:`.backend`).
 
 A SQLite transaction is the commit point: readers see the committed
 generation, and only Sphinx rows written for it (``gen <= generation``,
-minus the ``garbage`` rows not deleted yet).
+minus the ``garbage`` rows not deleted yet). Between two writes nothing
+changes the file (a commit ends with its log copied in:
+:meth:`Store.checkpoint`), so persearch records its checksums after each
+write and finds it damaged as it finds an engine's files
+(persearch/index/integrity.py). What a write in progress notes before it
+commits, the rows it sent to the nodes (*intent*), goes to a file of its
+own, ``sphinx-intent.sqlite``, outside the checksums (:class:`IntentLog`).
 
     >>> store = Store.create("/tmp/ix/sphinx.sqlite", {"ns": 7, "nodes": ["127.0.0.1:9306"]})  # doctest: +SKIP
     >>> store.generation
@@ -20,6 +26,7 @@ minus the ``garbage`` rows not deleted yet).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -31,6 +38,7 @@ from ... import compact
 from ...stored_tokens import StoredTokens
 
 FILE = "sphinx.sqlite"
+INTENT_FILE = "sphinx-intent.sqlite"
 #: Field numbers in the term dictionary.
 FIELD_NUMBERS = {"title": 0, "body": 1}
 
@@ -44,7 +52,6 @@ CREATE TABLE terms(field INTEGER, term TEXT, df INTEGER NOT NULL, PRIMARY KEY(fi
 CREATE TABLE stacked(alt TEXT, expansion TEXT, PRIMARY KEY(alt, expansion)) WITHOUT ROWID;
 CREATE TABLE keywords(code INTEGER PRIMARY KEY, term TEXT NOT NULL);
 CREATE TABLE garbage(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
-CREATE TABLE intent(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL);
 """
 
 _COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"
@@ -75,13 +82,8 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        # isolation_level=None: transactions are begun and committed explicitly.
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
-        self.db.execute("PRAGMA busy_timeout=30000")
-        # A big commit grows the write-ahead log to its size; cut it back after each checkpoint.
-        self.db.execute("PRAGMA journal_size_limit=8388608")
+        self.db = _connect(path)
+        self.intent = IntentLog(os.path.join(os.path.dirname(path), INTENT_FILE))
         self._state: dict[str, Any] | None = None
         self._seen: int | None = None
 
@@ -89,13 +91,15 @@ class Store:
     def create(cls, folder: str, state: dict[str, Any]) -> "Store":
         """A new store in ``folder`` with ``state`` (namespace, nodes) and generation 0."""
         path = os.path.join(folder, FILE)
-        if os.path.exists(path):
-            os.remove(path)
+        for name in (path, os.path.join(folder, INTENT_FILE)):
+            if os.path.exists(name):
+                os.remove(name)
         store = cls(path)
         store.db.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
         with store.transaction():
             store.db.executemany("INSERT INTO state VALUES (?, ?)",
                                  [(k, json.dumps(v)) for k, v in {**state, "generation": 0}.items()])
+        store.checkpoint()
         return store
 
     @classmethod
@@ -104,11 +108,17 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        self.intent.close()
 
     # -- transactions -----------------------------------------------------------
     def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database and empty it (best effort: readers may hold it)."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Copy the write-ahead log into the database and empty it, at the end of a write: the file
+        is then as the checksums will record it. It waits for readers of an older state (busy
+        timeout), and tries again a few times when they still hold it."""
+        for _ in range(5):
+            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return
 
     def transaction(self) -> "_Transaction":
         """``with store.transaction():`` one write transaction, rolled back on error."""
@@ -186,6 +196,15 @@ class Store:
         """``(small fields json, stored text)`` of every document."""
         yield from self.db.execute("SELECT fields, text FROM docs ORDER BY rowid")
 
+    def records(self, path: str) -> dict[str, str]:
+        """``{id: hash}`` of the documents read from file ``path`` (its records)."""
+        return {doc_id: json.loads(fields).get("hash") or ""
+                for doc_id, fields in self.db.execute("SELECT id, fields FROM docs WHERE path = ?", (path,))}
+
+    def everything(self) -> Iterator[tuple[str, str, bytes, bytes]]:
+        """``(id, small fields json, stored text, packed tokens)`` of every document (``persearch doctor``)."""
+        yield from self.db.execute("SELECT id, fields, text, tokens FROM docs ORDER BY rowid")
+
     def all_fields(self) -> Iterator[str]:
         for (fields,) in self.db.execute("SELECT fields FROM docs ORDER BY rowid"):
             yield fields
@@ -216,6 +235,15 @@ class Store:
         """Documents whose field holds ``term``."""
         row = self.db.execute("SELECT df FROM terms WHERE field = ? AND term = ?", (field, term)).fetchone()
         return int(row[0]) if row else 0
+
+    def title_and_body_df(self, terms: Sequence[str]) -> list[int]:
+        """Per term: the documents holding it in the title plus those holding it in the body."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(terms))):
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT term, SUM(df) FROM terms WHERE term IN ({marks}) GROUP BY term",
+                                         chunk))
+        return [int(found.get(term, 0)) for term in terms]
 
     def terms(self, field: int, prefix: str = "") -> list[tuple[str, int]]:
         """``(term, df)`` of one field, in term order; only those beginning with ``prefix`` if given."""
@@ -248,25 +276,92 @@ class Store:
         return out
 
     # -- rows on the nodes that no committed document owns ---------------------------------
-    def pending(self, table: str) -> list[tuple[int, int]]:
-        """``(sid, node)`` rows of ``garbage`` (replaced or deleted, still on a node) or
-        ``intent`` (written to a node for a commit that did not happen)."""
-        assert table in ("garbage", "intent")
-        return list(self.db.execute(f"SELECT sid, node FROM {table}"))
+    def garbage(self) -> list[tuple[int, int]]:
+        """``(sid, node)`` of the rows replaced or deleted by a commit, still on a node."""
+        return list(self.db.execute("SELECT sid, node FROM garbage"))
 
-    def mark(self, table: str, rows: Iterable[tuple[int, int]]) -> None:
-        assert table in ("garbage", "intent")
-        self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows)
+    def mark_garbage(self, rows: Iterable[tuple[int, int]]) -> None:
+        """Record rows as garbage (inside the commit's transaction)."""
+        self.db.executemany("INSERT OR IGNORE INTO garbage VALUES (?, ?)", rows)
 
-    def clear(self, table: str, sids: Iterable[int] | None = None) -> None:
-        assert table in ("garbage", "intent")
-        if sids is None:
-            self.db.execute(f"DELETE FROM {table}")
-        else:
-            self.db.executemany(f"DELETE FROM {table} WHERE sid = ?", [(s,) for s in sids])
+    def clear_garbage(self, sids: Iterable[int]) -> None:
+        """Forget garbage rows deleted from their nodes (inside a transaction)."""
+        self.db.executemany("DELETE FROM garbage WHERE sid = ?", [(s,) for s in sids])
+
+    def unowned_intent(self) -> list[tuple[int, int]]:
+        """``(sid, node)`` of the rows an unfinished write sent, that no committed document owns
+        (a commit clears its intent just after it: a crash between leaves rows it owns noted)."""
+        noted = self.intent.rows()
+        if not noted:
+            return []
+        owned: set[int] = set()
+        for chunk in _chunks([sid for sid, _ in noted]):
+            marks = ",".join("?" * len(chunk))
+            owned.update(row[0] for row in self.db.execute(f"SELECT sid FROM docs WHERE sid IN ({marks})", chunk))
+        return [(sid, node) for sid, node in noted if sid not in owned]
+
+    def garbage_counts(self) -> Counter[int]:
+        """Per node: its rows awaiting deletion (replaced or deleted versions)."""
+        return Counter(dict(self.db.execute("SELECT node, COUNT(*) FROM garbage GROUP BY node")))
 
     def garbage_sids(self) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT sid FROM garbage")]
+
+
+class IntentLog:
+    """The rows a write sent to the nodes before its commit, in ``sphinx-intent.sqlite``: if the
+    commit never happens, the next write deletes them. A file of its own, opened when first
+    used, so that a write in progress (or one that failed) leaves the store's file as it was."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def _open(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is None and (create or os.path.exists(self.path)):
+            self._db = _connect(self.path)
+            self._db.execute("CREATE TABLE IF NOT EXISTS intent(sid INTEGER PRIMARY KEY, node INTEGER NOT NULL)")
+        return self._db
+
+    def rows(self) -> list[tuple[int, int]]:
+        db = self._open(create=False)
+        return list(db.execute("SELECT sid, node FROM intent")) if db is not None else []
+
+    def mark(self, rows: Iterable[tuple[int, int]]) -> None:
+        db = self._open(create=True)
+        assert db is not None
+        with _Transaction(db, "BEGIN IMMEDIATE"):
+            db.executemany("INSERT OR IGNORE INTO intent VALUES (?, ?)", rows)
+
+    def clear(self, sids: Iterable[int] | None = None) -> None:
+        """Forget rows (every one: the file goes, until the next write sends rows)."""
+        db = self._open(create=False)
+        if db is None:
+            return
+        if sids is None:
+            self.close()
+            for name in (self.path, self.path + "-wal", self.path + "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(name)
+            return
+        with _Transaction(db, "BEGIN IMMEDIATE"):
+            db.executemany("DELETE FROM intent WHERE sid = ?", [(s,) for s in sids])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    # isolation_level=None: transactions are begun and committed explicitly.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process
+    db.execute("PRAGMA busy_timeout=30000")
+    # A big commit grows the write-ahead log to its size; cut it back after each checkpoint.
+    db.execute("PRAGMA journal_size_limit=8388608")
+    return db
 
 
 class _Transaction:

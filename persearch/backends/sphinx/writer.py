@@ -5,12 +5,14 @@ namespace, the generation and the document id), written with the next
 generation, so it stays invisible: queries ask for ``gen <= committed
 generation``. Rows are sent in batches as documents are analyzed (a
 background thread writes one batch while the next is analyzed), each batch
-recorded first in the store as *intent*. :meth:`Writer.commit` then needs
-every node to answer, and one store transaction makes the generation
-current: the stored documents change, the rows of replaced and deleted
-documents become *garbage* (left out of queries at once, deleted from the
-nodes just after). A failed or abandoned commit leaves only intent rows,
-which the next commit deletes before it writes anything.
+recorded first as *intent* (in a file of its own: :class:`~.store.IntentLog`).
+:meth:`Writer.commit` then needs every node to answer, and one store
+transaction makes the generation current: the stored documents change, the
+rows of replaced and deleted documents become *garbage* (left out of
+queries at once, deleted from the nodes just after). A failed or abandoned
+commit leaves only intent rows, which the next commit deletes before it
+writes anything. Until the commit, the store's own file is not written: a
+write cut short leaves it as its checksums describe it.
 
     >>> writer.put(prepare(analyzer, Document(id="۱", text="کتاب")))   # doctest: +SKIP
     >>> writer.commit()
@@ -32,8 +34,10 @@ if TYPE_CHECKING:
 #: The typed fields and their slots (the backend's FieldTable, read again when it changes).
 Typing = Callable[[], "tuple[Mapping[str, FieldSpec], Mapping[str, str]]"]
 
-#: Documents per batch sent to the nodes while the next ones are analyzed.
+#: Documents per batch sent to the nodes while the next ones are analyzed...
 STREAM_BATCH = 500
+#: ...or fewer, when their rows reach this many bytes (the backend's ``writer_memory``).
+STREAM_BYTES = 16 * 1024 * 1024
 
 
 class Writer:
@@ -45,6 +49,7 @@ class Writer:
         self.ns = ns
         self.typing = typing
         self.count = len(nodes.nodes)
+        self.batch_bytes = STREAM_BYTES
         self._reset()
         self._pool: Any = None
 
@@ -52,9 +57,11 @@ class Writer:
         self.puts: dict[str, Prepared] = {}
         self.deletes: set[str] = set()
         self._unsent: list[str] = []
+        self._unsent_bytes = 0
         self._sent: dict[str, tuple[int, int, int]] = {}  # id -> (sid, node, seq) of its row on a node
         self._written: set[int] = set()  # nodes that got rows
         self._generation: int | None = None
+        self._collected: list[int] = []  # garbage deleted from the nodes, forgotten by the commit
         self._seq = 0
         self._future: Any = None
 
@@ -64,7 +71,10 @@ class Writer:
         self.deletes.discard(prepared.id)
         self.puts[prepared.id] = prepared
         self._unsent.append(prepared.id)
-        if len(self._unsent) >= STREAM_BATCH:
+        # The rows' words in UTF-8: Persian letters take two bytes.
+        self._unsent_bytes += 2 * (len(prepared.title) + len(prepared.body) + len(prepared.tstack)
+                                   + len(prepared.bstack))
+        if len(self._unsent) >= STREAM_BATCH or self._unsent_bytes >= self.batch_bytes:
             self._send()
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -95,7 +105,7 @@ class Writer:
             self._generation = store.generation + 1
             self._seq = int(store.state().get("seq") or 0)
         ids = [doc_id for doc_id in dict.fromkeys(self._unsent) if doc_id in self.puts]
-        self._unsent = []
+        self._unsent, self._unsent_bytes = [], 0
         if not ids:
             return
         rows: dict[int, list[tuple[Any, ...]]] = {}
@@ -111,8 +121,7 @@ class Writer:
             self._sent[doc_id] = (sid, node, self._seq)
             self._seq += 1
             marks.append((sid, node))
-        with store.transaction():
-            store.mark("intent", marks)
+        store.intent.mark(marks)
         self._wait()
         self._written.update(rows)
         if self._pool is None:
@@ -134,16 +143,16 @@ class Writer:
     # -- the commit ---------------------------------------------------------------------
     def commit(self) -> None:
         """Finish writing, check every node answers, then make it all visible in one store transaction."""
-        if not self.pending():
-            self.collect_garbage(strict=False)
-            return
-        try:
-            self._send_rest()
-            self._commit()
-        finally:
-            self._reset()
-        self.store.checkpoint()  # the store's log would otherwise keep the size of the largest commit
+        if self.pending():
+            try:
+                self._send_rest()
+                self._commit()
+            finally:
+                self._reset()
         self.collect_garbage(strict=False)
+        # The log copied into the file: it stays as it is until the next write (checksums), and
+        # the log does not keep the size of the largest commit.
+        self.store.checkpoint()
 
     def _send_rest(self) -> None:
         if self._unsent or self._generation is None:
@@ -162,7 +171,8 @@ class Writer:
             garbage = [(sid, node) for sid, node, _, _ in old.values()]
             # Sent, then deleted or replaced again before the commit.
             garbage += [(sid, node) for doc_id, (sid, node, _) in self._sent.items() if doc_id not in puts]
-            store.mark("garbage", garbage)
+            store.clear_garbage(self._collected)
+            store.mark_garbage(garbage)
             store.remove([doc_id for doc_id in deletes if doc_id in old])
             store.put((doc_id, self._sent[doc_id][0], self._sent[doc_id][1], p.path, p.fields, p.text, p.tokens)
                       for doc_id, p in puts.items())
@@ -186,16 +196,20 @@ class Writer:
             store.add_to(docs=len(puts) - len(old), length_title=lengths[0], length_body=lengths[1])
             store.set("seq", max(self._seq, int(store.state().get("seq") or 0)))
             store.set_generation(generation)
-            store.clear("intent")
+        store.intent.clear()  # after the commit: a crash between leaves notes of rows it owns (kept)
 
     def collect_garbage(self, *, strict: bool) -> None:
         """Delete from the nodes the rows no committed document owns: replaced and
         deleted versions, and what a failed commit wrote. ``strict``: a node that
-        does not answer is an error (before a write); else they wait for the next commit."""
+        does not answer is an error (before a write, which then forgets the garbage it
+        deleted in its own commit: until then the store's file is not written); else
+        they wait for the next commit."""
         store = self.store
-        leftovers = store.pending("garbage") + store.pending("intent")
+        garbage = store.garbage()
+        leftovers = garbage + store.unowned_intent()
         if not leftovers:
             return
+        is_garbage = {sid for sid, _ in garbage}
         by_node: dict[int, list[int]] = {}
         for sid, node in leftovers:
             by_node.setdefault(node, []).append(sid)
@@ -206,6 +220,10 @@ class Writer:
                 if strict:
                     raise
                 continue
-            with store.transaction():
-                store.clear("garbage", sids)
-                store.clear("intent", sids)
+            store.intent.clear(sid for sid in sids if sid not in is_garbage)
+            deleted = [sid for sid in sids if sid in is_garbage]
+            if strict:
+                self._collected.extend(deleted)
+            elif deleted:
+                with store.transaction():
+                    store.clear_garbage(deleted)
