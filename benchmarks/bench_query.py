@@ -335,6 +335,7 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
             t4 = time.perf_counter()
             built += f", persearch on tantivy {t3 - t2:.1f} s, raw tantivy {t4 - t3:.1f} s"
         on_sphinx = {}
+        asked_overlap = ""
         for count, nodes in clusters.items():
             t5 = time.perf_counter()
             on_sphinx[count] = build_persearch(docs, Path(tmp) / f"persearch-sphinx-{count}", "sphinx", nodes)
@@ -423,6 +424,11 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                 question_series["persearch (tantivy backend)"] = time_each(asked, pt_snippets, runs)
             suggested = sum(ps_snippets(q).suggestion is not None for _, q in asked)
             fallback = sum("some of them" in (ps_snippets(q).message or "") for _, q in asked)
+            if sphinx_fns:  # whole questions, ranked by persearch/query/ranking.py on every backend
+                whole = [("question", json.loads(line)["query"])
+                         for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()][:n_queries]
+                asked_overlap = "\nwhole dev questions (ranked):" + sphinx_overlaps(
+                    whole, ps_search, {count: fns[0] for count, fns in sphinx_fns.items()})
         hits = [len(ps_search(q).hits) for _, q in queries]
         whits = [len(wh_search(q)) for _, q in queries]
         counts = f"queries with hits: persearch {sum(h > 0 for h in hits)}, whoosh {sum(h > 0 for h in whits)}"
@@ -435,6 +441,7 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                        f"(same top-10 order as on Whoosh: {same}/{len(queries)}; mean top-10 overlap {overlap:.2f})")
             fast.close()
         counts += sphinx_overlaps(queries, ps_search, {count: fns[0] for count, fns in sphinx_fns.items()})
+        counts += asked_overlap
         for ix in on_sphinx.values():
             ix.close()
         index.close()
