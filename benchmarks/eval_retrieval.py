@@ -9,7 +9,8 @@ source (query id prefix: parsinlu-, persianqa-) for persearch's default
 configuration, for the same as it ranked before the ranking study ("before":
 the parsed tree run as it is, without persearch/query/ranking.py; on Whoosh,
 Whoosh's own IDF) and for Whoosh's StandardAnalyzer with an OR query parser
-(BM25F, the same documents); then the 95 % bootstrap interval of the nDCG@10
+(BM25F, the same documents) and for SQLite FTS5 with its default tokenizer
+(bm25(), the question's words OR-ed); then the 95 % bootstrap interval of the nDCG@10
 gain over "before" per source (questions resampled). ``--ablations`` adds rows with one option changed: each knob of
 the ranking, the query mode, BM25 parameters (Whoosh only: tantivy's are
 fixed in the engine), stemming, compounds, stopwords. Rows for the tantivy
@@ -179,6 +180,33 @@ def whoosh_runner(corpus: list[dict[str, Any]], path: Path) -> Callable[[str], l
     return run
 
 
+# --- SQLite FTS5 ---------------------------------------------------------------------
+
+
+def fts5_runner(corpus: list[dict[str, Any]]) -> Callable[[str], list[str]]:
+    """SQLite FTS5 as a Python user sets it up in five lines: the default unicode61
+    tokenizer (diacritics removed), bm25() with title and body weighted
+    alike (persearch's TITLE_BOOST is 1), the question's words OR-ed."""
+    import re
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body)")
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)",
+                   ((d["id"], d.get("title") or "", d["text"]) for d in corpus))
+    word = re.compile(r"\w+")
+
+    def run(query: str) -> list[str]:
+        terms = " OR ".join(f'"{w}"' for w in word.findall(query))
+        if not terms:
+            return []
+        rows = db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 1.0, 1.0) LIMIT 100",
+                          (terms,))
+        return [row[0] for row in rows]
+
+    return run
+
+
 # --- report ------------------------------------------------------------------------
 
 
@@ -251,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
             timed(TANTIVY, persearch_runner(fast))
             timed(TANTIVY_BEFORE, persearch_runner(fast, before=True))
         timed("Whoosh StandardAnalyzer, OR parser", whoosh_runner(corpus, tmpdir / "whoosh"))
+        timed("SQLite FTS5 (unicode61), OR of the words", fts5_runner(corpus))
         if args.ablations:
             for label, knobs in RANKING_ABLATIONS:
                 timed(f"persearch {label}", persearch_runner(default, ranking=knobs))

@@ -12,7 +12,8 @@ from whoosh.writing import SegmentWriter
 
 from persearch.analysis import Analyzer
 from persearch.backends.base import Document
-from persearch.backends.whoosh_backend import WhooshBackend, document_fields
+from persearch.backends.whoosh_backend import WhooshBackend
+from persearch.backends.whoosh_documents import document_fields
 from persearch.backends.whoosh_values import engine_field
 from persearch.backends.whoosh_writer import ColumnSegmentWriter, encode_positions
 from persearch.values.records import FieldSpec

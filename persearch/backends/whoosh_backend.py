@@ -1,7 +1,8 @@
 """The Whoosh backend: persearch documents in a Whoosh index, BM25F ranking.
 
-Everything Whoosh-specific lives here (schema, query translation, writers,
-segments written by worker processes), so another engine can sit beside it.
+Everything Whoosh-specific lives in the whoosh_*.py modules beside this one
+(documents and schema, query classes, storage, the column writer, typed
+values), so another engine can sit beside it.
 
     >>> backend = WhooshBackend.create("/tmp/ix", Analyzer())     # doctest: +SKIP
     >>> backend.add([Document(id="1", text="کتاب‌ها را خواندم", title="کتاب")])
@@ -9,7 +10,7 @@ segments written by worker processes), so another engine can sit beside it.
     >>> backend.search(Term("کتاب"), limit=10).total
     1
 
-Schema: ``id`` (unique), ``path``, ``format``, ``encoding`` (ID, stored),
+Schema (whoosh_documents.py): ``id`` (unique), ``path``, ``format``, ``encoding`` (ID, stored),
 ``title`` (analyzed, positions, stored), ``body`` (analyzed, positions, not
 stored), ``textz`` (the original text, zlib-compressed, stored), ``tokens`` (packed
 index-time tokens of title and body, stored, for the highlighter),
@@ -22,23 +23,20 @@ from __future__ import annotations
 import math
 import os
 import weakref
-import zlib
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from whoosh import collectors
-from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.index import TOC, LockError
 
 from .. import querytree as qt
-from ..analysis.analyzer import Analyzer, Columns
-from ..analysis.whoosh_adapter import WhooshAnalyzer
+from ..analysis.analyzer import Analyzer
 from ..expand import REST_WEIGHT, TIE_BREAKER, reach, weighted
-from ..stored_tokens import pack_for_storage
 from ..errors import IndexLocked, InvalidOption, PersearchError
+from .whoosh_documents import decompress, document_fields, hit_fields, make_schema
 from .whoosh_queries import AtLeast, BestOf
 from .whoosh_storage import Storage, remove_files, term_frequencies, unpack_compound
 from .base import (FILTER_FIELDS, SEARCH_FIELDS, TITLE_BOOST, BackendResults, Document, FieldTable, StoredHit,
@@ -73,70 +71,6 @@ def _pool_mb(memory: int) -> int:
     return max(1, memory // (1024 * 1024))
 
 
-def make_schema(analyzer: Analyzer) -> wf.Schema:
-    """The Whoosh schema for one analyzer configuration."""
-    ana = WhooshAnalyzer(analyzer)
-    schema = wf.Schema(
-        id=wf.ID(unique=True, stored=True),
-        path=wf.ID(stored=True),
-        format=wf.ID(stored=True),
-        encoding=wf.ID(stored=True),
-        title=wf.TEXT(analyzer=ana, stored=True, phrase=True),
-        body=wf.TEXT(analyzer=ana, stored=False, phrase=True),
-        textz=wf.STORED(),
-        tokens=wf.STORED(),
-        size=wf.STORED(),
-        mtime=wf.STORED(),
-        hash=wf.STORED(),
-        metadata=wf.STORED(),
-    )
-    # Typed record fields (whoosh_values.py). A column's default marks a
-    # document without a value: the largest sortable number, or "".
-    from .whoosh_values import MISSING_RAW, PREFIX
-
-    schema.add(PREFIX["keyword"] + "*", wf.ID(sortable=True), glob=True)
-    schema.add(PREFIX["number"] + "*", wf.NUMERIC(numtype=float, bits=64, sortable=True, default=MISSING_RAW),
-               glob=True)
-    schema.add(PREFIX["date"] + "*", wf.NUMERIC(numtype=int, bits=64, signed=True, sortable=True), glob=True)
-    return schema
-
-
-def document_fields(doc: Document, analyzer: Analyzer,
-                    specs: Mapping[str, FieldSpec]) -> tuple[dict[str, Any], dict[str, Columns]]:
-    """A Document as fields for :meth:`ColumnSegmentWriter.add_analyzed`, and its analyzed texts.
-
-    Title and body are analyzed here, once (``Analyzer.columns``): their
-    tokens are stored (packed) for the highlighter and indexed from the same columns.
-    """
-    title, body = doc.title or "", doc.text or ""
-    texts = {"title": analyzer.columns(title), "body": analyzer.columns(body)}
-    fields: dict[str, Any] = {
-        "id": doc.id, "path": doc.path or None, "format": doc.format or None, "encoding": doc.encoding or None,
-        "title": title, "body": body,
-        "textz": zlib.compress(body.encode("utf-8"), 1),
-        # Not compressed: packed tokens shrink by a quarter and zlib would cost every hit ~35 µs.
-        "tokens": pack_for_storage(texts["title"], texts["body"]),
-        "size": doc.size, "mtime": doc.mtime, "hash": doc.hash, "metadata": doc.metadata or None,
-    }
-    if doc.typed:
-        from .whoosh_values import typed_fields  # loaded by the first typed document, not by searches
-
-        fields.update(typed_fields(doc.typed, specs))
-    return fields, texts
-
-
-def hit_fields(stored: dict[str, Any], *, with_text: bool = True) -> dict[str, Any]:
-    """Stored Whoosh fields as persearch fields (``text`` decompressed unless ``with_text=False``)."""
-    out = {k: v for k, v in stored.items() if k != "textz" and k != "tokens"}
-    if with_text:
-        out["text"] = _decompress(stored.get("textz"))
-    out.setdefault("title", "")
-    out.setdefault("path", "")
-    out.setdefault("format", "")
-    out["metadata"] = out.get("metadata") or {}
-    return out
-
-
 def _facet_counts(values: WhooshValues, matches: Any, facets: Sequence[Facet],
                   specs: Mapping[str, FieldSpec]) -> dict[str, dict[Any, int]]:
     return values.facet_counts(matches(), facets, specs)
@@ -144,10 +78,6 @@ def _facet_counts(values: WhooshValues, matches: Any, facets: Sequence[Facet],
 
 def _text(term: bytes | str) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def _decompress(raw: bytes | None) -> str:
-    return zlib.decompress(raw).decode("utf-8") if raw else ""
 
 
 class BM25(scoring.BM25F):
@@ -476,7 +406,7 @@ class WhooshBackend(TermDeletes):
             score = -hit.score[-1] if sortedby is not None else hit.score
             hits.append(StoredHit(id=stored["id"], score=float(score or 0.0),
                                   fields=hit_fields(stored, with_text=False),
-                                  load_text=partial(_decompress, stored.get("textz")),
+                                  load_text=partial(decompress, stored.get("textz")),
                                   load_tokens=partial(stored.get, "tokens")))
         scored = results.scored_length()
         complete = scored < wanted  # fewer matches than asked for: all were collected
