@@ -432,6 +432,21 @@ class FieldTable:
         return refused
 
 
+class SlottedFields:
+    """``fields()``, and the ``(specs, slots)`` a write types documents with, for an engine that keeps
+    its typed fields in a :class:`FieldTable` (``_table``) with a slot each (tantivy, sphinx)."""
+
+    _table: FieldTable
+
+    def _typing(self) -> tuple[dict[str, FieldSpec], dict[str, str]]:
+        table = self._table.refresh()
+        return table.specs, table.slots
+
+    def fields(self) -> dict[str, FieldSpec]:
+        """The typed record fields (fields.json beside the engine's files, with each one's slot)."""
+        return self._table.refresh().specs
+
+
 class TermDeletes:
     """``delete``, ``delete_paths`` and ``pending`` for an engine that deletes by a raw field's term.
 

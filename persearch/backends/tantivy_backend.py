@@ -32,8 +32,8 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
-from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, TermDeletes, as_filters,
-                   check_fields)
+from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, SlottedFields, StoredHit, TermDeletes,
+                   as_filters, check_fields)
 from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document, new_document,
                                 new_index, read_json, stored_text, stored_tokens)
 from .tantivy_query import Translator
@@ -49,7 +49,7 @@ _Occur = tantivy.Occur
 _Q = tantivy.Query
 
 
-class TantivyBackend(TermDeletes):
+class TantivyBackend(TermDeletes, SlottedFields):
     """A :class:`~persearch.backends.base.Backend` on tantivy (extra ``persearch[tantivy]``)."""
 
     name = "tantivy"
@@ -152,14 +152,6 @@ class TantivyBackend(TermDeletes):
         analyzer, typing = self.analyzer, self._typing()
         for doc in documents:
             yield doc.id, new_document(analyzer, doc, typing)
-
-    def _typing(self) -> tuple[dict[str, FieldSpec], dict[str, str]]:
-        table = self._table.refresh()
-        return table.specs, table.slots
-
-    def fields(self) -> dict[str, FieldSpec]:
-        """The typed record fields (fields.json beside tantivy's files, with each one's slot)."""
-        return self._table.refresh().specs
 
     def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
         """Record typed fields, each in a free slot of its type, before documents use them;

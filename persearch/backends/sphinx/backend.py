@@ -37,8 +37,8 @@ from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
 from ...stored_tokens import StoredTokens
 from ...errors import InvalidOption, PersearchError
-from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, FieldTable, StoredHit, as_filters,
-                    check_fields)
+from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, FieldTable, SlottedFields,
+                    StoredHit, as_filters, check_fields)
 from .config import DIST_INDEX, RT_INDEX, TYPED_SLOTS, Node, parse_nodes
 from .documents import Prepared, prepare
 from .nodes import NodeDown, Nodes
@@ -60,7 +60,7 @@ NODES_ENV = "PERSEARCH_SPHINX_NODES"
 SEARCH_TRIES = 5
 
 
-class SphinxBackend:
+class SphinxBackend(SlottedFields):
     """A :class:`~persearch.backends.base.Backend` on Sphinx/Manticore nodes (extra ``persearch[sphinx]``)."""
 
     name = "sphinx"
@@ -223,14 +223,6 @@ class SphinxBackend:
             self.nodes.execute(i, f"OPTIMIZE INDEX {RT_INDEX}")
 
     # -- typed record fields --------------------------------------------------------------
-    def _typing(self) -> tuple[dict[str, FieldSpec], dict[str, str]]:
-        table = self._table.refresh()
-        return table.specs, table.slots
-
-    def fields(self) -> dict[str, FieldSpec]:
-        """The typed record fields (fields.json in the data folder, with each one's slot)."""
-        return self._table.refresh().specs
-
     def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
         """Record typed fields, each in a free slot, before documents use them; the names
         refused because every slot is taken (they stay metadata)."""
