@@ -43,8 +43,11 @@ from ..base import SEARCH_FIELDS, TITLE_BOOST
 from .store import FIELD_NUMBERS, Store
 
 K1, B = 1.2, 0.75
-#: Sphinx's best this many (or twice the page, if more) are ranked again.
+#: Sphinx's best this many (or twice the page, if more) are ranked again...
 CANDIDATES = 100
+#: ...or this many a distinct word of the query, if more: Sphinx's ranker cannot weigh words
+#: apart (boosts, a question's weights), and a long OR (a question) drifts furthest from BM25.
+CANDIDATES_PER_WORD = 50
 #: What a prefix or fuzzy term reaches in a field (persearch.expand.reach on the store's dictionary).
 Reach = Callable[["qt.Prefix | qt.Fuzzy", str], "list[Reached]"]
 
@@ -96,6 +99,12 @@ class Scorer:
         elif isinstance(node, qt.AndNot):
             self._collect(node.positive, reach)  # what is excluded adds nothing
         self.ranked = bool(self.terms or any(self.expanded.values()))
+
+    @property
+    def candidates(self) -> int:
+        """How many of Sphinx's best documents this query's ranking reads (at least)."""
+        words = len({term for _, term in self.terms}) + len(self.expanded)
+        return max(CANDIDATES, CANDIDATES_PER_WORD * words)
 
     def _df(self, field: int, term: str) -> int:
         key = (field, term)
@@ -182,4 +191,4 @@ def _starting_with(field: StoredTokens, head: str) -> Counter[str]:
     return Counter(term for _, _, term in field.spans([wanted])) if wanted is not None else Counter()
 
 
-__all__ = ["Scorer", "CANDIDATES"]
+__all__ = ["Scorer", "CANDIDATES", "CANDIDATES_PER_WORD"]

@@ -5,7 +5,7 @@ parameter, :mod:`.translate`), the index's namespace, the committed
 generation, the rows no committed document owns left out, and the typed
 filters' conditions (:mod:`.values`). On it:
 
-- a page by relevance: Sphinx's best candidates (at least ``CANDIDATES``,
+- a page by relevance: Sphinx's best candidates (at least ``Scorer.candidates``,
   or twice the page) by a BM25 it can compute, scored again by persearch
   (:mod:`.rank`); ties by indexing order;
 - a page by a typed field: Sphinx orders by the value (documents without it
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from ..base import TITLE_BOOST, equal_runs
 from .config import DIST_INDEX
-from .rank import CANDIDATES, Scorer
+from .rank import Scorer
 from .translate import ALL
 from .values import FACET_SIZE, Conditions, facet_column, facet_value, keyword_code, slot_number, sort_order
 
@@ -110,7 +110,7 @@ class Search:
 
         ``best()``: the MATCH of the query with its prefixes and fuzzy terms reaching only their
         best tier (what the ranking puts first), whose best documents are candidates too."""
-        wanted = max(CANDIDATES, 2 * (offset + limit))
+        wanted = max(scorer.candidates, 2 * (offset + limit))
         ranker = _ranker(scorer)
         columns = "id, WEIGHT() AS w, seq"
         rows = {sid: seq for sid, _, seq, *_ in self.select(columns, order="w DESC, seq ASC", limit=wanted,
@@ -166,7 +166,7 @@ class Search:
              load: Callable[[list[int]], Mapping[int, tuple[str, str, bytes]]]) -> list[int]:
         """``count`` documents of the run of ``key``, from its ``skip``-th by persearch's score."""
         extra, _ = sort_order(sort, slots)
-        wanted = max(CANDIDATES, 2 * (skip + count))
+        wanted = max(scorer.candidates, 2 * (skip + count))
         rows = self.select("id, WEIGHT() AS w, seq", extra=extra, where=self._equal(sort, slots, key),
                            order="w DESC, seq ASC", limit=wanted, options=_ranker(scorer))
         found = load([row[0] for row in rows])
