@@ -165,7 +165,8 @@ def _holds(field: StoredTokens, phrase: qt.Phrase) -> bool:
     for item in phrase.terms:
         wanted = [n for t in ((item,) if isinstance(item, str) else item)
                   if (n := needle(t, compact_code=field.compact)) is not None]
-        found = {positions[i] if positions else i for _, _, _, i in field.spans(wanted, numbered=True)}  # type: ignore[misc]
+        numbers = [token[3] for token in field.spans(wanted, numbered=True)]  # type: ignore[misc]
+        found = {positions[i] for i in numbers} if positions else set(numbers)
         reach = found if reach is None else {p for p in found if any(0 < p - q <= phrase.slop + 1 for q in reach)}
         if not reach:
             return False
