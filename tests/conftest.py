@@ -131,6 +131,26 @@ def sphinx_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         time.sleep(0)  # nothing of this session's searchd is left
 
 
+@pytest.fixture
+def own_cluster(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """Two nodes of a test's own (for a test that stops one), stopped by pid however the test ends."""
+    reason = sphinx_unavailable()
+    if reason:
+        pytest.skip(reason)
+    folder = tmp_path / "nodes"
+    command = [sys.executable, "-m", "persearch.cli", "cluster", "up", str(folder), "--nodes", "2",
+               "--port", str(_free_base_port())]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        record = json.loads((folder / "cluster.json").read_text(encoding="utf-8"))
+        yield {"folder": folder, "nodes": done.stdout.strip(), "pids": record["pids"]}
+    finally:
+        subprocess.run([sys.executable, "-m", "persearch.cli", "cluster", "down", str(folder)],
+                       capture_output=True, timeout=120)
+        _stop_by_pid(folder)
+
+
 @pytest.fixture(scope="module", params=["whoosh", "tantivy", "sphinx"])
 def backend(request: pytest.FixtureRequest) -> str:
     """Each backend in turn; tantivy and sphinx only when they can run here (CI installs both)."""

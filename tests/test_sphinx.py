@@ -52,22 +52,6 @@ def corpus(folder: Path, count: int = 40) -> Path:
     return folder
 
 
-@pytest.fixture
-def own_cluster(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """Two nodes for a test that stops one, stopped by pid however the test ends."""
-    from conftest import _free_base_port, _stop_by_pid
-
-    folder = tmp_path / "nodes"
-    done = cli("cluster", "up", str(folder), "--nodes", "2", "--port", str(_free_base_port()))
-    assert done.returncode == 0, done.stderr
-    record = json.loads((folder / "cluster.json").read_text(encoding="utf-8"))
-    try:
-        yield {"folder": folder, "nodes": done.stdout.strip(), "pids": record["pids"]}
-    finally:
-        cli("cluster", "down", str(folder))
-        _stop_by_pid(folder)
-
-
 def pids_of(folder: Path) -> list[int]:
     return json.loads((folder / "cluster.json").read_text(encoding="utf-8"))["pids"]
 

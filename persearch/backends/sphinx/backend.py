@@ -375,8 +375,10 @@ class SphinxBackend(SlottedFields):
 
     def read_everything(self) -> tuple[int, int, list[str]]:
         """Read the store through (every document's fields, text and tokens) and ask each node for
-        the rows of this index it holds: ``(nodes, documents read, problems)``, a problem naming
-        the node (one that does not answer, or holds other than the store's count)."""
+        the rows of this index it holds: ``(segments, documents read, problems)`` (segments as
+        :meth:`segment_count` counts them), a problem naming a node that holds other than the
+        store's count (a rebuild writes its rows again). A node that does not answer cannot be
+        checked: :class:`~.nodes.NodeDown`, one line naming it and how to start it."""
         problems: list[str] = []
         documents = 0
         try:
@@ -393,13 +395,12 @@ class SphinxBackend(SlottedFields):
             try:
                 held = self.nodes.count_rows(i, self.ns, generation) - garbage.get(i, 0)
             except NodeDown as error:
-                problems.append(str(error).split("; nothing")[0] + "; start it (persearch cluster up DIR) "
-                                "and run persearch doctor again")
-                continue
+                raise NodeDown(str(error).split("; nothing")[0] + "; start it (persearch cluster up DIR) "
+                               "and run persearch doctor again") from None
             if held != expected.get(i, 0):
                 problems.append(f"Sphinx node {node.sql} holds {held} documents of this index, the store "
                                 f"{expected.get(i, 0)} (its index lost or damaged rows)")
-        return len(self.node_list), documents, problems
+        return self.segment_count(), documents, problems
 
     def node_stats(self) -> list[dict[str, Any]]:
         """Per node: its address, the documents routed to it, and whether it answers."""
