@@ -224,3 +224,29 @@ def test_an_index_that_may_not_be_written_can_still_be_searched(built: Path, mon
                            f"it still works") and "write.lock" not in line
     found = cli("search", "شیراز", "--index", str(built), "--json")
     assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 4
+
+
+@pytest.mark.parametrize("content", [b"", b'{"version": 1, "fields": {"date": {"ty', b'\xde\xad\xbe\xef' * 8,
+                                     b'{"version": 1, "fields": ["date"]}'])
+def test_a_damaged_field_table_is_named_in_one_line_and_rebuilt(built: Path, corpus: Path, backend: str,
+                                                                content: bytes) -> None:
+    """fields.json (the typed fields beside the engine's files) emptied, cut short or overwritten:
+    one line naming it, and --rebuild is still the way out."""
+    table = engine_files(built)[0].parent / "fields.json"
+    table.write_bytes(content)
+    with pytest.raises(IndexDamaged) as caught:
+        Index.open(built)
+    assert "fields.json" in str(caught.value)
+    for command in (("search", "گزارش"), ("stats",), ("get", str(corpus / "notes.jsonl#r1"))):
+        result = cli(*command, "--index", str(built))
+        assert result.exit_code == 1, (command, result.stdout)
+        line = one_line(result.stderr)
+        assert "is damaged" in line and "fields.json" in line and line.endswith("--rebuild"), line
+    doctor = cli("doctor", "--index", str(built))
+    assert doctor.exit_code == 1 and not doctor.stderr.strip()
+    assert any(line.startswith("damaged: ") and "fields.json" in line for line in doctor.stdout.splitlines())
+    rebuilt = cli("index", "--rebuild", "--index", str(built), "--json")
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["documents"]["total"] == 70
+    assert json.loads(cli("search", "زرافه", "--index", str(built), "--json").stdout)["total"] == 30
+    assert cli("doctor", "--index", str(built)).exit_code == 0

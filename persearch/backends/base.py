@@ -337,6 +337,11 @@ def check_fields(filters: Sequence[Filter], sort: Sort | None, facets: Sequence[
 FIELDS_FILE = "fields.json"
 
 
+class FieldTableDamaged(OSError):
+    """``fields.json`` cannot be read as a field table: a damaged engine folder (an OSError, so the
+    index reports it as damage, naming the file, and a rebuild replaces it)."""
+
+
 class FieldTable:
     """The typed record fields of one engine folder (``fields.json``), and any engine slot of each.
 
@@ -367,11 +372,15 @@ class FieldTable:
         if stamp != self._stamp:
             from ..values.records import FieldSpec
 
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            fields = data.get("fields") or {}
-            self.specs = {name: FieldSpec(f["type"], bool(f.get("multi"))) for name, f in fields.items()}
-            self.slots = {name: f["slot"] for name, f in fields.items() if f.get("slot")}
+            try:
+                with open(self.path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                fields = data.get("fields") or {}
+                specs = {name: FieldSpec(f["type"], bool(f.get("multi"))) for name, f in fields.items()}
+                slots = {name: f["slot"] for name, f in fields.items() if f.get("slot")}
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # emptied, cut short, overwritten
+                raise FieldTableDamaged(f"{FIELDS_FILE} is not a field table ({type(exc).__name__})") from None
+            self.specs, self.slots = specs, slots
             self._stamp = stamp
         return self
 
