@@ -126,7 +126,7 @@ def test_stats_are_the_cli_stats(client: TestClient, location: Path) -> None:
     ("/api/search?q=%D8", 400, "not UTF-8"),
     ("/api/search?q=%ED%A0%80", 400, "not UTF-8"),  # a surrogate, spelled in UTF-8
     ("/api/analyze", 400, "missing parameter text"),
-    ("/api/analyze?text=%DA%A9&stemmer=porter", 400, "porter"),
+    ("/api/analyze?text=%DA%A9&stemmer=porter", 400, "unknown stemmer porter: use builtin, hazm, parsivar or none"),
     ("/api/analyze?text=%DA%A9&keep_stopwords=maybe", 400, "keep_stopwords must be true or false"),
     ("/api/stats?verbose=1", 400, "takes no parameters"),
     ("/api/nothing", 404, "not found"),
@@ -136,6 +136,7 @@ def test_bad_requests_get_a_4xx_with_one_line(client: TestClient, path: str, sta
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert fragment in error and "\n" not in error and "Traceback" not in error
+    assert "None" not in error  # no Python repr: the message is the one the command line prints
 
 
 def test_wrong_method_is_405_json(client: TestClient) -> None:

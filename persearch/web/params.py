@@ -118,7 +118,15 @@ ANALYZE_PARAMETERS: dict[str, Rule] = {
 
 
 def _stemmer(name: str) -> str | None:
-    return None if name.strip().lower() in ("", "none", "off") else name.strip()
+    # Checked here, in the command line's words: the library's message is written for Python (None).
+    from ..analysis.analyzer import STEMMERS
+
+    name = name.strip()
+    if name.lower() in ("", "none", "off"):
+        return None
+    if name not in STEMMERS:
+        raise BadRequest(f"unknown stemmer {name}: use {', '.join(STEMMERS)} or none")
+    return name
 
 
 def search_arguments(params: Params, *, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
