@@ -250,3 +250,28 @@ def test_a_damaged_field_table_is_named_in_one_line_and_rebuilt(built: Path, cor
     assert json.loads(rebuilt.stdout)["documents"]["total"] == 70
     assert json.loads(cli("search", "زرافه", "--index", str(built), "--json").stdout)["total"] == 30
     assert cli("doctor", "--index", str(built)).exit_code == 0
+
+
+def test_a_term_dictionary_overwritten_in_place_is_one_line_without_the_engines_panic_report(
+        built: Path, corpus: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Garbage written into tantivy's term dictionary with its size and time kept (so opening does not
+    notice): walking the dictionary panics inside Rust, whose report (thread … panicked at …, note: …)
+    goes straight to file descriptor 2. stats and doctor still say it in one line of their own."""
+    if json.loads((built / "persearch.json").read_text())["backend"] != "tantivy":
+        pytest.skip("a Rust panic report is tantivy's")
+    term = next(p for p in engine_files(built) if p.suffix == ".term")
+    before = term.stat()
+    with open(term, "r+b") as fh:
+        fh.seek(before.st_size // 2)
+        fh.write(b"\xde\xad\xbe\xef" * 4)  # into the dictionary's blocks: the walk panics on it
+    os.utime(term, ns=(before.st_atime_ns, before.st_mtime_ns))
+    capfd.readouterr()
+    stats = cli("stats", "--index", str(built))
+    assert stats.exit_code == 1
+    assert "is damaged" in one_line(stats.stderr)
+    doctor = cli("doctor", "--index", str(built))
+    assert doctor.exit_code == 1 and any(line.startswith("damaged: ") for line in doctor.stdout.splitlines())
+    leaked = capfd.readouterr().err
+    assert "panicked" not in leaked and "RUST_BACKTRACE" not in leaked, leaked
+    assert cli("index", "--rebuild", "--index", str(built)).exit_code == 0
+    assert cli("doctor", "--index", str(built)).exit_code == 0
