@@ -134,6 +134,18 @@ def test_terminal_hits_show_jalali_dates_and_a_page_past_the_last_is_noticed(rec
     past = cli("search", "استقلال", "--index", str(records_index), "--limit", "2", "--page", "4")
     assert past.exit_code == 0 and past.stdout == ""
     assert "persearch: page 4 is past the last one: 5 hits make 3 pages of 2" in past.stderr
+    # A script still reads its format: the JSON object with no hits, the CSV header alone, no JSON lines.
+    for export, shown in (("json", None), ("csv", "rank,id,path,title,score,snippet"), ("jsonl", "")):
+        past = cli("search", "استقلال", "--index", str(records_index), "--limit", "2", "--page", "4",
+                   "--format", export)
+        assert past.exit_code == 0 and "page 4 is past the last one" in past.stderr
+        if shown is None:
+            assert {k: v for k, v in json.loads(past.stdout).items() if k in ("total", "page", "hits")} == {
+                "total": 5, "page": 4, "hits": []}
+        elif shown:
+            assert past.stdout.splitlines()[0].startswith(shown) and len(past.stdout.splitlines()) == 1
+        else:
+            assert past.stdout == ""
 
 
 def test_get_prints_a_stored_document(records_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
