@@ -75,7 +75,7 @@ def integer(name: str, values: list[str], low: int, high: int) -> int:
     """A whole number in ``[low, high]``; Persian and Arabic-Indic digits count too."""
     value = one(name, values).strip()
     if not value.isdecimal() or len(value) > 9 or not low <= int(value) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {_shown(value)}")
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {quoted(value)}")
     return int(value)
 
 
@@ -85,7 +85,7 @@ def flag(name: str, values: list[str]) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise BadRequest(f"{name} must be true or false, not {_shown(value)}")
+    raise BadRequest(f"{name} must be true or false, not {quoted(value)}")
 
 
 def text(name: str, values: list[str], longest: int, *, required: bool = True) -> str:
@@ -156,16 +156,21 @@ def _apply(rules: Mapping[str, Rule], params: Params, handled: tuple[str, ...]) 
         rule = rules.get(name)
         if rule is None:
             known = ", ".join((*handled, *rules))
-            raise BadRequest(f"unknown parameter {_shown(name)}; known: {known}")
+            raise BadRequest(f"unknown parameter {quoted(name)}; known: {known}")
         options.update(rule(values))
     return options
 
 
-def _shown(value: str, longest: int = 40) -> str:
-    """A value quoted for a message, cut short and with control characters escaped."""
+def quoted(value: str, longest: int = 40) -> str:
+    """A value for a message as the user wrote it: in double quotes, cut short, Persian readable;
+    invisible and control characters named by code point (ZWNJ as \\u200c), never Python's repr.
+
+        >>> print(quoted("بله"))
+        "بله"
+    """
     cut = value if len(value) <= longest else value[:longest] + "…"
-    return repr(cut) if cut.isprintable() else ascii(cut)
+    return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in cut) + '"'
 
 
-__all__ = ["BadRequest", "parse_query_string", "search_arguments", "analyze_arguments", "SEARCH_PARAMETERS",
+__all__ = ["BadRequest", "quoted", "parse_query_string", "search_arguments", "analyze_arguments", "SEARCH_PARAMETERS",
            "ANALYZE_PARAMETERS", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_WINDOW", "MAX_QUERY_CHARS"]
