@@ -205,3 +205,11 @@ def test_a_date_in_year_zero_is_a_value_that_is_not_a_date(tmp_path: Path, backe
     refused = cli("search", "سالنامه", "--filter", f"تاریخ={year_zero}", "--index", str(location))
     assert refused.exit_code == 2
     assert "year 0" in one_error_line(refused.stderr) and "unexpected" not in refused.stderr
+
+
+@pytest.mark.parametrize("option", [("--sort", "-"), ("--sort", "+"), ("--facet", ""), ("--facet", ":month")])
+def test_a_sort_or_facet_without_a_field_name_says_so(records_index: Path, option: tuple[str, str]) -> None:
+    result = cli("search", "استقلال", *option, "--index", str(records_index))
+    assert result.exit_code == 2
+    what = option[0].lstrip("-")
+    assert one_error_line(result.stderr) == f"persearch: error: a {what} needs a field name: use one of date, source, views"
