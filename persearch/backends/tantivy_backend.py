@@ -442,6 +442,11 @@ class TantivyBackend(TermDeletes):
         check_fields(filters, sort, facets, specs)
         if tquery is None:
             return BackendResults(0, [])
+        # No search finds more than the index holds, and tantivy allocates room for every hit asked
+        # for (a limit of 10**9 aborts the process): ask for no more than there can be.
+        most = int(searcher.num_docs)
+        offset = min(offset, most)
+        limit = max(0, min(limit, most - offset))
         typed = TypedSearch(self._schema, searcher, specs, slots)
         tquery = typed.filtered(tquery, filters)
         counted = _FacetCounts(typed, tquery, facets) if facets else None
