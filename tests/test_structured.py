@@ -132,8 +132,11 @@ def test_the_keyword_form_and_the_old_equality_filters_still_work(news: Index) -
     assert set(names(news.search("استقلال", filters={"date": "1402/05", "format": "jsonl"}))) == {"n1", "n2", "n4", "n8"}
     n2 = news.search("سپاهان").hits[0].id
     assert names(news.search("استقلال", id=n2)) == ["n2"]  # a raw field, as the web API asks for one hit
-    with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
+    # The same words as a filter written as text: the name as given, not its Python repr.
+    with pytest.raises(InvalidOption, match="^unknown filter field colour: use one of date, encoding, format, id, path"):
         news.search("استقلال", colour="سبز")
+    with pytest.raises(InvalidOption, match="^unknown filter field نویسنده: use one of"):
+        news.search("استقلال", filters={"نویسنده": "علی"})
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

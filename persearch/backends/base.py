@@ -313,7 +313,7 @@ def as_filters(filters: Sequence[Filter] | Mapping[str, Any] | None, specs: Mapp
                 found.append(equality_filter(name, value, types))
             except InvalidOption:
                 known = ", ".join(sorted({*FILTER_FIELDS, *types}))
-                raise InvalidOption(f"unknown filter field {name!r}: use one of {known}") from None
+                raise InvalidOption(f"unknown filter field {name}: use one of {known}") from None
     return found
 
 
