@@ -97,6 +97,21 @@ def text(name: str, values: list[str], longest: int, *, required: bool = True) -
     return value
 
 
+def _given(name: str, values: list[str]) -> list[str]:
+    """Every value of a repeatable parameter; an empty one is a mistake, not "no filter"."""
+    if any(not value.strip() for value in values):
+        raise BadRequest(f"parameter {name} is empty")
+    if sum(map(len, values)) > MAX_QUERY_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters", status=414)
+    return [value.strip() for value in values]
+
+
+def _facets(values: list[str]) -> dict[str, Any]:
+    # facet=source&facet=date:month or facet=source,date:month (a facet name holds no comma)
+    return {"facets": [name.strip() for value in _given("facet", values) for name in value.split(",")
+                       if name.strip()]}
+
+
 def _fields(values: list[str]) -> dict[str, Any]:
     # fields=title,body or fields=title&fields=body; the library refuses unknown names.
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
@@ -108,7 +123,14 @@ SEARCH_PARAMETERS: dict[str, Rule] = {
     "limit": lambda values: {"limit": integer("limit", values, 1, MAX_LIMIT)},
     "page": lambda values: {"page": integer("page", values, 1, MAX_WINDOW)},
     "fields": _fields,
+    # structured search (docs/query.md, *Filters, sorting and facets*), as the CLI's options
+    "filter": lambda values: {"filters": _given("filter", values)},
+    "sort": lambda values: {"sort": one("sort", _given("sort", values))},
+    "facet": _facets,
 }
+
+#: Parameters of a search that its page links keep (the page number aside).
+KEPT_IN_LINKS = ("limit", "fields", "filter", "sort", "facet")
 
 #: Analyze parameters other than ``text``, each → keyword arguments of ``persearch.analyze``.
 ANALYZE_PARAMETERS: dict[str, Rule] = {
@@ -132,8 +154,11 @@ def _stemmer(name: str) -> str | None:
 def search_arguments(params: Params, *, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
     """``(query, keyword arguments for Index.search)``; ``extra``: names the caller reads itself."""
     if "q" not in params:
-        raise BadRequest("missing parameter q (the query): ?q=…")
-    query = text("q", params["q"], MAX_QUERY_CHARS)
+        if "filter" not in params:
+            raise BadRequest("missing parameter q (the query): ?q=… (or filter=…)")
+        query = ""  # every document the filters allow, as `persearch search --filter …`
+    else:
+        query = text("q", params["q"], MAX_QUERY_CHARS, required="filter" not in params)
     options = _apply(SEARCH_PARAMETERS, params, ("q", *extra))
     limit, page = options.get("limit", DEFAULT_LIMIT), options.get("page", 1)
     if page * limit > MAX_WINDOW:
@@ -173,4 +198,4 @@ def quoted(value: str, longest: int = 40) -> str:
 
 
 __all__ = ["BadRequest", "quoted", "parse_query_string", "search_arguments", "analyze_arguments", "SEARCH_PARAMETERS",
-           "ANALYZE_PARAMETERS", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_WINDOW", "MAX_QUERY_CHARS"]
+           "ANALYZE_PARAMETERS", "KEPT_IN_LINKS", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_WINDOW", "MAX_QUERY_CHARS"]
