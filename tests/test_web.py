@@ -149,7 +149,7 @@ def test_bad_requests_get_a_4xx_with_one_line(client: TestClient, path: str, sta
 @pytest.mark.parametrize("path, error", [
     ("/api/search?q=a&limit=%DB%B0", 'limit must be a whole number from 1 to 1000, not "۰"'),
     ("/api/search?q=a&limit=%E2%80%8C5", 'limit must be a whole number from 1 to 1000, not "\\u200c5"'),
-    ("/api/search?q=a&%D9%85%D9%86%D8%A8%D8%B9=x", 'unknown parameter "منبع"; known: q, limit, page, fields'),
+    ("/api/search?q=a&%D9%85%D9%86%D8%A8%D8%B9=x", 'unknown parameter "منبع"; known: q, limit, page, fields, filter, sort, facet'),
     ("/api/analyze?text=a&keep_stopwords=%D8%A8%D9%84%D9%87", 'keep_stopwords must be true or false, not "بله"'),
     ("/api/documents/%DA%A9%D8%AA%D8%A7%D8%A8%E2%80%8C%D9%87%D8%A7%23x",
      'no document with id "کتاب\\u200cها#x" in the index'),
