@@ -227,13 +227,17 @@ def test_an_index_that_may_not_be_written_can_still_be_searched(built: Path, mon
 
 
 @pytest.mark.parametrize("content", [b"", b'{"version": 1, "fields": {"date": {"ty', b'\xde\xad\xbe\xef' * 8,
-                                     b'{"version": 1, "fields": ["date"]}'])
+                                     b'{"version": 1, "fields": ["date"]}', None])
 def test_a_damaged_field_table_is_named_in_one_line_and_rebuilt(built: Path, corpus: Path, backend: str,
-                                                                content: bytes) -> None:
-    """fields.json (the typed fields beside the engine's files) emptied, cut short or overwritten:
-    one line naming it, and --rebuild is still the way out."""
+                                                                content: bytes | None) -> None:
+    """fields.json (the typed fields beside the engine's files) emptied, cut short, overwritten or
+    deleted (None): one line naming it, and --rebuild is still the way out."""
     table = engine_files(built)[0].parent / "fields.json"
-    table.write_bytes(content)
+    assert json.loads(table.read_text(encoding="utf-8"))["fields"]  # the index has typed fields to lose
+    if content is None:
+        table.unlink()
+    else:
+        table.write_bytes(content)
     with pytest.raises(IndexDamaged) as caught:
         Index.open(built)
     assert "fields.json" in str(caught.value)
