@@ -134,6 +134,18 @@ def test_terminal_hits_show_jalali_dates_and_a_page_past_the_last_is_noticed(rec
     past = cli("search", "استقلال", "--index", str(records_index), "--limit", "2", "--page", "4")
     assert past.exit_code == 0 and past.stdout == ""
     assert "persearch: page 4 is past the last one: 5 hits make 3 pages of 2" in past.stderr
+    # A script still reads its format: the JSON object with no hits, the CSV header alone, no JSON lines.
+    for export, shown in (("json", None), ("csv", "rank,id,path,title,score,snippet"), ("jsonl", "")):
+        past = cli("search", "استقلال", "--index", str(records_index), "--limit", "2", "--page", "4",
+                   "--format", export)
+        assert past.exit_code == 0 and "page 4 is past the last one" in past.stderr
+        if shown is None:
+            assert {k: v for k, v in json.loads(past.stdout).items() if k in ("total", "page", "hits")} == {
+                "total": 5, "page": 4, "hits": []}
+        elif shown:
+            assert past.stdout.splitlines()[0].startswith(shown) and len(past.stdout.splitlines()) == 1
+        else:
+            assert past.stdout == ""
 
 
 def test_get_prints_a_stored_document(records_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,3 +180,36 @@ def test_structured_search_in_a_real_process(records_index: Path) -> None:
     assert bad.returncode == 2
     assert one_error_line(bad.stderr) == ('persearch: error: filter date>=1402/12/30: "1402/12/30" is not a date: '
                                           'اسفند 1402 has 29 days (1402 is not a leap year)')
+
+
+@pytest.mark.parametrize("year_zero", ["0000/01/01", "۰۰۰۰-۰۵-۱۲", "0000-01-01"])
+def test_a_date_in_year_zero_is_a_value_that_is_not_a_date(tmp_path: Path, backend: str, year_zero: str) -> None:
+    """Year 0 exists in neither calendar: in a record it is kept as text (the rest is indexed), in a
+    filter it is one line and exit code 2, never an unexpected error that stops the whole run."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    rows = [{"id": "z", "text": "سالنامه کهن کتابخانه", "تاریخ": year_zero},
+            {"id": "n", "text": "سالنامه تازه کتابخانه", "تاریخ": "1402/05/01"}]
+    (folder / "years.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                        encoding="utf-8")
+    location = tmp_path / "index"
+    built = cli("index", str(folder), "--index", str(location), "--backend", backend, "--field", "تاریخ=date",
+                "--json")
+    assert built.exit_code == 0, built.stderr
+    report = json.loads(built.stdout)
+    assert report["documents"]["total"] == 2
+    assert [item["where"].rsplit("#", 1)[1] for item in report["kept_as_text"]] == ["z"]
+    assert "year 0" in report["kept_as_text"][0]["reason"]
+    found = cli("search", "سالنامه", "--filter", "تاریخ>=1402/01/01", "--index", str(location), "--json")
+    assert [hit["id"].rsplit("#", 1)[1] for hit in json.loads(found.stdout)["hits"]] == ["n"]
+    refused = cli("search", "سالنامه", "--filter", f"تاریخ={year_zero}", "--index", str(location))
+    assert refused.exit_code == 2
+    assert "year 0" in one_error_line(refused.stderr) and "unexpected" not in refused.stderr
+
+
+@pytest.mark.parametrize("option", [("--sort", "-"), ("--sort", "+"), ("--facet", ""), ("--facet", ":month")])
+def test_a_sort_or_facet_without_a_field_name_says_so(records_index: Path, option: tuple[str, str]) -> None:
+    result = cli("search", "استقلال", *option, "--index", str(records_index))
+    assert result.exit_code == 2
+    what = option[0].lstrip("-")
+    assert one_error_line(result.stderr) == f"persearch: error: a {what} needs a field name: use one of date, source, views"

@@ -367,3 +367,23 @@ def test_a_neighbouring_key_wins_over_a_more_frequent_word(tmp_path: Path, backe
     data = search_json(index, "ایران ترکیع")  # ع and ه are neighbours on the Persian keyboard
     assert data["suggestion"] == "ایران ترکیه"
     assert data["corrected"] is True and sorted(names(data)) == ["turkey0.txt", "turkey1.txt"]
+
+
+@pytest.mark.parametrize("command", [("search", "کتاب"), ("stats",), ("doctor",), ("index", "DOCS")])
+def test_an_index_option_inside_an_index_names_the_index_instead(tmp_path: Path, backend: str,
+                                                                  command: tuple[str, ...]) -> None:
+    """--index pointing into an index (its data folder, where the engine's files are) is the index
+    meant: say so, and never create a second index among the first one's engine files."""
+    docs = tmp_path / "اسناد"
+    docs.mkdir()
+    (docs / "یادداشت.txt").write_text("کتاب تازه‌ای درباره تاریخ ایران", encoding="utf-8")
+    location = tmp_path / "نمایه"
+    assert cli("index", str(docs), "--index", str(location), "--backend", backend).exit_code == 0
+    data = location / json.loads((location / "persearch.json").read_text(encoding="utf-8"))["data"]
+    before = sorted(p.name for p in data.iterdir())
+    args = [str(docs) if word == "DOCS" else word for word in command]
+    result = cli(*args, "--index", str(data))
+    assert result.exit_code == 2, result.stdout
+    assert one_error_line(result.stderr) == (f"persearch: error: {data} is inside the index at {location}: "
+                                             f"give --index {location}")
+    assert sorted(p.name for p in data.iterdir()) == before  # nothing created there

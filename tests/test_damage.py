@@ -225,3 +225,58 @@ def test_an_index_that_may_not_be_written_can_still_be_searched(built: Path, mon
                            f"it still works") and "write.lock" not in line
     found = cli("search", "شیراز", "--index", str(built), "--json")
     assert found.exit_code == 0 and json.loads(found.stdout)["total"] == 4
+
+
+@pytest.mark.parametrize("content", [b"", b'{"version": 1, "fields": {"date": {"ty', b'\xde\xad\xbe\xef' * 8,
+                                     b'{"version": 1, "fields": ["date"]}', None])
+def test_a_damaged_field_table_is_named_in_one_line_and_rebuilt(built: Path, corpus: Path, backend: str,
+                                                                content: bytes | None) -> None:
+    """fields.json (the typed fields beside the engine's files) emptied, cut short, overwritten or
+    deleted (None): one line naming it, and --rebuild is still the way out."""
+    table = engine_files(built)[0].parent / "fields.json"
+    assert json.loads(table.read_text(encoding="utf-8"))["fields"]  # the index has typed fields to lose
+    if content is None:
+        table.unlink()
+    else:
+        table.write_bytes(content)
+    with pytest.raises(IndexDamaged) as caught:
+        Index.open(built)
+    assert "fields.json" in str(caught.value)
+    for command in (("search", "گزارش"), ("stats",), ("get", str(corpus / "notes.jsonl#r1"))):
+        result = cli(*command, "--index", str(built))
+        assert result.exit_code == 1, (command, result.stdout)
+        line = one_line(result.stderr)
+        assert "is damaged" in line and "fields.json" in line and line.endswith("--rebuild"), line
+    doctor = cli("doctor", "--index", str(built))
+    assert doctor.exit_code == 1 and not doctor.stderr.strip()
+    assert any(line.startswith("damaged: ") and "fields.json" in line for line in doctor.stdout.splitlines())
+    rebuilt = cli("index", "--rebuild", "--index", str(built), "--json")
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["documents"]["total"] == 70
+    assert json.loads(cli("search", "زرافه", "--index", str(built), "--json").stdout)["total"] == 30
+    assert cli("doctor", "--index", str(built)).exit_code == 0
+
+
+def test_a_term_dictionary_overwritten_in_place_is_one_line_without_the_engines_panic_report(
+        built: Path, corpus: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Garbage written into tantivy's term dictionary with its size and time kept (so opening does not
+    notice): walking the dictionary panics inside Rust, whose report (thread … panicked at …, note: …)
+    goes straight to file descriptor 2. stats and doctor still say it in one line of their own."""
+    if json.loads((built / "persearch.json").read_text())["backend"] != "tantivy":
+        pytest.skip("a Rust panic report is tantivy's")
+    term = next(p for p in engine_files(built) if p.suffix == ".term")
+    before = term.stat()
+    with open(term, "r+b") as fh:
+        fh.seek(before.st_size // 2)
+        fh.write(b"\xde\xad\xbe\xef" * 4)  # into the dictionary's blocks: the walk panics on it
+    os.utime(term, ns=(before.st_atime_ns, before.st_mtime_ns))
+    capfd.readouterr()
+    stats = cli("stats", "--index", str(built))
+    assert stats.exit_code == 1
+    assert "is damaged" in one_line(stats.stderr)
+    doctor = cli("doctor", "--index", str(built))
+    assert doctor.exit_code == 1 and any(line.startswith("damaged: ") for line in doctor.stdout.splitlines())
+    leaked = capfd.readouterr().err
+    assert "panicked" not in leaked and "RUST_BACKTRACE" not in leaked, leaked
+    assert cli("index", "--rebuild", "--index", str(built)).exit_code == 0
+    assert cli("doctor", "--index", str(built)).exit_code == 0

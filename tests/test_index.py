@@ -816,7 +816,7 @@ def test_add_document_delete_and_metadata_filters(index: Index) -> None:
     assert ids(index, Term("فوتبال"), tags="ورزش") == {"n1"}
     assert ids(index, Term("فوتبال"), year=1403) == {"n2"}
     assert index.document("n1")["metadata"] == {"tags": ["ورزش", "فوتبال"], "year": 1402}
-    with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
+    with pytest.raises(InvalidOption, match="unknown filter field colour:"):
         index.backend.search(Term("فوتبال"), limit=5, filters={"colour": "سبز"})
     index.add_document("n1", "بازی والیبال")  # same id: replaced
     assert len(index) == 2 and ids(index, Term("والیبال")) == {"n1"}

@@ -132,8 +132,11 @@ def test_the_keyword_form_and_the_old_equality_filters_still_work(news: Index) -
     assert set(names(news.search("استقلال", filters={"date": "1402/05", "format": "jsonl"}))) == {"n1", "n2", "n4", "n8"}
     n2 = news.search("سپاهان").hits[0].id
     assert names(news.search("استقلال", id=n2)) == ["n2"]  # a raw field, as the web API asks for one hit
-    with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
+    # The same words as a filter written as text: the name as given, not its Python repr.
+    with pytest.raises(InvalidOption, match="^unknown filter field colour: use one of date, encoding, format, id, path"):
         news.search("استقلال", colour="سبز")
+    with pytest.raises(InvalidOption, match="^unknown filter field نویسنده: use one of"):
+        news.search("استقلال", filters={"نویسنده": "علی"})
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
@@ -403,3 +406,27 @@ def test_declarations_survive_the_rebuild_of_an_index_of_an_older_schema(tmp_pat
     with Index.recreate(tmp_path / "ix") as ix:  # what `persearch index PATH --rebuild` does with it
         ix.rebuild()
         assert ix.fields == {"code": "keyword"} and names(ix.search("کد", code="1234")) == ["1"]
+
+
+def test_a_huge_limit_or_page_is_no_harm_and_fields_may_be_one_name(news: Index) -> None:
+    """The library takes any page and limit: a limit far beyond the index (or a page far past its end)
+    gives every hit (or none) with the right total, in a child process so that an engine that tried to
+    allocate room for a billion hits (tantivy aborts the process) fails the test, not the run.
+    ``fields="title"`` is one field, as ``facets="source"`` is one facet."""
+    import subprocess
+    import sys
+
+    every = news.search("استقلال", limit=1000)
+    code = ("import json, sys\nfrom persearch import Index\n"
+            "with Index.open(sys.argv[1]) as ix:\n"
+            "    big = ix.search('استقلال', limit=10**9)\n"
+            "    far = ix.search('استقلال', limit=1000, page=10**6)\n"
+            "    ranked = ix.search('استقلال', limit=10**9, sort='-date')\n"
+            "    print(json.dumps([big.total, len(big.hits), far.total, len(far.hits), ranked.total,"
+            " len(ranked.hits)]))\n")
+    child = subprocess.run([sys.executable, "-c", code, str(news.root)], capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert json.loads(child.stdout) == [every.total, every.total, every.total, 0, every.total, every.total]
+    assert every.total > 1
+    titled = news.search("استقلال", fields="title")
+    assert titled.total == news.search("استقلال", fields=["title"]).total < every.total

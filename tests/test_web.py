@@ -121,12 +121,19 @@ def test_stats_are_the_cli_stats(client: TestClient, location: Path) -> None:
     ("/api/search?q=a&page=0", 400, "page must be"),
     ("/api/search?q=a&page=5000&limit=10", 400, f"page × limit may be at most {MAX_WINDOW}"),
     ("/api/search?q=a&fields=author", 400, "unknown field author"),
-    ("/api/search?q=a&sort=date", 400, "unknown parameter 'sort'; known: q, limit, page, fields"),
+    ("/api/search?q=a&order=date", 400, 'unknown parameter "order"; known: q, limit, page, fields, filter, sort, facet'),
+    ("/api/search?q=a&sort=", 400, "parameter sort is empty"),
+    ("/api/search?q=a&sort=a&sort=b", 400, "given 2 times"),
+    ("/api/search?q=a&filter=", 400, "parameter filter is empty"),
+    ("/api/search?q=a&filter=%D9%86%D9%88%DB%8C%D8%B3%D9%86%D8%AF%D9%87=x", 400, "unknown filter field نویسنده"),
+    ("/api/search?q=a&filter=date>=1403/13/40", 400, "date"),
+    ("/api/search?q=a&facet=colour", 400, "colour"),
+    ("/api/search?filter=", 400, "parameter filter is empty"),
     ("/api/search?q=%FF%FE", 400, "not UTF-8"),
     ("/api/search?q=%D8", 400, "not UTF-8"),
     ("/api/search?q=%ED%A0%80", 400, "not UTF-8"),  # a surrogate, spelled in UTF-8
     ("/api/analyze", 400, "missing parameter text"),
-    ("/api/analyze?text=%DA%A9&stemmer=porter", 400, "porter"),
+    ("/api/analyze?text=%DA%A9&stemmer=porter", 400, "unknown stemmer porter: use builtin, hazm, parsivar or none"),
     ("/api/analyze?text=%DA%A9&keep_stopwords=maybe", 400, "keep_stopwords must be true or false"),
     ("/api/stats?verbose=1", 400, "takes no parameters"),
     ("/api/nothing", 404, "not found"),
@@ -136,6 +143,23 @@ def test_bad_requests_get_a_4xx_with_one_line(client: TestClient, path: str, sta
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert fragment in error and "\n" not in error and "Traceback" not in error
+    assert "None" not in error  # no Python repr: the message is the one the command line prints
+
+
+@pytest.mark.parametrize("path, error", [
+    ("/api/search?q=a&limit=%DB%B0", 'limit must be a whole number from 1 to 1000, not "۰"'),
+    ("/api/search?q=a&limit=%E2%80%8C5", 'limit must be a whole number from 1 to 1000, not "\\u200c5"'),
+    ("/api/search?q=a&%D9%85%D9%86%D8%A8%D8%B9=x", 'unknown parameter "منبع"; known: q, limit, page, fields, filter, sort, facet'),
+    ("/api/analyze?text=a&keep_stopwords=%D8%A8%D9%84%D9%87", 'keep_stopwords must be true or false, not "بله"'),
+    ("/api/documents/%DA%A9%D8%AA%D8%A7%D8%A8%E2%80%8C%D9%87%D8%A7%23x",
+     'no document with id "کتاب\\u200cها#x" in the index'),
+])
+def test_values_in_error_messages_are_quoted_text_not_python_reprs(client: TestClient, path: str, error: str) -> None:
+    """A value is shown as the user wrote it, in double quotes, Persian readable (not Python's repr,
+    not ascii() escapes of every letter); only invisible marks are named by their code point."""
+    response = client.get(path)
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"] == error
 
 
 def test_wrong_method_is_405_json(client: TestClient) -> None:

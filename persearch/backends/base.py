@@ -316,7 +316,7 @@ def as_filters(filters: Sequence[Filter] | Mapping[str, Any] | None, specs: Mapp
                 found.append(equality_filter(name, value, types))
             except InvalidOption:
                 known = ", ".join(sorted({*FILTER_FIELDS, *types}))
-                raise InvalidOption(f"unknown filter field {name!r}: use one of {known}") from None
+                raise InvalidOption(f"unknown filter field {name}: use one of {known}") from None
     return found
 
 
@@ -362,6 +362,11 @@ def equal_runs(values: Sequence[Any], before: int, count: int) -> Iterator[tuple
 FIELDS_FILE = "fields.json"
 
 
+class FieldTableDamaged(OSError):
+    """``fields.json`` cannot be read as a field table: a damaged engine folder (an OSError, so the
+    index reports it as damage, naming the file, and a rebuild replaces it)."""
+
+
 class FieldTable:
     """The typed record fields of one engine folder (``fields.json``), and any engine slot of each.
 
@@ -392,11 +397,15 @@ class FieldTable:
         if stamp != self._stamp:
             from ..values.records import FieldSpec
 
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            fields = data.get("fields") or {}
-            self.specs = {name: FieldSpec(f["type"], bool(f.get("multi"))) for name, f in fields.items()}
-            self.slots = {name: f["slot"] for name, f in fields.items() if f.get("slot")}
+            try:
+                with open(self.path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                fields = data.get("fields") or {}
+                specs = {name: FieldSpec(f["type"], bool(f.get("multi"))) for name, f in fields.items()}
+                slots = {name: f["slot"] for name, f in fields.items() if f.get("slot")}
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # emptied, cut short, overwritten
+                raise FieldTableDamaged(f"{FIELDS_FILE} is not a field table ({type(exc).__name__})") from None
+            self.specs, self.slots = specs, slots
             self._stamp = stamp
         return self
 

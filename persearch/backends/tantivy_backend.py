@@ -17,8 +17,10 @@ tantivy_query.py (query trees), tantivy_segments.py (the parallel build).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
@@ -273,18 +275,27 @@ class TantivyBackend(TermDeletes, SlottedFields):
         except (ValueError, OSError) as exc:
             return 0, 0, [f"the index does not open ({_engine_words(exc)})"]
         documents = 0
-        try:
+
+        def walk_terms() -> None:
             for field in SEARCH_FIELDS:
                 searcher.terms_with_prefix(field, "")
+
+        def read_documents() -> None:
+            nonlocal documents
             for addr in self._all(searcher):
                 doc = searcher.doc(addr)
                 hit_fields(doc.get_first("fields"))
                 stored_text(doc)
                 documents += 1
-        except BaseException as exc:  # a Rust panic on a damaged store is a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            problems.append(f"stored documents cannot be read through ({_engine_words(exc)})")
+
+        for what, step in (("the term dictionaries", walk_terms), ("stored documents", read_documents)):
+            try:
+                with _panic_reports_held():
+                    step()
+            except BaseException as exc:  # a Rust panic on damaged files is a BaseException
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                problems.append(f"{what} cannot be read through ({_engine_words(exc)})")
         return int(searcher.num_segments), documents, problems
 
     def engine_files(self) -> list[str]:
@@ -376,8 +387,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
         """Distinct analyzed terms over title and body."""
         searcher = self._current_searcher()
         seen: set[str] = set()
-        for field in SEARCH_FIELDS:
-            seen.update(term for term, _ in searcher.terms_with_prefix(field, ""))
+        with _panic_reports_held():
+            for field in SEARCH_FIELDS:
+                seen.update(term for term, _ in searcher.terms_with_prefix(field, ""))
         return len(seen)
 
     def iter_stored(self) -> Iterator[dict[str, Any]]:
@@ -422,6 +434,11 @@ class TantivyBackend(TermDeletes, SlottedFields):
         check_fields(filters, sort, facets, specs)
         if tquery is None:
             return BackendResults(0, [])
+        # No search finds more than the index holds, and tantivy allocates room for every hit asked
+        # for (a limit of 10**9 aborts the process): ask for no more than there can be.
+        most = int(searcher.num_docs)
+        offset = min(offset, most)
+        limit = max(0, min(limit, most - offset))
         typed = TypedSearch(self._schema, searcher, specs, slots)
         tquery = typed.filtered(tquery, filters)
         counted = _FacetCounts(typed, tquery, facets) if facets else None
@@ -482,6 +499,32 @@ def _score_sorted(searcher: Any, schema: Any, query: Any, hits: list[StoredHit],
     scores = {(addr.segment_ord, addr.doc): score for score, addr in scored}
     for hit, addr in zip(hits, addresses):
         hit.score = float(scores.get((addr.segment_ord, addr.doc), 0.0))
+
+
+@contextlib.contextmanager
+def _panic_reports_held() -> Iterator[None]:
+    """Around a walk of a whole term dictionary (stats, doctor): what tantivy writes to file
+    descriptor 2 is held back, and dropped if the walk panics. A damaged dictionary makes Rust
+    panic, and Rust's report of it (thread … panicked at …, a backtrace) goes to the descriptor
+    directly, before persearch can say in one line that the index is damaged."""
+    import tempfile
+
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as held:
+        saved = os.dup(2)
+        os.dup2(held.fileno(), 2)
+        panicked = False
+        try:
+            yield
+        except BaseException as exc:
+            panicked = type(exc).__name__ == "PanicException"
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:  # anything else written meanwhile (another thread's line) is passed on
+                held.seek(0)
+                os.write(2, held.read())
 
 
 def _engine_words(exc: BaseException) -> str:

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ from typing import Any, List, Optional
 import typer
 from typer.core import TyperCommand
 
-from ..errors import IndexNotFound
+from ..errors import IndexNotFound, InvalidOption
 
 DEFAULT_INDEX = ".persearch"
 #: Where ``--`` ended the options: how many of the command's last arguments came after it.
@@ -109,10 +110,10 @@ def index_location(option: Optional[Path], *, creating: bool = False) -> Path:
     anything else gets :class:`IndexNotFound` saying where it looked.
     """
     if option is not None:
-        return option
+        return _not_inside_an_index(option)
     named = os.environ.get("PERSEARCH_INDEX")
     if named:
-        return Path(named)
+        return _not_inside_an_index(Path(named))
     here = Path.cwd()
     for folder in (here, *here.parents):
         if (folder / DEFAULT_INDEX).is_dir():
@@ -122,6 +123,25 @@ def index_location(option: Optional[Path], *, creating: bool = False) -> Path:
     where = f"{here} or any folder above it" if here.parent != here else str(here)
     raise IndexNotFound(f"no index found: looked for {DEFAULT_INDEX} in {where}; run: persearch index PATH "
                         f"(or give --index DIR, or set PERSEARCH_INDEX)")
+
+
+def _not_inside_an_index(location: Path) -> Path:
+    """``location``, unless it is no index but lies inside one (its data folder, where the engine's
+    files are): that index is the one meant, and a second index must not be made among its files."""
+    from ..index.layout import FORMAT_TAG, META_FILE
+
+    if (location / META_FILE).exists():
+        return location
+    for folder in location.absolute().parents:
+        try:
+            with open(folder / META_FILE, encoding="utf-8") as fh:
+                tag = json.load(fh).get("format")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if tag == FORMAT_TAG:
+            shown = folder if location.is_absolute() else Path(os.path.relpath(folder))
+            raise InvalidOption(f"{location} is inside the index at {shown}: give --index {shown}")
+    return location
 
 
 __all__ = ["PersearchCommand", "query_words", "Count", "BadValue", "index_location", "DEFAULT_INDEX"]

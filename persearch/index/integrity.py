@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends import backend_class
+from ..backends.base import FIELDS_FILE
 from ..errors import IndexDamaged, MissingExtra, PersearchError
 from ..files import write_json
 from .layout import read_meta
@@ -96,7 +97,10 @@ def record_checksums(data_dir: Path, backend: Backend) -> None:
             files[name] = old  # immutable segment files: summed once
         else:
             files[name] = [st.st_size, st.st_mtime_ns, _crc(data_dir / name)]
-    write_json(data_dir / CHECKSUMS_FILE, {"generation": backend.generation(), "files": files})
+    # fields.json changes before a commit, so it has no checksum; but once typed fields are
+    # recorded, its absence is damage (the values would silently stop being typed).
+    write_json(data_dir / CHECKSUMS_FILE, {"generation": backend.generation(), "files": files,
+                                           "typed_fields": sorted(backend.fields())})
 
 
 def damaged_files(data_dir: Path, backend: Backend, *, full: bool = False) -> list[str]:
@@ -114,6 +118,9 @@ def damaged_files(data_dir: Path, backend: Backend, *, full: bool = False) -> li
             return []
         problems = [problem for name, item in sorted(recorded["files"].items())
                     if (problem := _file_problem(data_dir, backend.name, name, item, full))]
+        typed = recorded.get("typed_fields")
+        if typed and isinstance(typed, list) and not (data_dir / FIELDS_FILE).exists():
+            problems.append(f"{FIELDS_FILE} is missing (it describes the typed fields {', '.join(map(str, typed))})")
         if not problems or backend.generation() == generation:
             return problems
     return []

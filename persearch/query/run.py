@@ -261,6 +261,8 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
     started = time.perf_counter()
     limit = max(0, int(limit))
     page = max(1, int(page))
+    if isinstance(fields, str):  # one field, as facets="source" is one facet
+        fields = [fields]
     analyzer = index.analyzer
     request = read_request(index, query, filters, equal, sort, facets)
     parsed = parse(request.query, analyzer, mode)

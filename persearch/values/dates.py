@@ -353,6 +353,8 @@ def _parse_date(text: str, zone: int | None) -> DateSpan:
     _check_mark(g["mark"], calendar_name, year, shown)
     if calendar_name == "gregorian" and year > MAX_GREGORIAN_YEAR:
         raise _fail(shown, f"year {year} is out of range (Gregorian years up to {MAX_GREGORIAN_YEAR})")
+    if year == 0:  # four digits, but no calendar has a year 0 (jdatetime refuses it)
+        raise _fail(shown, "year 0 does not exist (Jalali years start at 1)")
     if month is not None and not 1 <= month <= 12:
         raise _fail(shown, f"month {month} does not exist (months are 1-12)")
     day = int(day_text) if day_text else None

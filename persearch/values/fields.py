@@ -149,6 +149,8 @@ def field_type(name: str, field_types: Mapping[str, Any], what: str = "filter") 
     kind = field_types.get(name)
     if kind is None:
         known = ", ".join(sorted(field_types)) or "none (this index has no record fields)"
+        if not name.strip():  # --sort -, --facet "", --facet :month
+            raise InvalidOption(f"a {what} needs a field name: use one of {known}")
         raise InvalidOption(f"unknown {what} field {clip(name)}: use one of {known}")
     return kind
 

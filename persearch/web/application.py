@@ -38,7 +38,7 @@ from .. import analyze
 from ..errors import InvalidOption, MissingExtra, PersearchError, QueryError
 from ..shapes import results_json, stats_json, tokens_json
 from . import page
-from .params import BadRequest, analyze_arguments, one, parse_query_string, search_arguments
+from .params import KEPT_IN_LINKS, BadRequest, analyze_arguments, one, parse_query_string, quoted, search_arguments
 from .shared import SharedIndex
 
 log = logging.getLogger("persearch.web")
@@ -75,7 +75,7 @@ class _API:
         doc_id = request.path_params["id"]
         stored = await self._read(lambda index: index.document(doc_id))
         if stored is None:
-            return _error(404, f"no document with id {doc_id!r} in the index")
+            return _error(404, f"no document with id {quoted(doc_id, 200)} in the index")
         return JSONResponse(json.loads(json.dumps(stored, default=str)))
 
     async def stats(self, request: Request) -> Response:
@@ -89,7 +89,7 @@ class _API:
         if not query.strip() and set(params) <= {"q"}:
             return await self.page(request, "جستجو · persearch", page.welcome_html)
         query, options = search_arguments(params)
-        links = {name: ",".join(values) for name, values in params.items() if name in ("limit", "fields")}
+        links = {name: values for name, values in params.items() if name in KEPT_IN_LINKS}
         data, documents = await self._read(lambda index: (_search_data(index, query, options, titles=True),
                                                           len(index)))
         body = page.results_html(data, links=links, document_url=request.url_for("document").path)

@@ -86,20 +86,23 @@ def summary(data: Mapping[str, Any]) -> str:
     return f"{fa_number(total)} نتیجه · صفحهٔ {fa_number(page)} از {fa_number(pages)}"
 
 
-def results_html(data: Mapping[str, Any], *, links: Mapping[str, str], document_url: str) -> str:
+Links = Mapping[str, "str | list[str]"]
+
+
+def results_html(data: Mapping[str, Any], *, links: Links, document_url: str) -> str:
     """The results part of the page: suggestion, note, summary, hits, page links.
 
     ``data`` is the API's search answer plus each hit's ``title_highlights``;
-    ``links`` holds the other parameters of the request (limit, fields) that
-    page and suggestion links keep.
+    ``links`` holds the other parameters of the request (limit, fields,
+    filter, sort, facet) that page, suggestion and facet links keep.
     """
     query = str(data["query"])
     parts = []
     if data.get("suggestion"):
-        href = "?" + urlencode({"q": data["suggestion"], **links})
+        href = "?" + urlencode({"q": data["suggestion"], **links}, doseq=True)
         link = f'<a href="{_e(href)}" dir="auto">{_e(data["suggestion"])}</a>'
         if data.get("corrected"):  # the hits are the suggestion's: say so, and offer the query as typed
-            typed = "?" + urlencode({"q": query, **links})
+            typed = "?" + urlencode({"q": query, **links}, doseq=True)
             parts.append(f'<p class="suggestion">نتایج برای {link} · جستجوی '
                          f'<a href="{_e(typed)}" dir="auto" class="typed">{_e(query)}</a></p>')
         else:
@@ -107,6 +110,7 @@ def results_html(data: Mapping[str, Any], *, links: Mapping[str, str], document_
     if data.get("message"):
         parts.append(f'<p class="note" lang="en" dir="ltr">{_e(data["message"])}</p>')
     parts.append(f'<p class="summary">{_e(summary(data))}</p>')
+    parts.append(facets_html(query, data.get("facets") or {}, links))
     hits = data["hits"]
     if hits:
         items = "\n".join(hit_html(hit, query, document_url) for hit in hits)
@@ -129,7 +133,25 @@ def hit_html(hit: Mapping[str, Any], query: str, document_url: str) -> str:
             f' <span class="score">امتیاز {fa_number(float(hit["score"]), 2)}</span></p>{snippet}\n</li>')
 
 
-def pages_html(query: str, page: int, limit: int, total: int, links: Mapping[str, str],
+def facets_html(query: str, facets: Mapping[str, Mapping[str, int]], links: Links) -> str:
+    """Counts per value of each facet asked for; a value links to the same search filtered to it."""
+    if not facets:
+        return ""
+    given = links.get("filter") or []
+    filters = [given] if isinstance(given, str) else list(given)
+    blocks = []
+    for name, counts in facets.items():
+        field = name.split(":", 1)[0]  # date:month counts months; date=1403/05 filters one
+        rows = []
+        for value, count in counts.items():
+            href = "?" + urlencode({"q": query, **links, "filter": [*filters, f"{field}={value}"]}, doseq=True)
+            rows.append(f'<li><a href="{_e(href)}" dir="auto">{_e(value)}</a> '
+                         f'<span class="count">{fa_number(count)}</span></li>')
+        blocks.append(f'<section class="facet"><h3 dir="auto">{_e(name)}</h3><ul>{"".join(rows)}</ul></section>')
+    return '<div class="facets">' + "".join(blocks) + "</div>"
+
+
+def pages_html(query: str, page: int, limit: int, total: int, links: Links,
                deepest: int | None = None) -> str:
     """Links to the pages around this one, first and last included ("" for one page)."""
     pages = math.ceil(total / limit) if limit else 0
@@ -139,7 +161,7 @@ def pages_html(query: str, page: int, limit: int, total: int, links: Mapping[str
         return ""
 
     def link(number: int, label: str, rel: str = "") -> str:
-        href = "?" + urlencode({"q": query, **links, **({"page": number} if number > 1 else {})})
+        href = "?" + urlencode({"q": query, **links, **({"page": number} if number > 1 else {})}, doseq=True)
         rel_attr = f' rel="{rel}"' if rel else ""
         return f'<a href="{_e(href)}"{rel_attr}>{label}</a>'
 

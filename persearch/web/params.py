@@ -75,7 +75,7 @@ def integer(name: str, values: list[str], low: int, high: int) -> int:
     """A whole number in ``[low, high]``; Persian and Arabic-Indic digits count too."""
     value = one(name, values).strip()
     if not value.isdecimal() or len(value) > 9 or not low <= int(value) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {_shown(value)}")
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {quoted(value)}")
     return int(value)
 
 
@@ -85,7 +85,7 @@ def flag(name: str, values: list[str]) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise BadRequest(f"{name} must be true or false, not {_shown(value)}")
+    raise BadRequest(f"{name} must be true or false, not {quoted(value)}")
 
 
 def text(name: str, values: list[str], longest: int, *, required: bool = True) -> str:
@@ -95,6 +95,21 @@ def text(name: str, values: list[str], longest: int, *, required: bool = True) -
     if len(value) > longest:
         raise BadRequest(f"{name} is longer than {longest} characters", status=414)
     return value
+
+
+def _given(name: str, values: list[str]) -> list[str]:
+    """Every value of a repeatable parameter; an empty one is a mistake, not "no filter"."""
+    if any(not value.strip() for value in values):
+        raise BadRequest(f"parameter {name} is empty")
+    if sum(map(len, values)) > MAX_QUERY_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters", status=414)
+    return [value.strip() for value in values]
+
+
+def _facets(values: list[str]) -> dict[str, Any]:
+    # facet=source&facet=date:month or facet=source,date:month (a facet name holds no comma)
+    return {"facets": [name.strip() for value in _given("facet", values) for name in value.split(",")
+                       if name.strip()]}
 
 
 def _fields(values: list[str]) -> dict[str, Any]:
@@ -108,7 +123,14 @@ SEARCH_PARAMETERS: dict[str, Rule] = {
     "limit": lambda values: {"limit": integer("limit", values, 1, MAX_LIMIT)},
     "page": lambda values: {"page": integer("page", values, 1, MAX_WINDOW)},
     "fields": _fields,
+    # structured search (docs/query.md, *Filters, sorting and facets*), as the CLI's options
+    "filter": lambda values: {"filters": _given("filter", values)},
+    "sort": lambda values: {"sort": one("sort", _given("sort", values))},
+    "facet": _facets,
 }
+
+#: Parameters of a search that its page links keep (the page number aside).
+KEPT_IN_LINKS = ("limit", "fields", "filter", "sort", "facet")
 
 #: Analyze parameters other than ``text``, each → keyword arguments of ``persearch.analyze``.
 ANALYZE_PARAMETERS: dict[str, Rule] = {
@@ -118,14 +140,25 @@ ANALYZE_PARAMETERS: dict[str, Rule] = {
 
 
 def _stemmer(name: str) -> str | None:
-    return None if name.strip().lower() in ("", "none", "off") else name.strip()
+    # Checked here, in the command line's words: the library's message is written for Python (None).
+    from ..analysis.analyzer import STEMMERS
+
+    name = name.strip()
+    if name.lower() in ("", "none", "off"):
+        return None
+    if name not in STEMMERS:
+        raise BadRequest(f"unknown stemmer {name}: use {', '.join(STEMMERS)} or none")
+    return name
 
 
 def search_arguments(params: Params, *, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
     """``(query, keyword arguments for Index.search)``; ``extra``: names the caller reads itself."""
     if "q" not in params:
-        raise BadRequest("missing parameter q (the query): ?q=…")
-    query = text("q", params["q"], MAX_QUERY_CHARS)
+        if "filter" not in params:
+            raise BadRequest("missing parameter q (the query): ?q=… (or filter=…)")
+        query = ""  # every document the filters allow, as `persearch search --filter …`
+    else:
+        query = text("q", params["q"], MAX_QUERY_CHARS, required="filter" not in params)
     options = _apply(SEARCH_PARAMETERS, params, ("q", *extra))
     limit, page = options.get("limit", DEFAULT_LIMIT), options.get("page", 1)
     if page * limit > MAX_WINDOW:
@@ -148,16 +181,21 @@ def _apply(rules: Mapping[str, Rule], params: Params, handled: tuple[str, ...]) 
         rule = rules.get(name)
         if rule is None:
             known = ", ".join((*handled, *rules))
-            raise BadRequest(f"unknown parameter {_shown(name)}; known: {known}")
+            raise BadRequest(f"unknown parameter {quoted(name)}; known: {known}")
         options.update(rule(values))
     return options
 
 
-def _shown(value: str, longest: int = 40) -> str:
-    """A value quoted for a message, cut short and with control characters escaped."""
+def quoted(value: str, longest: int = 40) -> str:
+    """A value for a message as the user wrote it: in double quotes, cut short, Persian readable;
+    invisible and control characters named by code point (ZWNJ as \\u200c), never Python's repr.
+
+        >>> print(quoted("بله"))
+        "بله"
+    """
     cut = value if len(value) <= longest else value[:longest] + "…"
-    return repr(cut) if cut.isprintable() else ascii(cut)
+    return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in cut) + '"'
 
 
-__all__ = ["BadRequest", "parse_query_string", "search_arguments", "analyze_arguments", "SEARCH_PARAMETERS",
-           "ANALYZE_PARAMETERS", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_WINDOW", "MAX_QUERY_CHARS"]
+__all__ = ["BadRequest", "quoted", "parse_query_string", "search_arguments", "analyze_arguments", "SEARCH_PARAMETERS",
+           "ANALYZE_PARAMETERS", "KEPT_IN_LINKS", "DEFAULT_LIMIT", "MAX_LIMIT", "MAX_WINDOW", "MAX_QUERY_CHARS"]
