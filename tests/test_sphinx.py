@@ -165,7 +165,7 @@ def test_filters_and_the_term_dictionary(tmp_path: Path, sphinx_cluster: dict[st
         assert [h.id for h in ix.search("کتاب", tags="نو").hits] == ["a"]
         assert ix.search("کتاب", lang=["fa", "ar"]).total == 2
         assert [h.id for h in ix.search("کتاب", filters=["tags!=نو"]).hits] == ["b"]  # none of its values
-        with pytest.raises(InvalidOption, match="unknown filter field 'colour'"):
+        with pytest.raises(InvalidOption, match="unknown filter field colour:"):
             ix.search("کتاب", colour="red")
         assert dict(ix.backend.terms("body"))["کتاب"] == 2 and ix.backend.term_count() >= 3
         assert dict(ix.backend.terms("body", prefix="کت")) == {"کتاب": 2}

@@ -140,18 +140,22 @@ class SphinxBackend(SlottedFields):
         rows left on a node that is down are invisible, and only weigh on IDF)."""
         if not Store.exists(str(path)):
             return
+        store = Store(os.path.join(str(path), FILE))  # only the store: the folder may be damaged elsewhere
         try:
-            backend = cls.open(path)
-        except sqlite3.DatabaseError:  # a damaged store: its namespace is unknown (its rows stay, invisible)
+            state = store.state()
+            ns, nodes = int(state["ns"]), Nodes(parse_nodes(state["nodes"]))
+        except (sqlite3.DatabaseError, KeyError, ValueError):  # a damaged store: its rows stay, invisible
             return
+        finally:
+            store.close()
         try:
-            for i in range(len(backend.node_list)):
+            for i in range(len(nodes.nodes)):
                 try:
-                    backend.nodes.execute(i, f"DELETE FROM {RT_INDEX} WHERE ns = %s", (backend.ns,))
+                    nodes.execute(i, f"DELETE FROM {RT_INDEX} WHERE ns = %s", (ns,))
                 except NodeDown:
                     continue
         finally:
-            backend.close()
+            nodes.close()
 
     def close(self) -> None:
         """Drop uncommitted changes and the connections."""
@@ -261,6 +265,11 @@ class SphinxBackend(SlottedFields):
         store = self.store
         with store.snapshot():
             generation = store.generation
+            # No search finds more than the index holds, and searchd sizes its answer by the matches
+            # asked for (a limit of 10**9 brings a node down): ask for no more than there can be.
+            most = int(store.state().get("docs") or 0)
+            offset = min(offset, most)
+            limit = max(0, min(limit, most - offset))
             if generation != self._translator_generation:
                 self._translator = Translator(store)
                 self._translator_generation = generation
