@@ -87,6 +87,9 @@ _Entry = tuple[str, int, int, int, int, bool]
 _Group = tuple[tuple[_Entry, ...], int]
 # A group's terms, starts, ends and position offsets, and its width in positions.
 _GroupColumns = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
+#: Among plain groups' terms (Analyzer._plain_kept), a stopword group that
+#: tokens are asked to leave out.
+_DROPPED = object()
 #: Tokens as columns: terms, starts, ends, positions (see Analyzer.columns).
 Columns = tuple[list[str], list[int], list[int], list[int]]
 
@@ -136,10 +139,13 @@ class Analyzer:
         )
         self._lemmatize = optional.lemmatizer() if self.lemmatize else None
         self._stopword_set = load_stopwords()
-        self._cache: dict[str, _Group] = {}
-        # For columns(): groups giving one token that spans the group, by
-        # their term, and all other groups, by their columns.
+        # Analyzed word groups (the same groups recur all the time). Plain
+        # groups, giving one token that spans the group, by their term (in
+        # _plain_kept, a stopword's is _DROPPED); other groups by their
+        # entries (for tokens) and by their columns (for columns).
         self._plain_groups: dict[str, str] = {}
+        self._plain_kept: dict[str, Any] = {}
+        self._cache: dict[str, _Group] = {}
         self._other_groups: dict[str, _GroupColumns] = {}
 
         self._morphology = self.stemmer == "builtin" and not self.lemmatize
@@ -179,23 +185,39 @@ class Analyzer:
     # -- analysis ---------------------------------------------------------
     def __call__(self, text: str) -> list[Token]:
         """Analyze ``text``: ``Analyzer()("كتابها")[0] == Token("کتاب", 0, 6, 0)``."""
-        return list(self.tokens(text))
+        return self._token_list(text, self.stopwords)
 
     def tokens(self, text: str, *, keep_stopwords: bool | None = None) -> Iterator[Token]:
-        """Yield tokens lazily; ``keep_stopwords`` overrides the ``stopwords`` option."""
-        drop_stops = self.stopwords if keep_stopwords is None else not keep_stopwords
+        """The tokens of ``text`` in order; ``keep_stopwords`` overrides the ``stopwords`` option."""
+        return iter(self._token_list(text, self.stopwords if keep_stopwords is None else not keep_stopwords))
+
+    def _token_list(self, text: str, drop_stops: bool) -> list[Token]:
+        # The hot loop: one pass per word group, a list append rather than a
+        # generator's yield. A plain group (one token spanning the group, one
+        # position wide: 95 % of a news article's) is one dict lookup for its
+        # term, or _DROPPED for a stopword left out; other groups go through
+        # their cached entries.
+        tokens: list[Token] = []
+        append = tokens.append
+        new = tuple.__new__  # Token(...) goes through a Python-level __new__
+        plain = (self._plain_kept if drop_stops else self._plain_groups).get
         cache = self._cache
-        new = tuple.__new__  # Token(...) goes through a Python-level __new__: this is the hot loop
         position = 0
         for match in WORD_GROUP.finditer(text):
             surface = match.group()
+            term = plain(surface)
+            if term is not None:
+                if term is not _DROPPED:
+                    append(new(Token, (term, match.start(), match.end(), position, 1)))
+                position += 1
+                continue
             entries, width = cache.get(surface) or self._entries(surface)
             start = match.start()
             for term, rel_start, rel_end, offset, length, is_stop in entries:
-                if is_stop and drop_stops:
-                    continue
-                yield new(Token, (term, start + rel_start, start + rel_end, position + offset, length))
+                if not (is_stop and drop_stops):
+                    append(new(Token, (term, start + rel_start, start + rel_end, position + offset, length)))
             position += width
+        return tokens
 
     def columns(self, text: str) -> Columns:
         """Every token of ``text``, stopwords kept, as four lists: terms, starts, ends, positions.
@@ -261,22 +283,38 @@ class Analyzer:
         if len(self._other_groups) + len(self._plain_groups) > _CACHE_LIMIT:
             self._other_groups.clear()
             self._plain_groups.clear()
+            self._plain_kept.clear()
 
         rows, width = self._cache.get(surface) or self._analyze_group(surface)
         terms, starts, ends, offsets, _, _ = zip(*rows) if rows else ((),) * 6
         hit = (terms, starts, ends, offsets, width)
-        if width == 1 and len(terms) == 1 and offsets[0] == 0 and starts[0] == 0 and ends[0] == len(surface):
-            self._plain_groups[surface] = terms[0]
-        else:
+        if not self._remember_plain(surface, rows, width):
             self._other_groups[surface] = hit
         return hit
 
     def _entries(self, surface: str) -> _Group:
-        """Analyze one word group and remember it (the same groups recur all the time)."""
-        if len(self._cache) > _CACHE_LIMIT:
+        """Analyze one word group and remember it (the same groups recur all the time):
+        a plain group among the plain ones, any other in the entries cache."""
+        if len(self._cache) + len(self._plain_kept) > _CACHE_LIMIT:
             self._cache.clear()
-        entries = self._cache[surface] = self._analyze_group(surface)
-        return entries
+            self._plain_groups.clear()
+            self._plain_kept.clear()
+        group = self._analyze_group(surface)
+        if not self._remember_plain(surface, *group):
+            self._cache[surface] = group
+        return group
+
+    def _remember_plain(self, surface: str, rows: Sequence[_Entry], width: int) -> bool:
+        """Remember a plain group (one token spanning the group, one position
+        wide) by its term; whether the group was plain."""
+        if width != 1 or len(rows) != 1:
+            return False
+        term, start, end, offset, length, is_stop = rows[0]
+        if (start, end, offset, length) != (0, len(surface), 0, 1):
+            return False
+        self._plain_groups[surface] = term
+        self._plain_kept[surface] = _DROPPED if is_stop else term
+        return True
 
     def terms(self, text: str) -> list[str]:
         """Just the terms: ``Analyzer().terms("مسأله") == ["مساله"]``."""
