@@ -307,8 +307,10 @@ def _bench(corpus: str, limit: int | None, repeat: int, tmp: Path, with_tantivy:
     print(f"commits at intervals cost ≤ 5 % of the build: Whoosh backend {(one / once - 1) * 100:+.1f} %"
           + (f", tantivy backend {(t_one / t_once - 1) * 100:+.1f} %" if with_tantivy else ""))
     if with_tantivy:
-        print(f"tantivy backend: build ≥ 4× faster than the Whoosh backend with one process each (the target) → "
-              f"{one / t_one:.2f}×; with two processes each: {two / t_two:.2f}×")
+        # The target as re-decided for issue 18 (docs/backends.md, *Build*): against raw Whoosh, which
+        # does not move when the Whoosh backend gets faster; the ratio to the Whoosh backend beside it.
+        print(f"tantivy backend: build ≥ 2.5× raw Whoosh with one process (the target) → {base / t_one:.2f}×; "
+              f"÷ the Whoosh backend: {one / t_one:.2f}× with one process each, {two / t_two:.2f}× with two")
     if sphinx_best:
         best = {count: min(sphinx_best[(count, 1)], sphinx_best[(count, 2)]) for count in sorted(clusters)}
         print("sphinx backend, best of 1/2 processes: " + "; ".join(
