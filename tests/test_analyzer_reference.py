@@ -71,7 +71,7 @@ def _real_texts() -> list[str]:
 
 def test_reference_regex_finds_the_groups_of_the_fast_one() -> None:
     texts = _real_texts()
-    assert len(texts) > 2
+    assert texts  # the repository's seeds at least; ../shared adds its seeds, news and poetry when beside us
     for text in texts:
         assert tk.WORD_GROUP_SPLIT.split(text)[1::2] == REFERENCE_GROUP.findall(text)
 
