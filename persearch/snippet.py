@@ -13,7 +13,9 @@ highlights into the snippet.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable
 
 Span = tuple[int, int]
@@ -83,6 +85,8 @@ def _best_window(items: list[tuple[int, int, str]], length: int,
     if n == 1:
         return (0, 0)
     ends = [item[1] for item in items]
+    if max(ends) <= items[0][0] + length:  # the first window holds every item: no run beats it
+        return (0, n - 1)
     labels = [item[2] for item in items]
     best = (0, 0)
     j = 0  # items[i..j] is the window
@@ -135,7 +139,8 @@ def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments
     size = len(text)
     remaining = items
     chosen: list[Span] = []
-    while remaining and len(chosen) < max(1, fragments):
+    wanted = max(1, fragments)
+    while remaining and len(chosen) < wanted:
         i, j = _best_window(remaining, length, weight)
         first = remaining[i][0]
         last = remaining[i][1] if i == j else max([item[1] for item in remaining[i:j + 1]])
@@ -144,6 +149,8 @@ def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments
         start = _snap_start(text, start, first)
         end = _snap_end(text, end, last)
         chosen.append((start, end))
+        if len(chosen) == wanted:
+            break
         # Further fragments must not overlap those already chosen.
         remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
     if not chosen:
@@ -179,7 +186,11 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
             prefix = ellipsis + " " if s > 0 else ""
         parts.append(prefix)
         shift = offset + len(prefix) - s
-        highlights.extend((ms + shift, me + shift) for ms, me, _ in matches if ms >= s and me <= e)
+        for ms, me, _ in islice(matches, bisect_left(matches, (s,)), None):  # those starting in the fragment
+            if ms > e:
+                break
+            if me <= e:
+                highlights.append((ms + shift, me + shift))
         parts.append(_LINE_BREAK.sub(" ", text[s:e]))
         offset = shift + e
     if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows

@@ -1,6 +1,8 @@
 """Highlighting: spans on surface words, snippets."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,8 +11,12 @@ from persearch import Analyzer
 from persearch.analysis.chars import RLM, TATWEEL, ZWNJ, ZWSP
 from persearch.highlight import IGNORABLE, Matcher, analyzed_spans, make_snippet
 
+from conftest import SEEDS
+
 ANALYZER = Analyzer()
 KASRA = "\u0650"
+#: What a snippet shows a line break as (one character for one).
+LINE_BREAKS = dict.fromkeys(map(ord, "\n\r\t\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029"), " ")
 FATHA = "\u064e"
 
 
@@ -128,6 +134,44 @@ def test_snippet_offsets_point_at_the_same_words(seed_texts: dict[str, str]) -> 
     for (s, e) in snip.highlights:
         assert snip.text[s:e] in {text[fs:fe] for fs, fe, _ in found}
     assert len(snip.text) <= 2 * 120 + 10
+
+
+SNIPPET_TEXT = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+SNIPPET_WORDS = [m.span() for m in re.finditer(r"\S+", SNIPPET_TEXT)]
+
+
+@st.composite
+def match_sets(draw: st.DrawFn, reach: int) -> list[tuple[int, int, str]]:
+    """Sorted matches on words (or parts of words; a word may be matched twice, overlapping)
+    within one stretch of ``reach`` characters of a seed text."""
+    first = draw(st.integers(0, len(SNIPPET_WORDS) - 1))
+    words_in_reach = [w for w in SNIPPET_WORDS[first:first + reach] if w[1] <= SNIPPET_WORDS[first][0] + reach]
+    found = []
+    for start, end in draw(st.lists(st.sampled_from(words_in_reach), min_size=1, max_size=12)):
+        cut = draw(st.integers(0, end - start - 1))  # a part of the word, or the whole word
+        found.append((start, end - cut, draw(st.sampled_from(["الف", "ب", "پ"]))))
+    return sorted(found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(match_sets(reach=150), st.integers(1, 3))
+def test_matches_within_one_window_are_all_highlighted(found: list[tuple[int, int, str]], fragments: int) -> None:
+    snip = make_snippet(SNIPPET_TEXT, found, length=160, fragments=fragments)
+    assert words(snip.text, snip.highlights) == [SNIPPET_TEXT[s:e].translate(LINE_BREAKS) for s, e, _ in found]
+
+
+@settings(max_examples=200, deadline=None)
+@given(match_sets(reach=2000), st.integers(20, 300), st.integers(1, 3))
+def test_highlights_are_the_matches_inside_the_fragments(found: list[tuple[int, int, str]], length: int,
+                                                         fragments: int) -> None:
+    snip = make_snippet(SNIPPET_TEXT, found, length=length, fragments=fragments,
+                        weight={"الف": 1.0, "ب": 0.5, "پ": 0.25}.get)
+    shown = words(snip.text, snip.highlights)
+    assert snip.highlights == sorted(snip.highlights)
+    assert len(snip.text) <= fragments * length + len(" … ") * (fragments + 1)  # no fragment is longer than asked
+    # In order, each highlight is a match's text (line breaks shown as spaces), and no match is shown twice.
+    texts = iter([SNIPPET_TEXT[s:e].translate(LINE_BREAKS) for s, e, _ in found])
+    assert all(any(word == t for t in texts) for word in shown)
 
 
 def test_snippet_prefers_fragment_with_most_distinct_terms() -> None:
