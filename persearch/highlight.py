@@ -409,6 +409,8 @@ def _clause_start(text: str, at: int) -> int:
 
 def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Sort and merge overlapping spans (a compound's joined term and its parts)."""
+    if len(found) < 2:
+        return found
     found.sort()
     merged: list[tuple[int, int, str]] = []
     for start, end, term in found:

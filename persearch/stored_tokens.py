@@ -199,7 +199,7 @@ class StoredTokens:
             self._positions = list(accumulate(array("b", self.raw[at:at + self.count])))
         return self._positions
 
-    def spans(self, needles: Iterable[bytes], numbered: bool = False) -> list[tuple[int, int, str]]:
+    def spans(self, needles: Sequence[bytes], numbered: bool = False) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted;
         ``numbered`` adds each token's number as a fourth item (for :meth:`positions`)."""
         raw, low, high = self.raw, self.terms_start, self.terms_end
@@ -224,19 +224,32 @@ class StoredTokens:
                     at = find(wanted, end, high)
         if not found:
             return []
-        found.sort()
+        if len(needles) > 1:  # one needle's finds come in order
+            found.sort()
+        starts, ends = self._offsets()
         out = []
         index, last = 0, low
-        count, offset, width = raw.count, self.offset.unpack_from, self.offset.size
-        ends = high + width * self.count  # the starts begin at ``high``, the ends here
+        count = raw.count
         for at, term in found:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
             if numbered:
-                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term, index))
+                out.append((starts[index], ends[index], term, index))
             else:
-                out.append((offset(raw, high + width * index)[0], offset(raw, ends + width * index)[0], term))
+                out.append((starts[index], ends[index], term))
         return out  # type: ignore[return-value]
+
+    def _offsets(self) -> tuple[Sequence[int], Sequence[int]]:
+        """Each token's start and end, read in place (copied and swapped on a big-endian machine)."""
+        width, count, high = self.offset.size, self.count, self.terms_end
+        code = "i" if width == 4 else "H"
+        if _SWAP:
+            columns = [array(code, self.raw[at:at + width * count]) for at in (high, high + width * count)]
+            for numbers in columns:
+                numbers.byteswap()
+            return columns[0], columns[1]
+        view = memoryview(self.raw)
+        return view[high:high + width * count].cast(code), view[high + width * count:high + 2 * width * count].cast(code)
 
     def candidates(self, pattern: re.Pattern[str], accept: Callable[[str], bool]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token whose term ``pattern`` finds and ``accept`` takes.
