@@ -36,8 +36,8 @@ from .. import querytree as qt
 from ..analysis.analyzer import Analyzer
 from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, SlottedFields, StoredHit, TermDeletes,
                    as_filters, check_fields)
-from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, hit_fields, make_document, new_document,
-                                new_index, read_json, stored_text, stored_tokens)
+from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, StoredBody, hit_fields, make_document,
+                                new_document, new_index, read_json, stored_text)
 from .tantivy_query import Translator
 from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
 from .tantivy_values import TypedSearch, allot
@@ -463,8 +463,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
         for score, addr in found:
             doc = searcher.doc(addr)
             fields = hit_fields(doc.get_first("fields"))
+            body = StoredBody(doc)
             hits.append(StoredHit(id=fields["id"], score=float(score or 0.0), fields=fields,
-                                  load_text=partial(stored_text, doc), load_tokens=partial(stored_tokens, doc)))
+                                  load_text=body.text, load_tokens=body.tokens))
         return hits
 
 

@@ -159,17 +159,34 @@ def hit_fields(raw: bytes | None) -> dict[str, Any]:
 
 
 def stored_text(doc: Any) -> str:
-    raw = doc.get_first("text")
-    if not raw:
-        return ""
-    text = raw[5:5 + int.from_bytes(raw[1:5], "little")]
-    return compact.decode(text) if raw[:1] == _COMPACT_TEXT else text.decode("utf-8")
+    return StoredBody(doc).text()
 
 
-def stored_tokens(doc: Any) -> bytes | None:
-    raw = doc.get_first("text")
-    return raw[5 + int.from_bytes(raw[1:5], "little"):] if raw else None
+class StoredBody:
+    """A stored document's text and its packed tokens, which share one stored value:
+    copied out of the engine once, on first use, for both."""
 
+    __slots__ = ("doc", "raw")
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.raw: bytes | None = None
+
+    def _raw(self) -> bytes:
+        if self.raw is None:
+            self.raw = self.doc.get_first("text") or b""
+        return self.raw
+
+    def text(self) -> str:
+        raw = self._raw()
+        if not raw:
+            return ""
+        text = raw[5:5 + int.from_bytes(raw[1:5], "little")]
+        return compact.decode(text) if raw[:1] == _COMPACT_TEXT else text.decode("utf-8")
+
+    def tokens(self) -> bytes | None:
+        raw = self._raw()
+        return raw[5 + int.from_bytes(raw[1:5], "little"):] if raw else None
 
 
 def new_index(path: str) -> None:
