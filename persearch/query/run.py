@@ -324,7 +324,8 @@ def _count(index: Searchable, mode: str, request: Request, query: str) -> tuple[
     parsed = parse(query, index.analyzer, mode)
     if isinstance(parsed.node, MatchNone):
         return 0, parsed
-    return _execute(index, parsed, 1, 0, request, mode == "auto")[0].total, parsed
+    # No page: a count needs no stored document.
+    return _execute(index, parsed, 0, 0, request, mode == "auto")[0].total, parsed
 
 
 def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], offset: int, snippets: bool,
