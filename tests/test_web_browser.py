@@ -107,6 +107,29 @@ def test_without_javascript_the_form_still_searches(browser, server: Server) -> 
     context.close()
 
 
+def test_a_new_query_keeps_what_the_search_was_asked_with(browser, server: Server) -> None:
+    # Typed (search as you type) and submitted without JavaScript, a new query keeps the other
+    # parameters of the search on screen (here its limit; filters, sort and facets alike).
+    with_js = browser.new_page()
+    with_js.goto(server.url + "?q=%D8%AF%D8%B1%D8%AE%D8%AA&limit=3")  # ?q=درخت&limit=3
+    with_js.wait_for_selector("#results .hit")
+    with_js.locator("#q").fill("")
+    with_js.locator("#q").press_sequentially("رودخانه", delay=20)
+    with_js.wait_for_function("() => new URL(location.href).searchParams.get('q') === 'رودخانه'")
+    assert parse_qs(urlparse(with_js.url).query)["limit"] == ["3"]
+    assert with_js.locator("#results .hit").count() == 3
+    with_js.close()
+    context = browser.new_context(java_script_enabled=False)
+    without_js = context.new_page()
+    without_js.goto(server.url + "?q=%D8%AF%D8%B1%D8%AE%D8%AA&limit=3")
+    without_js.locator("#q").fill("رودخانه")
+    without_js.locator("#q").press("Enter")
+    without_js.wait_for_url("**q=%D8%B1%D9%88%D8%AF*")
+    assert parse_qs(urlparse(without_js.url).query) == {"q": ["رودخانه"], "limit": ["3"]}
+    assert without_js.locator("#results .hit").count() == 3
+    context.close()
+
+
 def test_markup_in_a_document_is_shown_not_run(browser, server: Server) -> None:
     page = browser.new_page()
     dialogs: list[str] = []

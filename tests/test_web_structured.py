@@ -90,3 +90,45 @@ def test_the_page_keeps_filters_in_its_links_and_links_each_facet_value(client: 
         month = link["filter"][1].split("=", 1)[1]
         followed = client.get("/api/search", params={"q": "گفت", "filter": link["filter"]}).json()
         assert followed["total"] == counts[month]
+
+
+def hidden_fields(html: str) -> list[tuple[str, str]]:
+    form = re.search(r'<form class="search".*?</form>', html, re.S).group()
+    return [(unescape(name), unescape(value))
+            for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form)]
+
+
+def test_a_new_query_from_the_form_keeps_filters_sort_facets_and_limit(client: TestClient, location: Path) -> None:
+    kept = [("filter", "source=ایسنا"), ("filter", "date>=1402/05/15"), ("sort", "-date"), ("facet", "date:month"),
+            ("limit", "4")]
+    response = client.get("/", params=[("q", "گفت"), *kept, ("page", "2")])
+    assert response.status_code == 200
+    assert sorted(hidden_fields(response.text)) == sorted(kept)  # the page number is not: a new query starts at 1
+    # What the form sends with another query is that query under the same filters, sort and facets.
+    sent = client.get("/api/search", params=[("q", "خبرگزاری"), *hidden_fields(response.text)]).json()
+    options = [option for name, value in kept for option in (f"--{name}", value)]
+    want = cli_json("search", "خبرگزاری", *options, "--index", str(location))
+    assert {key: sent[key] for key in want} == want
+    assert 0 < want["total"] < cli_json("search", "خبرگزاری", "--index", str(location))["total"]
+
+
+def test_each_kept_filter_and_sort_has_a_link_that_drops_it_alone(client: TestClient) -> None:
+    kept = {"filter": ["source=ایسنا", "date>=1402/05/15"], "sort": "-date", "facet": "source"}
+    html = client.get("/", params={"q": "گفت", **kept}).text
+    removals = [parse_qs(urlsplit(unescape(href)).query)
+                for href in re.findall(r'<a class="remove" href="([^"]*)"', html)]
+    assert len(removals) == 3
+    dropped = sorted((name, value) for link in removals for name, values in kept.items()
+                     for value in ([values] if isinstance(values, str) else values)
+                     if value not in link.get(name, []))
+    assert dropped == [("filter", "date>=1402/05/15"), ("filter", "source=ایسنا"), ("sort", "-date")]
+    for link in removals:
+        assert link["q"] == ["گفت"] and link["facet"] == ["source"]
+        assert client.get("/api/search", params=link).status_code == 200
+
+
+def test_dropping_the_last_filter_of_a_filter_only_search_leads_to_the_first_page(client: TestClient) -> None:
+    html = client.get("/", params={"filter": "source=ایسنا", "facet": "date:month"}).text
+    (href,) = re.findall(r'<a class="remove" href="([^"]*)"', html)
+    assert unescape(href) == "?"
+    assert client.get("/" + unescape(href)).status_code == 200

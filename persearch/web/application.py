@@ -94,7 +94,7 @@ class _API:
                                                           len(index)))
         body = page.results_html(data, links=links, document_url=request.url_for("document").path)
         return await self.page(request, f"{query} · جستجو", lambda _: body, query=query, status=page.summary(data),
-                               documents=documents)
+                               documents=documents, kept=links)
 
     async def document_page(self, request: Request) -> Response:
         params = parse_query_string(request.scope["query_string"])
@@ -118,13 +118,15 @@ class _API:
                                query=query, documents=documents)
 
     async def page(self, request: Request, title: str, body: Callable[[int], str], *, query: str = "",
-                   status: str = "", code: int = 200, documents: int | None = None) -> HTMLResponse:
+                   status: str = "", code: int = 200, documents: int | None = None,
+                   kept: page.Links | None = None) -> HTMLResponse:
         """A whole page around ``body(number of documents)`` (counted now unless given)."""
         if documents is None:
             documents = await self._read(len)
         urls = {"home": request.url_for("home").path, "css": request.url_for("static", name="style.css").path,
                 "js": request.url_for("static", name="search.js").path}
-        text = page.document(title, body(documents), query=query, documents=documents, status=status, **urls)
+        text = page.document(title, body(documents), query=query, documents=documents, status=status, kept=kept,
+                             **urls)
         return HTMLResponse(text, status_code=code)
 
     async def _read(self, work: Callable[[Any], Any]) -> Any:

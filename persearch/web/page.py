@@ -41,10 +41,16 @@ def marked_html(text: str, spans: Sequence[Sequence[int]]) -> str:
 
 
 def document(title: str, body: str, *, query: str = "", home: str, css: str, js: str, documents: int,
-             status: str = "") -> str:
-    """A whole page: the search form on top, ``body`` (already HTML) below."""
+             status: str = "", kept: Links | None = None) -> str:
+    """A whole page: the search form on top, ``body`` (already HTML) below.
+
+    ``kept``: the search's other parameters (filters, sort, facets, limit, fields), which
+    the form sends again with a new query, as hidden fields.
+    """
     placeholder = f"جستجو در {fa_number(documents)} سند…"
     autofocus = "" if query else " autofocus"
+    hidden = "".join(f'\n<input type="hidden" name="{_e(name)}" value="{_e(value)}">'
+                     for name, values in (kept or {}).items() for value in _values(values))
     return f"""<!doctype html>
 <html lang="fa" dir="rtl">
 <head>
@@ -63,7 +69,7 @@ def document(title: str, body: str, *, query: str = "", home: str, css: str, js:
 <form class="search" role="search" method="get" action="{_e(home)}">
 <label class="visually-hidden" for="q">عبارت جستجو</label>
 <input id="q" name="q" type="search" value="{_e(query)}" placeholder="{_e(placeholder)}" dir="auto"
- autocomplete="off" spellcheck="false" enterkeyhint="search"{autofocus}>
+ autocomplete="off" spellcheck="false" enterkeyhint="search"{autofocus}>{hidden}
 <button type="submit">جستجو</button>
 </form>
 </header>
@@ -89,6 +95,10 @@ def summary(data: Mapping[str, Any]) -> str:
 Links = Mapping[str, "str | list[str]"]
 
 
+def _values(given: "str | list[str]") -> list[str]:
+    return [given] if isinstance(given, str) else list(given)
+
+
 def results_html(data: Mapping[str, Any], *, links: Links, document_url: str) -> str:
     """The results part of the page: suggestion, note, summary, hits, page links.
 
@@ -110,6 +120,7 @@ def results_html(data: Mapping[str, Any], *, links: Links, document_url: str) ->
     if data.get("message"):
         parts.append(f'<p class="note" lang="en" dir="ltr">{_e(data["message"])}</p>')
     parts.append(f'<p class="summary">{_e(summary(data))}</p>')
+    parts.append(narrowing_html(query, links))
     parts.append(facets_html(query, data.get("facets") or {}, links))
     hits = data["hits"]
     if hits:
@@ -133,12 +144,31 @@ def hit_html(hit: Mapping[str, Any], query: str, document_url: str) -> str:
             f' <span class="score">امتیاز {fa_number(float(hit["score"]), 2)}</span></p>{snippet}\n</li>')
 
 
+def narrowing_html(query: str, links: Links) -> str:
+    """The filters and the sort the search keeps (the form sends them again), each with a
+    link to the same search without it."""
+    items = []
+    for name, label in (("filter", "فیلتر"), ("sort", "ترتیب")):
+        given = _values(links.get(name) or [])
+        for number, value in enumerate(given):
+            rest = {**links, name: given[:number] + given[number + 1:]}
+            if query:
+                target = {"q": query, **rest}
+            elif _values(rest.get("filter") or []):
+                target = rest  # a search by filters alone
+            else:
+                target = {}  # nothing left to search for: the first page
+            href = "?" + urlencode(target, doseq=True)
+            items.append(f'<li>{label}: <bdi dir="auto">{_e(value)}</bdi> <a class="remove" href="{_e(href)}" '
+                         f'aria-label="{_e(f"حذف {label} {value}")}">×</a></li>')
+    return f'<ul class="narrowing">{"".join(items)}</ul>' if items else ""
+
+
 def facets_html(query: str, facets: Mapping[str, Mapping[str, int]], links: Links) -> str:
     """Counts per value of each facet asked for; a value links to the same search filtered to it."""
     if not facets:
         return ""
-    given = links.get("filter") or []
-    filters = [given] if isinstance(given, str) else list(given)
+    filters = _values(links.get("filter") or [])
     blocks = []
     for name, counts in facets.items():
         field = name.split(":", 1)[0]  # date:month counts months; date=1403/05 filters one

@@ -1,5 +1,6 @@
 // Search as you type. The page works without this file: the form submits ?q=
-// and the server renders the results. Here, a pause in typing fetches that same
+// (with the filters, sort and facets the search keeps, as hidden fields) and
+// the server renders the results. Here, a pause in typing fetches that same
 // page and swaps in its results part, so the HTML (escaped by the server) is
 // built in one place; the address bar follows, so the results can be shared.
 "use strict";
@@ -22,7 +23,10 @@
     const query = input.value.trim();
     if (query === shown) return;
     const address = new URL(form.action, location.href);
-    address.search = query ? new URLSearchParams({ q: query }).toString() : "";
+    const params = new URLSearchParams(new FormData(form));  // q, and what the search keeps
+    if (query) params.set("q", query);
+    else params.delete("q");
+    address.search = query || params.has("filter") ? params.toString() : "";
     if (pending) pending.abort();
     const controller = new AbortController();
     pending = controller;
