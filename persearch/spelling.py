@@ -47,13 +47,20 @@ _ORDER = 1 if sys.byteorder == "little" else 2
 # magic, byte order, generation, terms, blob bytes, filed keys, buckets of the text table, of the key table
 _HEADER = struct.Struct("<8sBxxxxxxxqQQQQQ")
 _LOW = 0xFFFFFFFF
+# A table is sorted in 16 parts, by an entry's top 4 bits.
+_PARTS, _PART_SHIFT = 16, 60
+
+
+def _offered(term: str, df: int) -> bool:
+    """Whether a term may be offered as a correction: in at least ``MIN_DOC_FREQ``
+    documents, two letters or more, not a number."""
+    return df >= MIN_DOC_FREQ and len(term) >= 2 and not term.isdigit()
 
 
 def correctable(freq: Mapping[str, int]) -> list[str]:
     """The terms offered as corrections, most frequent first: in at least
     ``MIN_DOC_FREQ`` documents, two letters or more, not a number."""
-    frequent = sorted(((df, t) for t, df in freq.items()
-                       if df >= MIN_DOC_FREQ and len(t) >= 2 and not t.isdigit()), reverse=True)
+    frequent = sorted(((df, t) for t, df in freq.items() if _offered(t, df)), reverse=True)
     return [t for _, t in frequent[:MAX_CANDIDATES]]
 
 
@@ -67,15 +74,41 @@ def _key(text: str) -> int:
     return crc32(text.encode("utf-8"))
 
 
-def _hash_table(entries: Iterable[int], count: int) -> tuple[array, array]:
-    """Entries ``crc << 32 | number`` as a bucketed hash table: the entries, sorted (so grouped by
-    bucket, the CRC's high bits), and each bucket's start."""
-    bits = max(0, (count - 1).bit_length() - 1)  # about two entries a bucket
-    table = array("Q", sorted(entries))
-    sizes = [0] * ((1 << bits) + 1)
-    for bucket, size in Counter(entry >> (64 - bits) for entry in table).items() if bits else ((0, len(table)),):
-        sizes[bucket + 1] = size
+def _hash_table(entries: Iterable[int]) -> tuple[array, array]:
+    """Entries ``crc << 32 | number`` as a bucketed hash table: the entries, sorted and each once
+    (so grouped by bucket, the CRC's high bits), and each bucket's start.
+
+    Kept compact: the deletion keys are about six a frequent term, and a set
+    or list of Python ints costs 40-70 bytes an entry (a corpus whose terms
+    all recur doubled a build's peak memory with them). Entries go to 16
+    arrays of 8 bytes by their top bits, each sorted alone, so only a
+    sixteenth of them is ever a set or a list.
+    """
+    parts = [array("Q") for _ in range(_PARTS)]
+    for entry in entries:
+        parts[entry >> _PART_SHIFT].append(entry)
+    table = array("Q")
+    for n, part in enumerate(parts):
+        table.extend(sorted(set(part)))
+        parts[n] = array("Q")  # freed as it goes
+    bits = max(0, (len(table) - 1).bit_length() - 1)  # about two entries a bucket
+    sizes = array("Q", bytes(8 * ((1 << bits) + 1)))
+    if bits:
+        shift = 64 - bits
+        for entry in table:
+            sizes[(entry >> shift) + 1] += 1
+    else:
+        sizes[1] = len(table)
     return table, array("Q", accumulate(sizes))
+
+
+def _candidates(ordered: list[str], dfs: array) -> list[int]:
+    """The numbers of the terms :func:`correctable` gives (``ordered``: every term, sorted;
+    ``dfs``: their frequencies), without a dict of them."""
+    offered = [i for i, (term, df) in enumerate(zip(ordered, dfs)) if _offered(term, df)]
+    if len(offered) > MAX_CANDIDATES:
+        offered = sorted(offered, key=lambda i: (dfs[i], ordered[i]), reverse=True)[:MAX_CANDIDATES]
+    return offered
 
 
 def write_table(path: str | os.PathLike[str], generation: int, terms: Iterable[tuple[str, int]]) -> None:
@@ -86,17 +119,18 @@ def write_table(path: str | os.PathLike[str], generation: int, terms: Iterable[t
         if "\n" not in term:
             freq[term] = freq.get(term, 0) + df
     ordered = sorted(freq)
-    number = {term: i for i, term in enumerate(ordered)}
-    encoded = [term.encode("utf-8") for term in ordered]
-    blob = b"\n".join(encoded)
-    starts = array("Q", accumulate((len(b) + 1 for b in encoded), initial=0))
-    dfs = array("Q", (freq[t] for t in ordered))
-    by_text, text_buckets = _hash_table((crc32(b) << 32 | i for i, b in enumerate(encoded)), len(encoded))
-    filed: set[int] = set()
-    for term in correctable(freq):
-        i = number[term]
-        filed.update(crc << 32 | i for crc in map(crc32, map(str.encode, deletes1(term))))
-    by_key, key_buckets = _hash_table(filed, len(filed))
+    dfs = array("Q", map(freq.__getitem__, ordered))
+    del freq
+    blob = "\n".join(ordered).encode("utf-8")
+    starts = array("Q", accumulate((len(term.encode("utf-8")) + 1 for term in ordered), initial=0))
+    by_text, text_buckets = _hash_table(_key(term) << 32 | i for i, term in enumerate(ordered))
+
+    def filed() -> Iterator[int]:
+        for i in _candidates(ordered, dfs):
+            for key in deletes1(ordered[i]):
+                yield _key(key) << 32 | i
+
+    by_key, key_buckets = _hash_table(filed())
     header = _HEADER.pack(_MAGIC, _ORDER, generation, len(ordered), len(blob), len(by_key),
                           len(text_buckets) - 1, len(key_buckets) - 1)
     path = Path(path)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persearch import Index
 from persearch.query.suggest import SpellIndex, StoredSpellIndex, spell_index
-from persearch.spelling import FILE_NAME, SpellingFile, write_table
+from persearch.spelling import FILE_NAME, SpellingFile, correctable, deletes1, write_table
 
 LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
 words = st.text(alphabet=LETTERS, min_size=1, max_size=9)
@@ -28,6 +29,34 @@ def test_stored_table_corrects_like_the_one_built_in_memory(tmp_path_factory, te
         assert stored.correct(word) == built.correct(word)
         assert (word in stored) == (word in built)
         assert stored.freq.get(word, 0) == built.freq.get(word, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms=vocabularies, cap=st.sampled_from([1, 2, 5, 1_000]))
+def test_each_offered_term_is_filed_once_under_each_of_its_deletions(tmp_path_factory, terms, cap) -> None:  # type: ignore[no-untyped-def]
+    """The table's hash tables (sorted in parts, counted into buckets) hold exactly the in-memory
+    index's deletion neighbourhood: the frequent terms (the most frequent ``cap``, ties by
+    text) under each of their one-letter deletions, each once."""
+    path = tmp_path_factory.mktemp("spell") / FILE_NAME
+    with mock.patch("persearch.spelling.MAX_CANDIDATES", cap):
+        write_table(path, 3, terms)
+        freq: dict[str, int] = {}
+        for term, df in terms:
+            freq[term] = freq.get(term, 0) + df
+        offered = correctable(freq)
+    assert len(offered) <= cap
+    expected: dict[str, set[str]] = {}
+    for term in offered:
+        for key in deletes1(term):
+            expected.setdefault(key, set()).add(term)
+    table = SpellingFile(path)
+    assert table.verify(documents=sum(freq.values())) is None
+    for key, filed in expected.items():
+        found = table.filed_under(key)
+        assert sorted(found) == sorted(filed)  # no term twice (a doubled letter gives one key twice)
+    assert len(table._by_key) == sum(len(filed) for filed in expected.values())  # nothing else filed
+    for term in freq:
+        assert table.df(term) == freq[term]
 
 
 def test_a_table_file_reads_back_its_terms(tmp_path: Path) -> None:

@@ -119,3 +119,32 @@ def test_terms_are_read_with_their_document_frequencies(tmp_path: Path, seeds_di
             expected = [(t.decode("utf-8"), int(i.doc_frequency())) for t, i in reader.iter_field(field)]
             assert expected and list(ix.backend.terms(field)) == expected
         assert list(ix.backend.terms("m_nothing")) == []
+
+
+def test_terms_are_read_from_the_term_files_and_from_the_maps_once_they_are_gone(tmp_path: Path,
+                                                                                 seeds_dir: Path) -> None:
+    """The term dictionaries are read from their files (their pages do not stay in the process);
+    a file gone since the reader opened it (a rebuild swapped the folder away) is read through
+    the map the reader still holds: the same terms either way."""
+    lines = [line for p in sorted(seeds_dir.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    docs = [Document(id=f"{i}", text=line, title=line[:20]) for i, line in enumerate(lines)]
+    half = len(docs) // 2
+    with Index.create(tmp_path / "ix") as ix:
+        backend = ix.backend
+        for part in (docs[:half], docs[half:]):
+            backend.append(part)
+            backend._writer.merge = False
+            backend.commit()
+        reader = backend._current_searcher().reader()
+        expected = {field: [(t.decode("utf-8"), int(i.doc_frequency())) for t, i in reader.iter_field(field)]
+                    for field in ("body", "title")}
+        assert list(backend.terms("body")) == expected["body"]
+        term_files = [p for p in ix.data_dir.iterdir() if p.suffix == ".trm"]
+        assert len(term_files) == 2
+        for path in term_files:
+            path.rename(tmp_path / path.name)
+        for field in ("body", "title"):
+            assert expected[field] and list(backend.terms(field)) == expected[field]
+        for path in term_files:
+            (tmp_path / path.name).rename(path)

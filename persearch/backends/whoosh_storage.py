@@ -21,7 +21,7 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
@@ -47,10 +47,11 @@ class Storage(FileStorage):
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
         if name.endswith(COMPOUND_EXT):
             return _CompoundFile(self._fpath(name), name)
-        mapped = _map(self._fpath(name))
+        path = self._fpath(name)
+        mapped = _map(path)
         if mapped is None:  # an empty file cannot be mapped
             return super().open_file(name, **kwargs)
-        return _MappedFile(mapped, name)
+        return _MappedFile(mapped, name, path)
 
 
 def _map(path: str) -> mmap.mmap | None:
@@ -64,10 +65,27 @@ def _map(path: str) -> mmap.mmap | None:
 class _MappedFile(StructFile):
     """A Whoosh file over a memory map (or a window on one): ``get`` slices it directly."""
 
-    def __init__(self, mapped: Any, name: str) -> None:
+    def __init__(self, mapped: Any, name: str, path: str | None = None) -> None:
         super().__init__(mapped if isinstance(mapped, mmap.mmap) else _Window(mapped), name=name)
         self.is_real = False  # no os-level reads: everything goes through read/seek
         self._mapped = mapped
+        #: The file on disk, when it is one of its own (not a window on a compound segment).
+        self.path = path
+
+    def read_whole(self, position: int, length: int) -> bytes:
+        """``length`` bytes from ``position``, read from the file rather than through the map
+        when it can be: the pages of a sequential read of a whole table then do not stay
+        in this process's memory (the page cache keeps them) as the map's pages would."""
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as fh:
+                    fh.seek(position)
+                    data = fh.read(length)
+                if len(data) == length:
+                    return data
+            except OSError:  # gone (a rebuild swapped the folder away): the map still holds it
+                pass
+        return self.get(position, length)
 
     def get(self, position: int, length: int) -> bytes:
         return self._mapped[position:position + length] if self.file is self._mapped \
@@ -192,33 +210,43 @@ _DOC_FREQUENCY = struct.Struct("!I")
 _DOC_FREQUENCY_AT = 5
 
 
-def term_frequencies(segment_reader: Any, field: str) -> list[tuple[str, int]] | None:
+def term_frequencies(segment_reader: Any, field: str) -> Iterator[tuple[str, int]] | None:
     """``(term, document frequency)`` of every term of ``field`` in one segment, in term order,
     read in one pass over its term dictionary; None if the segment is not laid out as
-    expected (the caller then asks Whoosh term by term, 20 times slower)."""
+    expected (the caller then asks Whoosh term by term, 20 times slower).
+
+    The terms come one at a time: summed over several segments (the spelling
+    table a build writes last), a list of each segment's would be the build's
+    peak memory.
+    """
     try:
         terms = segment_reader._terms
         table = terms._tindex
         number = terms._fieldmap.get(field)
         start, end = table.startofdata, table.endofdata
-        data = table.dbfile.get(start, end - start)
+        dbfile = table.dbfile
+        read = dbfile.read_whole if isinstance(dbfile, _MappedFile) else dbfile.get
+        data = read(start, end - start)
     except (AttributeError, KeyError, TypeError):
         return None
     if number is None:
-        return []
-    prefix = _FIELD_NUMBER.pack(number)
-    found: list[tuple[str, int]] = []
+        return iter(())
+    return _field_terms(data, _FIELD_NUMBER.pack(number))
+
+
+def _field_terms(data: bytes, prefix: bytes) -> Iterator[tuple[str, int]]:
+    """The terms of the field whose number is packed in ``prefix``, from a term dictionary's bytes."""
     lengths, size = _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
     df_of = _DOC_FREQUENCY.unpack_from
     at, end = 0, len(data)
+    seen = False
     while at < end:
         key_length, value_length = lengths(data, at)
         key_at = at + size
         value_at = key_at + key_length
         if data[key_at:key_at + 2] == prefix:
-            term = data[key_at + 2:value_at].decode("utf-8")
-            found.append((term, df_of(data, value_at + _DOC_FREQUENCY_AT)[0]))
-        elif found:
-            break  # keys are sorted by field number: the field's terms are behind us
+            seen = True
+            yield data[key_at + 2:value_at].decode("utf-8"), df_of(data, value_at + _DOC_FREQUENCY_AT)[0]
+        elif seen:
+            return  # keys are sorted by field number: the field's terms are behind us
         at = value_at + value_length
-    return found
