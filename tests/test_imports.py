@@ -48,3 +48,28 @@ def test_a_plain_search_loads_neither_the_writer_nor_the_suggestions(tmp_path: P
                                                               "ix.search(sys.argv[2]); "),
                            str(tmp_path / "ix"), "تاریخخ"], capture_output=True, text=True, check=True, cwd=ROOT)
     assert typo.stdout.strip() == "['persearch.query.suggest', 'persearch.spelling']"
+
+
+def test_whoosh_comes_without_the_modules_it_loads_for_nothing(tmp_path: Path) -> None:
+    """Opening and searching a Whoosh index loads neither urllib.request (http, email), asyncio
+    (by way of the cached_property package) nor Whoosh's English morphology; each still imports
+    for real afterwards, and Whoosh's own uses of them work."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, text in enumerate(["کتاب تازه‌ای درباره تاریخ ایران", "تاریخ ادبیات فارسی و کتاب‌های کهن"] * 3):
+        (docs / f"{i}.txt").write_text(text, encoding="utf-8")
+    skipped = ("urllib.request", "http.client", "email", "asyncio", "cached_property", "whoosh.lang.morph_en")
+    code = f"""
+import sys
+from persearch import Index
+ix = Index.create(sys.argv[1]); ix.add_paths([sys.argv[2]]); ix.remove([sys.argv[2] + "/0.txt"])
+assert ix.search("تاریخ").total == 5  # a deleted document: Whoosh's segment reader caches their set
+print(sorted(m for m in {skipped!r} if m in sys.modules))
+import urllib.request, cached_property, whoosh.lang.morph_en, whoosh.query.terms
+print(urllib.request.urlretrieve.__module__, cached_property.cached_property.__module__,
+      whoosh.query.terms.variations("rendering") == whoosh.lang.morph_en.variations("rendering") > {{"render"}})
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ix"), str(docs)], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[]", "urllib.request cached_property True"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 

@@ -26,6 +26,7 @@ import weakref
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh import collectors
 from whoosh import index as windex
 from whoosh import query as wq

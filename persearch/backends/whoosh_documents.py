@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any, Mapping
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh import fields as wf
 
 from ..analysis.analyzer import Analyzer, Columns

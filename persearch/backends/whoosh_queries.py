@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher, UnionMatcher
 

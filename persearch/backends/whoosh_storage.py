@@ -23,6 +23,7 @@ import os
 import struct
 from typing import Any, Iterable, Iterator
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 

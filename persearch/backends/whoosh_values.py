@@ -33,6 +33,7 @@ from collections import Counter
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.util.numeric import from_sortable, to_sortable

@@ -36,6 +36,7 @@ from array import array
 from pickle import dumps
 from typing import Any, Iterable, Iterator
 
+from .. import whoosh_import  # noqa: F401 - first: Whoosh imported without what it need not load
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.system import pack_uint
 from whoosh.util import random_name
