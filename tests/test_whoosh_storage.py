@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh.filedb.structfile import BufferFile
@@ -101,18 +102,26 @@ def test_a_compound_file_left_by_a_crash_is_removed_by_the_next_commit(tmp_path:
         assert ix.search("ایران").total > 0 and len(ix) > 2
 
 
-def test_terms_are_read_with_their_document_frequencies(tmp_path: Path, seeds_dir: Path) -> None:
-    """backend.terms() (one pass over each segment's term file) gives what Whoosh's reader gives."""
+def seed_lines(seeds_dir: Path) -> list[Document]:
+    """Each non-empty line of the seeds as a document."""
     lines = [line for p in sorted(seeds_dir.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
              if line.strip()]
-    docs = [Document(id=f"{i}", text=line, title=line[:20]) for i, line in enumerate(lines)]
-    third = len(docs) // 3
+    return [Document(id=f"{i}", text=line, title=line[:20]) for i, line in enumerate(lines)]
+
+
+def commit_unmerged(backend: Any, docs: list[Document], parts: int) -> None:
+    """``docs`` committed in ``parts`` segments, none merged."""
+    size = len(docs) // parts
+    for n in range(parts):
+        backend.append(docs[n * size:(n + 1) * size] if n < parts - 1 else docs[n * size:])
+        backend._writer.merge = False
+        backend.commit()
+
+
+def test_terms_are_read_with_their_document_frequencies(tmp_path: Path, seeds_dir: Path) -> None:
+    """backend.terms() (one pass over each segment's term file) gives what Whoosh's reader gives."""
     with Index.create(tmp_path / "ix") as ix:
-        backend = ix.backend
-        for part in (docs[:third], docs[third:2 * third], docs[2 * third:]):  # several segments, none merged
-            backend.append(part)
-            backend._writer.merge = False
-            backend.commit()
+        commit_unmerged(ix.backend, seed_lines(seeds_dir), 3)
         reader = ix.backend._current_searcher().reader()
         assert len(list(reader.leaf_readers())) == 3
         for field in ("body", "title", "id"):
@@ -126,16 +135,9 @@ def test_terms_are_read_from_the_term_files_and_from_the_maps_once_they_are_gone
     """The term dictionaries are read from their files (their pages do not stay in the process);
     a file gone since the reader opened it (a rebuild swapped the folder away) is read through
     the map the reader still holds: the same terms either way."""
-    lines = [line for p in sorted(seeds_dir.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
-             if line.strip()]
-    docs = [Document(id=f"{i}", text=line, title=line[:20]) for i, line in enumerate(lines)]
-    half = len(docs) // 2
     with Index.create(tmp_path / "ix") as ix:
         backend = ix.backend
-        for part in (docs[:half], docs[half:]):
-            backend.append(part)
-            backend._writer.merge = False
-            backend.commit()
+        commit_unmerged(backend, seed_lines(seeds_dir), 2)
         reader = backend._current_searcher().reader()
         expected = {field: [(t.decode("utf-8"), int(i.doc_frequency())) for t, i in reader.iter_field(field)]
                     for field in ("body", "title")}
