@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from persearch import Index
+from persearch.querytree import Term
 
 from corpus_helpers import write_reports
 
@@ -15,6 +16,7 @@ WRITER = r"""
 import sys, time
 from pathlib import Path
 from persearch import Index
+from persearch.querytree import Term
 index_dir, docs, rounds = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 with Index.open(index_dir, lock_timeout=60) as ix:
     ix.chunk_files = 7  # many commits in every update
@@ -65,3 +67,20 @@ def test_searches_during_updates_and_rebuilds_never_fail(tmp_path: Path, backend
     assert output.count("rebuilt") == 3 and searches > 20 and opens > 10
     with Index.open(location) as ix:
         assert len(ix) == 60 and ix.search("ویرایش", limit=1).total == 60
+
+
+def test_a_search_on_the_engine_a_rebuild_retired_answers_from_the_new_one(tmp_path: Path, backend: str) -> None:
+    # A search that holds the index's engine when a rebuild swaps in a fresh folder and deletes
+    # the old one (for sphinx: the old folder's rows on the nodes) still answers in full.
+    docs = write_reports(tmp_path / "docs", 12, sentences=3)
+    location = tmp_path / "ix"
+    with Index.create(location, backend=backend) as ix:
+        ix.add_paths([docs])
+    with Index.open(location) as reader:
+        engine = reader.backend  # as a search running across the rebuild holds it
+        with Index.open(location) as writer:
+            writer.rebuild()
+        found = engine.search(Term("گزارش"), limit=5)
+        assert found.total == 12 and len(found.hits) == 5
+        assert all(hit.text.startswith("خبر") for hit in found.hits)
+        assert reader.search("گزارش").total == 12

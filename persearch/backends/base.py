@@ -362,6 +362,12 @@ def equal_runs(values: Sequence[Any], before: int, count: int) -> Iterator[tuple
 FIELDS_FILE = "fields.json"
 
 
+class EngineRetired(OSError):
+    """The engine's data was retired by a rebuild (a fresh data folder swapped in) while it was
+    being read. An OSError, so the index's reader opens the index again and reads the new data
+    (persearch.index.integrity); raised by an engine whose data outlives its folder (sphinx's rows)."""
+
+
 class FieldTableDamaged(OSError):
     """``fields.json`` cannot be read as a field table: a damaged engine folder (an OSError, so the
     index reports it as damage, naming the file, and a rebuild replaces it)."""

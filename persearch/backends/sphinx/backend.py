@@ -37,8 +37,8 @@ from ... import querytree as qt
 from ...analysis.analyzer import Analyzer
 from ...stored_tokens import StoredTokens
 from ...errors import InvalidOption, PersearchError
-from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, FieldTable, SlottedFields,
-                    StoredHit, as_filters, check_fields)
+from ..base import (FILTER_FIELDS, SEARCH_FIELDS, BackendResults, Document, EngineRetired, FieldTable,
+                    SlottedFields, StoredHit, as_filters, check_fields)
 from .config import DIST_INDEX, RT_INDEX, TYPED_SLOTS, Node, parse_nodes
 from .documents import Prepared, prepare
 from .nodes import NodeDown, Nodes
@@ -144,6 +144,10 @@ class SphinxBackend(SlottedFields):
         try:
             state = store.state()
             ns, nodes = int(state["ns"]), Nodes(parse_nodes(state["nodes"]))
+            # First marked retired: a search still reading this folder, which would miss the rows
+            # deleted under it, sees the mark when it ends and runs again on the index's new folder.
+            with store.transaction():
+                store.set("retired", True)
         except (sqlite3.DatabaseError, KeyError, ValueError):  # a damaged store: its rows stay, invisible
             return
         finally:
@@ -255,8 +259,15 @@ class SphinxBackend(SlottedFields):
         for _ in range(SEARCH_TRIES - 1):
             results, generation = self._search(query, limit, offset, filters, sort, facets, specs, slots)
             if self.store.generation == generation:
-                return results
-        return self._search(query, limit, offset, filters, sort, facets, specs, slots)[0]
+                return self._unless_retired(results)
+        return self._unless_retired(self._search(query, limit, offset, filters, sort, facets, specs, slots)[0])
+
+    def _unless_retired(self, results: BackendResults) -> BackendResults:
+        """``results``, unless a rebuild retired this folder meanwhile (its rows may have gone from
+        the nodes under the search): then EngineRetired, and the index reads its new folder."""
+        if self.store.state().get("retired"):
+            raise EngineRetired("this sphinx index was rebuilt into another folder while it was searched")
+        return results
 
     def _search(self, query: qt.Node, limit: int, offset: int, filters: list[Filter], sort: Sort | None,
                 facets: Sequence[Facet], specs: dict[str, FieldSpec], slots: dict[str, str]
