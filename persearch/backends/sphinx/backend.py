@@ -144,12 +144,16 @@ class SphinxBackend(SlottedFields):
         try:
             state = store.state()
             ns, nodes = int(state["ns"]), Nodes(parse_nodes(state["nodes"]))
+        except (sqlite3.DatabaseError, KeyError, ValueError):  # a damaged store: its rows stay, invisible
+            store.close()
+            return
+        try:
             # First marked retired: a search still reading this folder, which would miss the rows
             # deleted under it, sees the mark when it ends and runs again on the index's new folder.
             with store.transaction():
                 store.set("retired", True)
-        except (sqlite3.DatabaseError, KeyError, ValueError):  # a damaged store: its rows stay, invisible
-            return
+        except sqlite3.DatabaseError:  # a store that cannot take the mark: its rows go all the same
+            pass
         finally:
             store.close()
         try:
