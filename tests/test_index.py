@@ -124,18 +124,6 @@ def test_rebuild_can_move_an_index_to_the_other_backend(tmp_path: Path, docs: Pa
         assert ix.backend.name == "tantivy" and len(ix) == 5 and ix.update().unchanged == 4
 
 
-def test_tantivy_stores_documents_in_small_blocks(tmp_path: Path, docs: Path) -> None:
-    pytest.importorskip("tantivy")
-    from persearch.backends.tantivy_documents import STORE_BLOCK_BYTES
-
-    with Index.create(tmp_path / "ix", backend="tantivy") as ix:
-        ix.add_paths([docs])
-        meta = json.loads((Path(ix.backend.path) / "meta.json").read_text(encoding="utf-8"))
-        # Set before the first document and kept by every commit since.
-        assert meta["index_settings"]["docstore_blocksize"] == STORE_BLOCK_BYTES < 16_384
-        assert meta["segments"] and ids(ix, Term("کتاب")) == {"a.txt", "d.md"}
-
-
 def test_incompatible_analyzer_is_refused(tmp_path: Path, backend: str) -> None:
     Index.create(tmp_path / "ix", Analyzer(stemmer=None), backend=backend).close()
     with pytest.raises(IndexIncompatible, match="stemmer=None"):

@@ -13,6 +13,7 @@ this module only stores documents and translates query trees.
     1
 
 Its parts: tantivy_documents.py (schema, documents in and out),
+tantivy_store.py (the stored records, beside tantivy's files),
 tantivy_query.py (query trees), tantivy_segments.py (the parallel build).
 """
 from __future__ import annotations
@@ -37,9 +38,10 @@ from ..analysis.analyzer import Analyzer
 from .base import (SEARCH_FIELDS, BackendResults, Document, FieldTable, SlottedFields, StoredHit, TermDeletes,
                    as_filters, check_fields)
 from .tantivy_documents import (HEAP_BYTES, OPTIMIZE_HEAP_BYTES, THREADS, StoredBody, hit_fields, make_document,
-                                new_document, new_index, read_json, stored_text)
+                                new_document, new_index, read_json, stored_text, stores_records_aside)
 from .tantivy_query import Translator
 from .tantivy_segments import AnalyzedBatch, SegmentWriter, WrittenSegments, adopt, remove_unfinished_builds
+from .tantivy_store import PartWriter, Parts, part_files, remove_unnamed
 from .tantivy_values import TypedSearch, allot
 
 if TYPE_CHECKING:
@@ -73,6 +75,10 @@ class TantivyBackend(TermDeletes, SlottedFields):
         self.writer_memory = HEAP_BYTES
         #: Ids added by the open writer (it replaces them itself, not the committed index).
         self._added_ids: set[str] = set()
+        #: Stored records beside tantivy's files (tantivy_store.py), or in its store (an older index).
+        self._aside = stores_records_aside(self.path)
+        self._parts = Parts(self.path)
+        self._part: PartWriter | None = None  # where the open writer's documents' records go
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
@@ -101,7 +107,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
         commits a writer's deletes itself, and adopted segments could only
         join after them, not in the same commit.
         """
-        return AnalyzedBatch(analyzer) if with_changes else SegmentWriter(path, analyzer, memory or HEAP_BYTES)
+        if with_changes or not stores_records_aside(path):  # an older index: its own schema, written here
+            return AnalyzedBatch(analyzer)
+        return SegmentWriter(path, analyzer, memory or HEAP_BYTES)
 
     def close(self) -> None:
         """Release the searcher and tantivy's index (its memory maps and reader thread); drop an
@@ -110,6 +118,8 @@ class TantivyBackend(TermDeletes, SlottedFields):
         self._searcher = None
         self._ix = None
         self._added_ids.clear()
+        self._drop_part()
+        self._parts.close()
 
     def generation(self) -> int:
         """The committed generation: tantivy's opstamp, which every commit advances."""
@@ -151,9 +161,20 @@ class TantivyBackend(TermDeletes, SlottedFields):
         """``(id, tantivy document)`` for each document, analyzed here."""
         if self.analyzer is None:
             raise PersearchError("this tantivy backend was opened without an analyzer: it cannot index")
-        analyzer, typing = self.analyzer, self._typing()
+        analyzer, typing, part = self.analyzer, self._typing(), self._part_writer()
         for doc in documents:
-            yield doc.id, new_document(analyzer, doc, typing)
+            yield doc.id, new_document(analyzer, doc, part, typing)
+
+    def _part_writer(self) -> PartWriter | None:
+        """The part the open writer's records go to (opened on first use); None for an older index."""
+        if self._part is None and self._aside:
+            self._part = PartWriter(self.path)
+        return self._part
+
+    def _drop_part(self) -> None:
+        part, self._part = self._part, None
+        if part is not None:
+            part.abandon()
 
     def add_fields(self, specs: Mapping[str, FieldSpec]) -> list[str]:
         """Record typed fields, each in a free slot of its type, before documents use them;
@@ -204,10 +225,10 @@ class TantivyBackend(TermDeletes, SlottedFields):
         batches = [s for s in segments if not isinstance(s, WrittenSegments)]
         if self._writer is not None or batches:
             writer = self._open_writer()
-            typing = self._typing()
+            typing, part = self._typing(), self._part_writer()
             for batch in batches:
                 for analyzed in batch:
-                    writer.add_document(make_document(analyzed, typing))
+                    writer.add_document(make_document(analyzed, part, typing))
             self._finish(writer, release=release or bool(written))
         if written:
             self._adopt(written)
@@ -221,7 +242,7 @@ class TantivyBackend(TermDeletes, SlottedFields):
         writer = self._open_writer()
         self._writer = None
         try:
-            adopt(self.path, written)
+            adopt(self.path, written)  # new documents only: every part stays named
         finally:
             writer.wait_merging_threads()  # drops it and the lock, committing nothing
             # tantivy keeps meta.json and its managed files' list in memory: a
@@ -234,12 +255,28 @@ class TantivyBackend(TermDeletes, SlottedFields):
         """Commit; unless the writer is kept, wait for the merges it started and drop it (and its lock)."""
         self._added_ids.clear()
         self._searcher = None
+        part, self._part = self._part, None
+        if part is not None:
+            part.finish()  # on disk before the commit that names its records
         if not release:
             writer.commit()
+            self._remove_unnamed_parts()
             return
         self._writer = None
         writer.commit()
-        writer.wait_merging_threads()
+        try:
+            self._remove_unnamed_parts()  # while tantivy's lock is held: no other writer is writing a part
+        finally:
+            writer.wait_merging_threads()
+
+    def _remove_unnamed_parts(self) -> None:
+        """Delete the parts no live document names any more (tantivy_store.remove_unnamed)."""
+        if not self._aside:
+            return
+        try:
+            remove_unnamed(self.path, self._current_searcher())
+        except (OSError, ValueError):  # the commit stands; the next one tries again (doctor reports damage)
+            pass
 
     def optimize(self) -> None:
         """Rewrite the index as one segment and commit.
@@ -282,10 +319,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
 
         def read_documents() -> None:
             nonlocal documents
-            for addr in self._all(searcher):
-                doc = searcher.doc(addr)
-                hit_fields(doc.get_first("fields"))
-                stored_text(doc)
+            for fields, body in self._every_record(searcher):
+                hit_fields(fields)
+                stored_text(body)
                 documents += 1
 
         for what, step in (("the term dictionaries", walk_terms), ("stored documents", read_documents)):
@@ -302,7 +338,7 @@ class TantivyBackend(TermDeletes, SlottedFields):
         """The files the committed index is made of (meta.json and its segments' files), by name."""
         meta = read_json(os.path.join(self.path, "meta.json"))
         listing = os.listdir(self.path)
-        names = ["meta.json"]
+        names = ["meta.json", *part_files(self.path)]
         for segment in meta["segments"]:
             prefix = segment["segment_id"].replace("-", "") + "."
             deletes = segment.get("deletes")
@@ -316,6 +352,7 @@ class TantivyBackend(TermDeletes, SlottedFields):
     def cancel(self) -> None:
         """Drop uncommitted changes (and tantivy's lock with the writer)."""
         self._added_ids.clear()
+        self._drop_part()
         if self._writer is not None:
             writer, self._writer = self._writer, None
             writer.rollback()
@@ -346,17 +383,32 @@ class TantivyBackend(TermDeletes, SlottedFields):
             return []
         return [addr for _, addr in searcher.search(_Q.all_query(), limit=n, count=False).hits]
 
+    def _records(self, searcher: Any, addresses: Sequence[Any], body: bool = True) -> list[tuple[bytes, bytes]]:
+        """``(fields, body)`` of the stored records at ``addresses`` (``body`` empty unless asked for)."""
+        if self._aside:
+            return self._parts.records(searcher, addresses, body)
+        out = []
+        for addr in addresses:  # an older index: in tantivy's document store
+            doc = searcher.doc(addr)
+            out.append((doc.get_first("fields") or b"", (doc.get_first("text") or b"") if body else b""))
+        return out
+
+    def _every_record(self, searcher: Any, body: bool = True) -> Iterator[tuple[bytes, bytes]]:
+        """The records of every live document, read a thousand at a time."""
+        addresses = self._all(searcher)
+        for start in range(0, len(addresses), 1000):
+            yield from self._records(searcher, addresses[start:start + 1000], body)
+
     def _documents(self) -> Iterator[Document]:
         from ..values.records import type_records
 
         searcher = self._current_searcher()
         specs = self.fields()
-        for addr in self._all(searcher):
-            doc = searcher.doc(addr)
-            f = hit_fields(doc.get_first("fields"))
+        for fields, body in self._every_record(searcher):
+            f = hit_fields(fields)
             # Typed values are not stored: they are read again from the metadata they came from.
             typed = type_records([f["metadata"]], specs).typed[0] if specs and f["metadata"] else {}
-            yield Document(id=f["id"], text=stored_text(doc), title=f["title"], path=f["path"], size=f.get("size") or 0,
+            yield Document(id=f["id"], text=stored_text(body), title=f["title"], path=f["path"], size=f.get("size") or 0,
                            mtime=f.get("mtime") or 0.0, hash=f.get("hash") or "", format=f["format"],
                            encoding=f.get("encoding") or "", metadata=f["metadata"], typed=typed)
 
@@ -366,9 +418,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
         hits = searcher.search(_Q.term_query(self._schema, "id", doc_id), limit=1, count=False).hits
         if not hits:
             return None
-        doc = searcher.doc(hits[0][1])
-        fields = hit_fields(doc.get_first("fields"))
-        fields["text"] = stored_text(doc)
+        [(raw, body)] = self._records(searcher, [hits[0][1]])
+        fields = hit_fields(raw)
+        fields["text"] = stored_text(body)
         return fields
 
     def terms(self, field: str = "body", prefix: str = "") -> Iterator[tuple[str, int]]:
@@ -394,11 +446,9 @@ class TantivyBackend(TermDeletes, SlottedFields):
 
     def iter_stored(self) -> Iterator[dict[str, Any]]:
         """Stored fields of every live document (recovery and rebuild only)."""
-        searcher = self._current_searcher()
-        for addr in self._all(searcher):
-            doc = searcher.doc(addr)
-            fields = hit_fields(doc.get_first("fields"))
-            fields["text"] = stored_text(doc)
+        for raw, body in self._every_record(self._current_searcher()):
+            fields = hit_fields(raw)
+            fields["text"] = stored_text(body)
             yield fields
 
     def records(self, path: str) -> dict[str, str]:
@@ -409,16 +459,15 @@ class TantivyBackend(TermDeletes, SlottedFields):
             return {}
         found = searcher.search(_Q.term_query(self._schema, "path", path), limit=most, count=False).hits
         out = {}
-        for _, addr in found:
-            fields = hit_fields(searcher.doc(addr).get_first("fields"))
+        for raw, _ in self._records(searcher, [addr for _, addr in found], body=False):
+            fields = hit_fields(raw)
             out[fields["id"]] = fields.get("hash") or ""
         return out
 
     def file_records(self) -> Iterator[tuple[str, str, int, float, str]]:
         """``(id, path, size, mtime, hash)`` of every document read from a file."""
-        searcher = self._current_searcher()
-        for addr in self._all(searcher):
-            f = hit_fields(searcher.doc(addr).get_first("fields"))
+        for raw, _ in self._every_record(self._current_searcher(), body=False):
+            f = hit_fields(raw)
             if f.get("path"):
                 yield f["id"], f["path"], f.get("size") or 0, f.get("mtime") or 0.0, f.get("hash") or ""
 
@@ -457,13 +506,12 @@ class TantivyBackend(TermDeletes, SlottedFields):
         # Counting visits every match (no block skipping): only when someone reads the total.
         return BackendResults(None, hits, count=count, lower=wanted, facets=counted and counted.counts)
 
-    @staticmethod
-    def _hits(searcher: Any, found: Iterable[tuple[float | None, Any]]) -> list[StoredHit]:
+    def _hits(self, searcher: Any, found: Sequence[tuple[float | None, Any]]) -> list[StoredHit]:
         hits = []
-        for score, addr in found:
-            doc = searcher.doc(addr)
-            fields = hit_fields(doc.get_first("fields"))
-            body = StoredBody(doc)
+        records = self._records(searcher, [addr for _, addr in found])
+        for (score, _), (raw, stored) in zip(found, records):
+            fields = hit_fields(raw)
+            body = StoredBody(stored)
             hits.append(StoredHit(id=fields["id"], score=float(score or 0.0), fields=fields,
                                   load_text=body.text, load_tokens=body.tokens))
         return hits

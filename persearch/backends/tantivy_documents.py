@@ -6,10 +6,16 @@ chose, so compounds and spelling variants share positions exactly as in the
 Whoosh backend.
 
 Schema: ``id``, ``path``, ``format``, ``encoding`` (raw terms for lookups,
-deletes and filters), ``title`` and ``body`` (pre-tokenized, positions),
-``fields`` (the small stored fields, NUL-separated), ``text`` (the original
-text and its tokens, stored: see :func:`_document`; tantivy compresses its
-document store itself) and the typed record fields' slots (tantivy_values.py).
+deletes and filters), ``title`` and ``body`` (pre-tokenized, positions), the
+typed record fields' slots (tantivy_values.py) and ``part`` and ``at``, the
+place of the document's stored record (tantivy_store.py): its small fields
+(NUL-separated) and its body (the original text and its tokens). tantivy's
+own document store holds nothing.
+
+Indexes made before the stored records moved out of tantivy (December 2026)
+keep them in two stored fields, ``fields`` and ``text``, in the same
+encodings; they are read and written that way still (*legacy*), and a
+``--rebuild`` moves them to the new layout.
 """
 from __future__ import annotations
 
@@ -21,9 +27,9 @@ import tantivy
 
 from .. import compact
 from ..analysis.analyzer import Analyzer, Columns
-from ..files import write_json
 from ..stored_tokens import for_storage, pack_columns, pack_for_storage, unpack_columns
 from .base import FILTER_FIELDS, SEARCH_FIELDS, Document
+from .tantivy_store import AT, PART, PartWriter, add_record_fields
 from .tantivy_values import add_slots, add_typed
 
 if TYPE_CHECKING:
@@ -37,12 +43,6 @@ NO_TYPING: Typing = ({}, {})
 #: keeps one segment per commit, like the Whoosh backend.
 HEAP_BYTES = 128_000_000
 THREADS = 1
-#: tantivy stores documents in compressed blocks and decompresses a whole
-#: block to fetch one hit. Its default, 16 KB, costs a news article's fetch
-#: 18.6 µs; 2 KB blocks cost 10.3 µs (poetry: 12.0 -> 6.0 µs) for a store
-#: 4-12 % larger. tantivy's Python binding cannot set the block size; tantivy
-#: reads it from meta.json, where create() writes it before any document.
-STORE_BLOCK_BYTES = 2048
 #: optimize() re-adds everything through one thread with this budget: one segment.
 OPTIMIZE_HEAP_BYTES = 2_000_000_000
 
@@ -57,12 +57,14 @@ def make_schema() -> Any:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
     for name in SEARCH_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
-    sb.add_bytes_field("fields", stored=True)
-    sb.add_bytes_field("text", stored=True)
+    add_record_fields(sb)
     add_slots(sb)
     return sb.build()
 
 
+def stores_records_aside(path: str) -> bool:
+    """Whether the tantivy index in folder ``path`` keeps its stored records in parts (else: legacy)."""
+    return any(field.get("name") == AT for field in read_json(os.path.join(path, "meta.json"))["schema"])
 
 
 #: One document analyzed, as a worker process sends it back: the Document and
@@ -77,16 +79,17 @@ def analyze_document(analyzer: Analyzer, doc: Document) -> Analyzed:
     return doc, pack_columns(*columns(doc.title or "")), pack_columns(*columns(doc.text or ""))
 
 
-def make_document(analyzed: Analyzed, typing: Typing = NO_TYPING) -> Any:
-    """A document a worker analyzed, as a tantivy document."""
+def make_document(analyzed: Analyzed, part: PartWriter | None, typing: Typing = NO_TYPING) -> Any:
+    """A document a worker analyzed, as a tantivy document; its record goes to ``part`` (None: legacy)."""
     doc, title, body = analyzed
-    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body), typing)
+    return _document(doc, unpack_columns(title), unpack_columns(body), for_storage(title, body), part, typing)
 
 
-def new_document(analyzer: Analyzer, doc: Document, typing: Typing = NO_TYPING) -> Any:
-    """A document analyzed here, as a tantivy document (no trip through packed tokens)."""
+def new_document(analyzer: Analyzer, doc: Document, part: PartWriter | None, typing: Typing = NO_TYPING) -> Any:
+    """A document analyzed here, as a tantivy document (no trip through packed tokens); its record
+    goes to ``part`` (None: a legacy index, where tantivy stores it)."""
     title, body = analyzer.columns(doc.title or ""), analyzer.columns(doc.text or "")
-    return _document(doc, title, body, pack_for_storage(title, body), typing)
+    return _document(doc, title, body, pack_for_storage(title, body), part, typing)
 
 
 def _pretokenized(columns: Columns) -> Any:
@@ -99,7 +102,8 @@ def _pretokenized(columns: Columns) -> Any:
 _COMPACT_TEXT, _UTF8_TEXT = b"c", b"u"  # how a stored text is written
 
 
-def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes, typing: Typing) -> Any:
+def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes, part: PartWriter | None,
+              typing: Typing) -> Any:
     out = tantivy.Document()
     out.add_text("id", doc.id)
     for name in ("path", "format", "encoding"):
@@ -110,16 +114,20 @@ def _document(doc: Document, title: Columns, body: Columns, stored_tokens: bytes
         add_typed(out, doc.typed, *typing)
     out.add_pre_tokenized_text("title", _pretokenized(title))
     out.add_pre_tokenized_text("body", _pretokenized(body))
-    out.add_bytes("fields", _encode_fields(doc))
-    # One stored field: how the text is written, its byte length, the text,
-    # then its tokens for the highlighter (each stored field costs every hit a
-    # conversion: one is cheaper). Every stored byte costs each fetch ~1 ns,
+    # The body: how the text is written, its byte length, the text, then its
+    # tokens for the highlighter. Every stored byte costs each fetch a copy,
     # so Persian text takes one byte a character (persearch.compact).
     text = compact.encode(doc.text or "")
     head = _COMPACT_TEXT if text is not None else _UTF8_TEXT
     if text is None:
         text = (doc.text or "").encode("utf-8")
-    out.add_bytes("text", head + len(text).to_bytes(4, "little") + text + stored_tokens)
+    fields, stored = _encode_fields(doc), head + len(text).to_bytes(4, "little") + text + stored_tokens
+    if part is None:  # legacy: in tantivy's document store
+        out.add_bytes("fields", fields)
+        out.add_bytes("text", stored)
+    else:
+        out.add_unsigned(PART, part.number)
+        out.add_unsigned(AT, part.add(fields, stored))
     return out
 
 
@@ -158,46 +166,36 @@ def hit_fields(raw: bytes | None) -> dict[str, Any]:
     return out
 
 
-def stored_text(doc: Any) -> str:
-    return StoredBody(doc).text()
-
-
 class StoredBody:
-    """A stored document's text and its packed tokens, which share one stored value:
-    copied out of the engine once, on first use, for both."""
+    """A stored document's text and its packed tokens, which share one stored value (the body)."""
 
-    __slots__ = ("doc", "raw")
+    __slots__ = ("raw",)
 
-    def __init__(self, doc: Any) -> None:
-        self.doc = doc
-        self.raw: bytes | None = None
-
-    def _raw(self) -> bytes:
-        if self.raw is None:
-            self.raw = self.doc.get_first("text") or b""
-        return self.raw
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
 
     def text(self) -> str:
-        raw = self._raw()
+        raw = self.raw
         if not raw:
             return ""
         text = raw[5:5 + int.from_bytes(raw[1:5], "little")]
         return compact.decode(text) if raw[:1] == _COMPACT_TEXT else text.decode("utf-8")
 
     def tokens(self) -> bytes | None:
-        raw = self._raw()
+        raw = self.raw
         return raw[5 + int.from_bytes(raw[1:5], "little"):] if raw else None
 
 
+def stored_text(body: bytes) -> str:
+    """The original text of a stored body."""
+    return StoredBody(body).text()
+
+
 def new_index(path: str) -> None:
-    """Create an empty tantivy index in folder ``path`` with persearch's schema and store blocks."""
+    """Create an empty tantivy index in folder ``path`` with persearch's schema."""
     writer = tantivy.Index(make_schema(), path, reuse=False).writer(HEAP_BYTES, THREADS)
     writer.commit()  # an empty first commit: meta.json records an opstamp (the generation)
     writer.wait_merging_threads()  # and releases tantivy's lock
-    meta_path = os.path.join(path, "meta.json")
-    meta = read_json(meta_path)
-    meta.setdefault("index_settings", {})["docstore_blocksize"] = STORE_BLOCK_BYTES
-    write_json(meta_path, meta)
 
 
 def read_json(path: str) -> Any:

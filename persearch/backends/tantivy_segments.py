@@ -19,13 +19,15 @@ from ..files import fsync_folder, write_json
 from .base import Document
 from .base import FieldTable
 from .tantivy_documents import HEAP_BYTES, THREADS, Analyzed, analyze_document, new_document, new_index, read_json
+from .tantivy_store import PartWriter, part_files
 
 #: Worker folders inside the index folder: ``.build-<random>``.
 _BUILD_PREFIX = ".build-"
 
 
 class WrittenSegments:
-    """What a :class:`SegmentWriter` sends back: its folder and the segments in it (tantivy's meta entries)."""
+    """What a :class:`SegmentWriter` sends back: its folder and the segments in it (tantivy's meta
+    entries), whose records are in the folder's part (tantivy_store.py)."""
 
     def __init__(self, folder: str, segments: list[dict[str, Any]]) -> None:
         self.folder = folder
@@ -35,6 +37,10 @@ class WrittenSegments:
         """The names of the segments' files (``<segment id>.<part>``)."""
         ids = {segment["segment_id"].replace("-", "") for segment in self.segments}
         return sorted(name for name in os.listdir(self.folder) if name.split(".", 1)[0] in ids)
+
+    def parts(self) -> list[str]:
+        """The names of the parts holding the segments' records."""
+        return part_files(self.folder)
 
 
 class SegmentWriter:
@@ -56,13 +62,14 @@ class SegmentWriter:
         self._folder = tempfile.mkdtemp(prefix=_BUILD_PREFIX, dir=path)
         new_index(self._folder)
         self._writer: Any = tantivy.Index.open(self._folder).writer(memory, THREADS)
+        self._part = PartWriter(self._folder)
         self._added = 0
 
     def append(self, documents: Iterable[Document]) -> None:
         """Index documents (new ones: the parent deleted nothing they replace)."""
-        writer, analyzer, typing = self._writer, self._analyzer, self._typing
+        writer, analyzer, typing, part = self._writer, self._analyzer, self._typing, self._part
         for doc in documents:
-            writer.add_document(new_document(analyzer, doc, typing))
+            writer.add_document(new_document(analyzer, doc, part, typing))
             self._added += 1
 
     def finish(self) -> WrittenSegments | None:
@@ -71,8 +78,10 @@ class SegmentWriter:
         if not self._added:
             writer.rollback()
             del writer
+            self._part.abandon()
             shutil.rmtree(self._folder, ignore_errors=True)
             return None
+        self._part.finish()
         writer.commit()
         writer.wait_merging_threads()
         return WrittenSegments(self._folder, read_json(os.path.join(self._folder, "meta.json"))["segments"])
@@ -103,15 +112,18 @@ class AnalyzedBatch:
 def adopt(path: str, written: list["WrittenSegments"]) -> None:
     """Make segments written by workers part of the index in folder ``path``, in one meta.json write.
 
-    The caller holds tantivy's writer lock. The files are moved in and listed
-    in ``.managed.json`` first, so if the process dies before meta.json lists
-    them, the next writer's garbage collection deletes them; readers see them
-    only once the new meta.json replaces the old one.
+    The caller holds tantivy's writer lock. The segment files are moved in
+    and listed in ``.managed.json`` first, so if the process dies before
+    meta.json lists them, the next writer's garbage collection deletes them;
+    the parts, which tantivy does not manage, are deleted then by the next
+    commit (tantivy_store.remove_unnamed). Readers see them only once the new
+    meta.json replaces the old one.
     """
     meta_path, managed_path = os.path.join(path, "meta.json"), os.path.join(path, ".managed.json")
     meta, managed = read_json(meta_path), read_json(managed_path)
     moves = [(os.path.join(part.folder, name), os.path.join(path, name)) for part in written for name in part.files()]
     write_json(managed_path, managed + [os.path.basename(dst) for _, dst in moves])
+    moves += [(os.path.join(part.folder, name), os.path.join(path, name)) for part in written for name in part.parts()]
     for src, dst in moves:
         os.replace(src, dst)
     fsync_folder(path)  # the files are in place before meta.json names them

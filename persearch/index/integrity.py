@@ -201,7 +201,7 @@ def _store_failure(exc: BaseException) -> bool:
     return "locked" not in str(exc) and "busy" not in str(exc)
 
 
-_FILE_NAME = re.compile(r"[\w.-]+\.(?:seg|toc|trm|pst|col|store|idx|pos|term|fast|fieldnorm|del|json|sqlite)\b")
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:seg|toc|trm|pst|col|store|idx|pos|term|fast|fieldnorm|del|json|sqlite|bin)\b")
 
 
 def damage_detail(exc: BaseException, data_dir: Path, engine: str) -> str:
