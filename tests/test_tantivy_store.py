@@ -164,3 +164,14 @@ def test_an_index_from_before_takes_a_two_worker_build(legacy: Path, tmp_path: P
         assert len(ix) == 15 and part_files(str(folder(ix))) == []
         assert len(search(ix, "شیراز", limit=20).hits) == 4
         assert ix.check().ok
+
+
+def test_a_reader_lets_go_of_parts_another_process_deleted(index: Index) -> None:
+    index.add_documents([Document(id="a", text=NEWS[0][1])])
+    with Index.open(index.root) as reader:
+        assert [h.id for h in search(reader, "لایحه", limit=5).hits] == ["a"]
+        mapped = set(reader.backend._parts._maps)
+        assert len(mapped) == 1
+        index.add_documents([Document(id="a", text=NEWS[1][1])])  # a replaced: its old part deleted
+        assert [h.id for h in search(reader, "کتابخانه", limit=5).hits] == ["a"]
+        assert set(reader.backend._parts._maps).isdisjoint(mapped) and len(reader.backend._parts._maps) == 1

@@ -371,6 +371,7 @@ class TantivyBackend(TermDeletes, SlottedFields):
             self._searcher = self._ix.searcher()
             self._seen = seen
             self._reached = {}
+            self._parts.forget_deleted()
         return self._searcher
 
     def doc_count(self) -> int:

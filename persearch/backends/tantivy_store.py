@@ -148,6 +148,12 @@ class Parts:
             out.append((part[at + 2 * _U32:fields_end], part[fields_end:end] if body else b""))
         return out
 
+    def forget_deleted(self) -> None:
+        """Let go of the mappings of parts a commit deleted (after a reload): a long-running reader
+        does not keep their disk space. A search still reading one keeps it until it is done."""
+        for number in [n for n in self._maps if not os.path.exists(os.path.join(self.folder, part_name(n)))]:
+            del self._maps[number]
+
     def close(self) -> None:
         maps, self._maps = self._maps, {}
         for mapped in maps.values():
