@@ -59,12 +59,15 @@ def _snap_end(text: str, end: int, limit: int) -> int:
 
 def _one_line(fragment: str) -> str:
     """``fragment`` with every line break shown as a space (one character for one)."""
-    # Most fragments have none. splitlines() (C, a fifth of the regex's cost) splits at
-    # every _LINE_BREAK character but a tab and \x1f: one piece as long as the fragment is none.
-    lines = fragment.splitlines()
-    if len(lines) == 1 and len(lines[0]) == len(fragment) and "\t" not in fragment and "\x1f" not in fragment:
-        return fragment
-    return _LINE_BREAK.sub(" ", fragment)
+    # Cheaper than the regex (~11K instructions for 160 characters): \n, the usual line
+    # break, replaced in one C pass; then splitlines() (C, a fifth of the regex's cost)
+    # finds every other _LINE_BREAK character but a tab and \x1f. Most fragments need
+    # nothing more.
+    shown = fragment.replace("\n", " ")
+    lines = shown.splitlines()
+    if len(lines) == 1 and len(lines[0]) == len(shown) and "\t" not in shown and "\x1f" not in shown:
+        return shown
+    return _LINE_BREAK.sub(" ", shown)
 
 
 def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
