@@ -243,7 +243,7 @@ class StoredTokens:
             return []
         if len(needles) > 1:  # one needle's finds come in order
             found.sort()
-        starts, ends = self._offsets()
+        offsets, ends = self._offsets(), self.count  # token i starts at offsets[i], ends at offsets[ends + i]
         out = []
         index, last = 0, low
         count = raw.count
@@ -251,22 +251,21 @@ class StoredTokens:
             index += count(b"\0", last, at)  # a token's number: the NULs before it
             last = at
             if numbered:
-                out.append((starts[index], ends[index], term, index))
+                out.append((offsets[index], offsets[ends + index], term, index))
             else:
-                out.append((starts[index], ends[index], term))
+                out.append((offsets[index], offsets[ends + index], term))
         return out  # type: ignore[return-value]
 
-    def _offsets(self) -> tuple[Sequence[int], Sequence[int]]:
-        """Each token's start and end, read in place (copied and swapped on a big-endian machine)."""
+    def _offsets(self) -> Sequence[int]:
+        """Every token's start, then every token's end, read in place as one view (one cast costs
+        half of two); copied and swapped on a big-endian machine."""
         width, count, high = self.offset.size, self.count, self.terms_end
         code = "i" if width == 4 else "H"
         if _SWAP:
-            columns = [array(code, self.raw[at:at + width * count]) for at in (high, high + width * count)]
-            for numbers in columns:
-                numbers.byteswap()
-            return columns[0], columns[1]
-        view = memoryview(self.raw)
-        return view[high:high + width * count].cast(code), view[high + width * count:high + 2 * width * count].cast(code)
+            numbers = array(code, self.raw[high:high + 2 * width * count])
+            numbers.byteswap()
+            return numbers
+        return memoryview(self.raw)[high:high + 2 * width * count].cast(code)
 
     def candidates(self, pattern: re.Pattern[str], accept: Callable[[str], bool]) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token whose term ``pattern`` finds and ``accept`` takes.
