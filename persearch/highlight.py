@@ -226,12 +226,16 @@ class Matcher:
         if self.empty or not text:
             return []
         if stored is not None:
-            found = stored.spans(self._stored_terms(stored.compact))
+            # Runs twice per hit (title and body): the needles are made once per query.
+            needles = self._needles.get(stored.compact)
+            found = stored.spans(self._stored_terms(stored.compact) if needles is None else needles)
             if self.fuzzy:
                 found += stored.candidates(self._fuzzy_candidates(), self._accepts)
             if self.phrases:
                 found += self._stored_phrases(stored, text)
-            return _merge(found)[:max_matches]
+            if len(found) > 1:
+                found = _merge(found)
+            return found if len(found) <= max_matches else found[:max_matches]
         phrases = self._phrase_spans(self._positioned(text)) if self.phrases else []
         if not (self.terms or self.prefixes or self.fuzzy):
             return _merge(phrases)[:max_matches]

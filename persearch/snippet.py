@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import islice
 from typing import Callable
 
 Span = tuple[int, int]
@@ -41,18 +40,34 @@ def _snap_start(text: str, start: int, limit: int) -> int:
         return 0
     if text[start - 1].isspace():
         return start
-    space = _SPACE.search(text, start, min(limit, start + _SNAP_REACH))
+    reach = start + _SNAP_REACH
+    space = _SPACE.search(text, start, limit if limit < reach else reach)
     return space.end() if space is not None else start
 
 
 def _snap_end(text: str, end: int, limit: int) -> int:
     """Move ``end`` back to a word end, never before ``limit``."""
-    if end >= len(text):
-        return len(text)
+    size = len(text)
+    if end >= size:
+        return size
     if text[end].isspace():
         return end
-    space = _LAST_SPACE.match(text, max(limit, end - _SNAP_REACH), end)
+    reach = end - _SNAP_REACH
+    space = _LAST_SPACE.match(text, limit if limit > reach else reach, end)
     return space.end() - 1 if space is not None else end
+
+
+def _one_line(fragment: str) -> str:
+    """``fragment`` with every line break shown as a space (one character for one)."""
+    # Cheaper than the regex (~11K instructions for 160 characters): \n, the usual line
+    # break, replaced in one C pass; then splitlines() (C, a fifth of the regex's cost)
+    # finds every other _LINE_BREAK character but a tab and \x1f. Most fragments need
+    # nothing more.
+    shown = fragment.replace("\n", " ")
+    lines = shown.splitlines()
+    if len(lines) == 1 and len(lines[0]) == len(shown) and "\t" not in shown and "\x1f" not in shown:
+        return shown
+    return _LINE_BREAK.sub(" ", shown)
 
 
 def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
@@ -135,17 +150,23 @@ def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments
             weight: Callable[[str], float] = _one) -> list[Span]:
     """Up to ``fragments`` non-overlapping stretches of ``text`` around the best runs of
     sorted ``items``, snapped to word boundaries, in text order, touching ones merged."""
-    length = max(20, length)
+    # Runs once per hit: arithmetic with conditionals rather than min()/max() calls.
+    length = length if length > 20 else 20
     size = len(text)
     remaining = items
     chosen: list[Span] = []
-    wanted = max(1, fragments)
-    while remaining and len(chosen) < wanted:
+    wanted = fragments if fragments > 1 else 1
+    while remaining:
         i, j = _best_window(remaining, length, weight)
         first = remaining[i][0]
         last = remaining[i][1] if i == j else max([item[1] for item in remaining[i:j + 1]])
-        start = max(0, first - max(0, length - (last - first)) // 3)
-        end = min(size, max(last, start + length))
+        spare = length - (last - first)
+        start = first - spare // 3 if spare > 0 else first
+        if start < 0:
+            start = 0
+        end = start + length if start + length > last else last
+        if end > size:
+            end = size
         start = _snap_start(text, start, first)
         end = _snap_end(text, end, last)
         chosen.append((start, end))
@@ -174,6 +195,7 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
     parts: list[str] = []
     highlights: list[Span] = []
     offset = 0
+    count = len(matches)
     for s, e in fragments:
         # Trim whitespace at the edges of the fragment (offsets shift accordingly).
         if s < e and text[s].isspace():
@@ -186,12 +208,15 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
             prefix = ellipsis + " " if s > 0 else ""
         parts.append(prefix)
         shift = offset + len(prefix) - s
-        for ms, me, _ in islice(matches, bisect_left(matches, (s,)), None):  # those starting in the fragment
+        k = bisect_left(matches, (s,))  # the matches starting in the fragment
+        while k < count:
+            ms, me, _ = matches[k]
             if ms > e:
                 break
             if me <= e:
                 highlights.append((ms + shift, me + shift))
-        parts.append(_LINE_BREAK.sub(" ", text[s:e]))
+            k += 1
+        parts.append(_one_line(text[s:e]))
         offset = shift + e
     if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows
         parts.append(" " + ellipsis)

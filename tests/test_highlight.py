@@ -243,3 +243,16 @@ def test_fuzzy_snippets_prefer_the_word_itself() -> None:
     matcher = Matcher(ANALYZER, fuzzy=[("کتاب", 2, 1)])
     snip = make_snippet(text, matcher.find(text), length=60, fragments=1, weight=matcher.weight)
     assert "کتاب" in [snip.text[s:e] for s, e in snip.highlights]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["کتاب", "خوب", " ", "  ", "\r\n", ZWNJ, *map(chr, LINE_BREAKS)]), min_size=1,
+                max_size=80), st.integers(20, 90), st.integers(1, 3))
+def test_snippets_show_every_line_break_as_a_space(parts: list[str], length: int, fragments: int) -> None:
+    text = "".join(parts)
+    found = [(m.start(), m.end(), "کتاب") for m in re.finditer("کتاب", text)]
+    snip = make_snippet(text, found, length=length, fragments=fragments)
+    assert not set(snip.text) & set(map(chr, LINE_BREAKS))
+    shown = text.translate(LINE_BREAKS)  # each fragment is the text with its line breaks as spaces
+    assert all(piece.strip(" ") in shown for piece in snip.text.split("…"))
+    assert words(snip.text, snip.highlights) == ["کتاب"] * len(snip.highlights)

@@ -43,6 +43,11 @@ def test_stored_packs_keep_every_position(title: str, text: str) -> None:
     raw = pack_for_storage(title_columns, body_columns)
     assert StoredTokens(raw, 0).positions() == title_columns[3]
     assert StoredTokens(raw, 1).positions() == body_columns[3]
+    title_part, body_part = StoredTokens.parts(raw)  # read in one walk, as a hit reads them
+    assert (title_part.positions(), body_part.positions()) == (title_columns[3], body_columns[3])
+    wanted = [needle(term, compact_code=body_part.compact) for term in set(body_columns[0])]
+    assert sorted(body_part.spans([n for n in wanted if n is not None])) == \
+        sorted((s, e, t) for t, s, e in zip(*body_columns[:3]))  # every token, found by its term
 
 
 def test_far_positions_stay_far_and_old_packs_have_none() -> None:

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persearch.edit_distance import edit_distance
 from persearch.query.suggest import KEY_NEIGHBOURS, SpellIndex, layout_alternative, slips, to_latin_layout, to_persian_layout
 
 
@@ -76,3 +80,30 @@ def test_a_neighbouring_key_wins_over_frequency(typed: str, meant: str, other: s
 def test_frequency_still_decides_between_equal_slips() -> None:
     table = SpellIndex([("ترکیب", 400), ("ترکیز", 3)])
     assert table.correct("ترکیع") == "ترکیب"  # neither is a neighbour slip: the frequent one
+
+
+_LETTERS = st.text(alphabet="ترکیعهبالپدوسشغ", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LETTERS, _LETTERS)
+def test_slips_count_a_neighbouring_key_half(typed: str, meant: str) -> None:
+    edits = edit_distance(typed, meant, 20)
+    assert edits / 2 <= slips(typed, meant) <= edits
+    assert (slips(typed, meant) == 0) == (typed == meant)
+    far = [c for c in typed if not (KEY_NEIGHBOURS.get(c, frozenset()) & set(meant))]
+    if len(far) == len(typed):  # no letter typed has a neighbour in the word meant: plain edits
+        assert slips(typed, meant) == edits
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LETTERS.filter(lambda w: len(w) >= 2), st.integers(2, 50)), max_size=12),
+       _LETTERS.filter(lambda w: len(w) >= 3))
+def test_correction_ranks_one_edit_words_by_slips_then_frequency(entries: list[tuple[str, int]], typed: str) -> None:
+    """Every frequent word one edit away is within reach: the correction is the best of them
+    (fewest slips, then the most documents, then the word itself)."""
+    table = SpellIndex(entries)
+    freq = table.freq
+    near = [w for w in freq if w != typed and edit_distance(typed, w, 1) == 1]
+    if near:
+        assert table.correct(typed) == min(near, key=lambda w: (slips(typed, w), -freq[w], w))

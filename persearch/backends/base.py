@@ -79,12 +79,16 @@ class StoredHit:
         return self.fields["text"]
 
     _tokens: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    _parts: list[StoredTokens] | None = field(default=None, init=False, repr=False, compare=False)
 
     def stored_tokens(self, part: int) -> StoredTokens | None:
         """Index-time tokens of the title (``part=0``) or the body (``1``), if stored."""
-        if self._tokens is None:
-            self._tokens = (self.load_tokens() if self.load_tokens is not None else None) or b""
-        return StoredTokens(self._tokens, part) if self._tokens else None
+        if self._parts is None:
+            if self._tokens is None:
+                self._tokens = (self.load_tokens() if self.load_tokens is not None else None) or b""
+            # Both parts in one walk: a hit's title and body are highlighted from the same bytes.
+            self._parts = StoredTokens.parts(self._tokens) if self._tokens else []
+        return self._parts[part] if part < len(self._parts) else None
 
 
 class BackendResults:

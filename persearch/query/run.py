@@ -263,6 +263,7 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
     page = max(1, int(page))
     if isinstance(fields, str):  # one field, as facets="source" is one facet
         fields = [fields]
+    index = _Pinned(index)
     analyzer = index.analyzer
     request = read_request(index, query, filters, equal, sort, facets)
     parsed = parse(request.query, analyzer, mode)
@@ -316,6 +317,17 @@ def search(index: Searchable, query: str, limit: int = 10, page: int = 1, fields
     results.snippet_time = finished - searched
     results.elapsed = finished - started
     return results
+
+
+class _Pinned:
+    """An index as one search sees it: its analyzer and its engine, looked up once
+    (``Index.backend`` looks at persearch.json each time: a stat per use)."""
+
+    __slots__ = ("analyzer", "backend")
+
+    def __init__(self, index: Searchable) -> None:
+        self.analyzer = index.analyzer
+        self.backend = index.backend
 
 
 def _count(index: Searchable, mode: str, request: Request, query: str) -> tuple[int, Parsed]:

@@ -26,7 +26,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
-from ..edit_distance import edit_distance
+from ..edit_distance import distance_to, edit_distance
 from ..spelling import MAX_CANDIDATES, MIN_DOC_FREQ, SpellingFile, correctable, deletes1, open_for
 from .searchable import Searchable
 
@@ -192,16 +192,17 @@ class SpellIndex:
             candidates.update(self._filed_under(key))
             if key != term and freq.get(key, 0) >= MIN_DOC_FREQ:
                 candidates.add(key)
-        best: tuple[int, float, int, str] | None = None
-        for cand in candidates:
-            d = edit_distance(term, cand, limit)
-            if d <= limit:
-                # Among corrections as many edits away, a slip to a neighbouring key
-                # (ترکیع → ترکیه: ع and ه touch) wins over a frequency difference (ترکیب).
-                rank = (d, slips(term, cand), -freq.get(cand, 0), cand)
-                if best is None or rank < best:
-                    best = rank
-        return best[3] if best else None
+        within = distance_to(term, limit)
+        scored = [(d, cand) for cand in candidates if (d := within(cand)) <= limit]
+        if not scored:
+            return None
+        fewest = min(d for d, _ in scored)
+        nearest = [cand for d, cand in scored if d == fewest]
+        if len(nearest) == 1:
+            return nearest[0]
+        # Among corrections as many edits away, a slip to a neighbouring key
+        # (ترکیع → ترکیه: ع and ه touch) wins over a frequency difference (ترکیب).
+        return min(nearest, key=lambda cand: (slips(term, cand), -freq.get(cand, 0), cand))
 
 
 def slips(typed: str, meant: str) -> float:
@@ -211,9 +212,16 @@ def slips(typed: str, meant: str) -> float:
     for i, a in enumerate(typed, 1):
         near = KEY_NEIGHBOURS.get(a, frozenset())
         current = [float(i)]
+        left = float(i)  # current[j - 1]
         for j, b in enumerate(meant, 1):
-            swap = 0.0 if a == b else 0.5 if b in near else 1.0
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + swap))
+            # min() of the three, written out: this runs once per cell.
+            cost = previous[j - 1] + (0.0 if a == b else 0.5 if b in near else 1.0)
+            if previous[j] + 1 < cost:
+                cost = previous[j] + 1
+            if left + 1 < cost:
+                cost = left + 1
+            current.append(cost)
+            left = cost
         previous = current
     return previous[-1]
 
@@ -264,12 +272,15 @@ def spelling_alternative(index: Searchable, query: str, parsed: "Parsed") -> str
     return found[0] if found else None
 
 
-def _spelling(index: Searchable, query: str, parsed: "Parsed") -> tuple[str, int, int] | None:
-    """:func:`spelling_alternative`, the most edits any of its words needed, and how many words changed."""
+def _spelling(index: Searchable, query: str, parsed: "Parsed",
+              table: SpellIndex | None = None) -> tuple[str, int, int] | None:
+    """:func:`spelling_alternative`, the most edits any of its words needed, and how many words changed
+    (``table``: the index's spelling table, when the caller has it)."""
     analyzer = index.analyzer
     if not parsed.words:
         return None
-    table = spell_index(index)
+    if table is None:
+        table = spell_index(index)
     corrected = query
     edits = changed = 0
     for surface, terms in parsed.words:
@@ -341,7 +352,7 @@ def suggest_for(index: Searchable, query: str, parsed: "Parsed", total: int, cou
             best = Suggestion(reading, p, n)
     if best is not None:
         return best
-    spelled = _spelling(index, query, parsed)
+    spelled = _spelling(index, query, parsed, table)
     if spelled is not None and spelled[0] != query:
         fixed, edits, changed = spelled
         if total == 0 and edits <= search_edits and (search_words is None or changed <= search_words):
