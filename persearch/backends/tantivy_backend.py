@@ -225,7 +225,7 @@ class TantivyBackend(TermDeletes, SlottedFields):
         batches = [s for s in segments if not isinstance(s, WrittenSegments)]
         if self._writer is not None or batches:
             writer = self._open_writer()
-            typing, part = self._typing(), self._part_writer()
+            typing, part = self._typing(), self._part_writer() if batches else None
             for batch in batches:
                 for analyzed in batch:
                     writer.add_document(make_document(analyzed, part, typing))
