@@ -6,6 +6,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("hazm", "parsivar", "numpy", "whoosh", "typer", "rich")
 
@@ -73,3 +75,17 @@ print(urllib.request.urlretrieve.__module__, cached_property.cached_property.__m
                          text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["[]", "urllib.request cached_property True"]
+
+
+def test_a_tantivy_search_does_not_load_openssl(tmp_path: Path) -> None:
+    """The tantivy backend names its stored-record parts with os.urandom: the secrets module would
+    bring hmac and OpenSSL's hashlib into every search's start (~6 ms)."""
+    pytest.importorskip("tantivy")
+    build = ("import sys; from persearch import Index; ix = Index.create(sys.argv[1], backend='tantivy'); "
+             "ix.add_documents([{'id': 'a', 'text': 'کتاب تازه‌ای درباره تاریخ ایران'}])")
+    subprocess.run([sys.executable, "-c", build, str(tmp_path / "ix")], check=True, cwd=ROOT)
+    search = ("import sys; from persearch import Index; assert Index.open(sys.argv[1]).search('تاریخ').hits; "
+              "print(sorted(m for m in ('secrets', 'hmac', '_hashlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", search, str(tmp_path / "ix")], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
