@@ -156,11 +156,8 @@ class Parts:
 
     def close(self) -> None:
         maps, self._maps = self._maps, {}
-        for mapped in maps.values():
-            try:
-                mapped.close()
-            except BufferError:  # pragma: no cover - a slice still exported: it goes with the last reference
-                pass
+        for mapped in maps.values():  # slicing copies, so no buffer of a mapping is ever held elsewhere
+            mapped.close()
 
 
 def named_parts(searcher: Any) -> set[int]:
