@@ -38,7 +38,7 @@ from .analysis.normalize import LATIN_ACCENTED, NEEDS_NFKC
 from .analysis.tokenize import WORD_GROUP, group_start
 from .edit_distance import edit_distance
 from .expand import TIER_WEIGHTS
-from .snippet import Snippet, make_snippet
+from .snippet import Snippet, Text, make_snippet
 from .stored_tokens import StoredTokens, needle
 
 if TYPE_CHECKING:
@@ -216,12 +216,13 @@ class Matcher:
                 return True
         return False
 
-    def find(self, text: str, max_matches: int = 500, stored: StoredTokens | None = None) -> list[tuple[int, int, str]]:
+    def find(self, text: Text, max_matches: int = 500, stored: StoredTokens | None = None) -> list[tuple[int, int, str]]:
         """Every matching word (or exact phrase) as ``(start, end, label)``, in text order, overlaps merged.
 
         ``label`` is the query term the word matched, or the phrase (for
         counting distinct terms). ``stored``, the text's index-time tokens,
-        spares analyzing anything.
+        spares analyzing anything, and reading the text (it may then be a
+        sliced view: persearch.snippet.SlicedText).
         """
         if self.empty or not text:
             return []
@@ -236,6 +237,7 @@ class Matcher:
             if len(found) > 1:
                 found = _merge(found)
             return found if len(found) <= max_matches else found[:max_matches]
+        text = str(text)  # analyzed: read whole
         phrases = self._phrase_spans(self._positioned(text)) if self.phrases else []
         if not (self.terms or self.prefixes or self.fuzzy):
             return _merge(phrases)[:max_matches]
@@ -253,7 +255,7 @@ class Matcher:
         return _merge(found + phrases)[:max_matches]
 
     # -- phrases ------------------------------------------------------------------
-    def _stored_phrases(self, stored: StoredTokens, text: str) -> list[tuple[int, int, str]]:
+    def _stored_phrases(self, stored: StoredTokens, text: Text) -> list[tuple[int, int, str]]:
         """The phrases' occurrences, from the stored tokens and their positions."""
         needles = self._phrase_needles.get(stored.compact)
         if needles is None:
@@ -261,7 +263,7 @@ class Matcher:
             needles = self._phrase_needles[stored.compact] = [n for n in wanted if n is not None]
         positions = stored.positions()
         if positions is None:  # stored before positions were: where its words stand close, the text is analyzed
-            return self._phrase_spans(self._windows(text, stored.spans(needles)))
+            return self._phrase_spans(self._windows(str(text), stored.spans(needles)))
         tokens = stored.spans(needles, numbered=True)
         return self._phrase_spans([(s, e, term, positions[i]) for s, e, term, i in tokens])  # type: ignore[misc]
 

@@ -15,9 +15,23 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol, Union
 
 Span = tuple[int, int]
+
+
+class SlicedText(Protocol):
+    """A text read only in slices (``text[a:b]``, ``len(text)``): a long stored document whose
+    characters are decoded only where a snippet reads them (:class:`persearch.compact.CompactText`)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, key: slice) -> str: ...
+
+
+#: What a snippet is cut from. It is read in a slice per fragment (and a glance past the
+#: last one), so a stored text need not be decoded whole for a few hundred characters.
+Text = Union[str, SlicedText]
 
 @dataclass(frozen=True)
 class Snippet:
@@ -30,7 +44,6 @@ class Snippet:
 _SPACE = re.compile(r"\s")
 _LAST_SPACE = re.compile(r"(?s).*\s")  # greedy: backs off from the end to the last space
 _LINE_BREAK = re.compile("[\n\r\t\v\f\x1c-\x1f\x85\u2028\u2029]")  # shown as spaces, one for one
-_ONLY_SPACE = re.compile(r"\s*\Z")
 _SNAP_REACH = 40  # how far a fragment edge moves to reach a word boundary
 
 
@@ -57,6 +70,16 @@ def _snap_end(text: str, end: int, limit: int) -> int:
     return space.end() - 1 if space is not None else end
 
 
+def _text_follows(text: Text, at: int) -> bool:
+    """Whether anything but whitespace follows ``at``, read a chunk at a time."""
+    size = len(text)
+    while at < size:
+        if not text[at:at + 256].isspace():
+            return True
+        at += 256
+    return False
+
+
 def _one_line(fragment: str) -> str:
     """``fragment`` with every line break shown as a space (one character for one)."""
     # Cheaper than the regex (~11K instructions for 160 characters): \n, the usual line
@@ -70,7 +93,7 @@ def _one_line(fragment: str) -> str:
     return _LINE_BREAK.sub(" ", shown)
 
 
-def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
+def make_snippet(text: Text, matches: list[tuple[int, int, str]], length: int = 160, fragments: int = 2,
                  ellipsis: str = "…", weight: Callable[[str], float] | None = None) -> Snippet:
     """The best fragments of ``text`` around ``matches`` (from :meth:`Matcher.find`).
 
@@ -78,7 +101,8 @@ def make_snippet(text: str, matches: list[tuple[int, int, str]], length: int = 1
     ``weight(label)``, 1 by default: :meth:`Matcher.weight`), then the densest; each is
     at most ``length`` characters, cut at word boundaries, joined in text order
     with ``ellipsis`` where text was left out. Line breaks become spaces (one
-    character for one, so offsets stay exact).
+    character for one, so offsets stay exact). ``text`` is read only in a
+    slice around each fragment (a :class:`SlicedText` decodes no more).
 
     >>> s = make_snippet("کتاب خوب", [(0, 4, "کتاب")])
     >>> s.text[s.highlights[0][0]:s.highlights[0][1]]
@@ -146,15 +170,16 @@ def _best_window(items: list[tuple[int, int, str]], length: int,
     return best
 
 
-def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments: int,
-            weight: Callable[[str], float] = _one) -> list[Span]:
+def _choose(text: Text, items: list[tuple[int, int, str]], length: int, fragments: int,
+            weight: Callable[[str], float] = _one) -> list[tuple[int, int, str]]:
     """Up to ``fragments`` non-overlapping stretches of ``text`` around the best runs of
-    sorted ``items``, snapped to word boundaries, in text order, touching ones merged."""
+    sorted ``items``, snapped to word boundaries, in text order, touching ones merged:
+    ``(start, end, text[start:end])`` each."""
     # Runs once per hit: arithmetic with conditionals rather than min()/max() calls.
     length = length if length > 20 else 20
     size = len(text)
     remaining = items
-    chosen: list[Span] = []
+    chosen: list[tuple[int, int, str]] = []
     wanted = fragments if fragments > 1 else 1
     while remaining:
         i, j = _best_window(remaining, length, weight)
@@ -167,41 +192,51 @@ def _choose(text: str, items: list[tuple[int, int, str]], length: int, fragments
         end = start + length if start + length > last else last
         if end > size:
             end = size
-        start = _snap_start(text, start, first)
-        end = _snap_end(text, end, last)
-        chosen.append((start, end))
+        # One slice holds all that snapping reads: the character before the start, and the one at the end.
+        low = start - 1 if start > 0 else 0
+        piece = text[low:end + 1]
+        start = low + _snap_start(piece, start - low, first - low)
+        end = low + _snap_end(piece, end - low, last - low)
+        chosen.append((start, end, piece[start - low:end - low]))
         if len(chosen) == wanted:
             break
         # Further fragments must not overlap those already chosen.
         remaining = [m for m in remaining if m[1] <= start or m[0] >= end]
     if not chosen:
-        end = _snap_end(text, min(size, length), 0)
-        return [(0, end if end > 0 else min(size, length))]
+        piece = text[0:length + 1]
+        end = _snap_end(piece, min(size, length), 0)
+        end = end if end > 0 else min(size, length)
+        return [(0, end, piece[:end])]
     if len(chosen) == 1:
         return chosen
     chosen.sort()
-    merged: list[Span] = [chosen[0]]
-    for s, e in chosen[1:]:
+    merged = [chosen[0]]
+    for s, e, shown in chosen[1:]:
         if s <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            low, high, _ = merged[-1]
+            high = e if e > high else high
+            merged[-1] = (low, high, text[low:high])
         else:
-            merged.append((s, e))
+            merged.append((s, e, shown))
     return merged
 
 
-def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, str]], ellipsis: str) -> Snippet:
-    """The snippet text of ``fragments`` joined by ``ellipsis``, with the sorted
+def _assemble(text: Text, fragments: list[tuple[int, int, str]], matches: list[tuple[int, int, str]],
+              ellipsis: str) -> Snippet:
+    """The snippet text of ``fragments`` (from :func:`_choose`) joined by ``ellipsis``, with the sorted
     ``matches`` inside them as highlights."""
     parts: list[str] = []
     highlights: list[Span] = []
     offset = 0
     count = len(matches)
-    for s, e in fragments:
+    for s, e, shown in fragments:
         # Trim whitespace at the edges of the fragment (offsets shift accordingly).
-        if s < e and text[s].isspace():
-            s = e - len(text[s:e].lstrip())
-        if e > s and text[e - 1].isspace():
-            e = s + len(text[s:e].rstrip())
+        if shown and shown[0].isspace():
+            shown = shown.lstrip()
+            s = e - len(shown)
+        if shown and shown[-1].isspace():
+            shown = shown.rstrip()
+            e = s + len(shown)
         if parts:
             prefix = " " + ellipsis + " "  # merged fragments never touch: text was left out
         else:
@@ -216,9 +251,9 @@ def _assemble(text: str, fragments: list[Span], matches: list[tuple[int, int, st
             if me <= e:
                 highlights.append((ms + shift, me + shift))
             k += 1
-        parts.append(_one_line(text[s:e]))
+        parts.append(_one_line(shown))
         offset = shift + e
-    if fragments and _ONLY_SPACE.match(text, fragments[-1][1]) is None:  # text follows
+    if fragments and _text_follows(text, fragments[-1][1]):
         parts.append(" " + ellipsis)
     return Snippet("".join(parts), highlights)
 

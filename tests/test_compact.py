@@ -1,6 +1,7 @@
 """The one-byte code for stored Persian text (persearch.compact)."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,3 +34,20 @@ def test_encode_round_trips_or_refuses(text: str) -> None:
 
 def test_every_byte_decodes() -> None:
     assert compact.decode(bytes(range(256))) == "".join(map(chr, range(128))) + STORAGE_CHARS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(STORAGE_CHARS + "abc \n"), max_size=40), st.binary(max_size=5),
+       st.integers(-50, 50), st.integers(-50, 50))
+def test_a_compact_text_slices_like_the_text(text: str, before: bytes, low: int, high: int) -> None:
+    data = compact.encode(text)
+    assert data is not None
+    sliced = compact.CompactText(before + data + b"tail", len(before), len(data))
+    assert len(sliced) == len(text) and str(sliced) == text
+    assert sliced[low:high] == text[low:high]
+    assert sliced[low:high:2] == text[low:high:2]
+    if -len(text) <= low < len(text):
+        assert sliced[low] == text[low]
+    else:
+        with pytest.raises(IndexError):
+            sliced[low]

@@ -256,3 +256,21 @@ def test_snippets_show_every_line_break_as_a_space(parts: list[str], length: int
     shown = text.translate(LINE_BREAKS)  # each fragment is the text with its line breaks as spaces
     assert all(piece.strip(" ") in shown for piece in snip.text.split("…"))
     assert words(snip.text, snip.highlights) == ["کتاب"] * len(snip.highlights)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["کتاب", "خوب", "و", " ", "   ", "\n", "\t", "\xa0", "\x1c", ZWNJ, "."]), max_size=120),
+       st.lists(st.tuples(st.integers(0, 400), st.integers(1, 12), st.sampled_from(["الف", "ب"])), max_size=8),
+       st.integers(10, 120), st.integers(1, 3))
+def test_a_snippet_read_in_slices_is_the_snippet_of_the_whole_text(parts: list[str],
+                                                                   places: list[tuple[int, int, str]],
+                                                                   length: int, fragments: int) -> None:
+    # A hit's stored text is read only in a slice per fragment (persearch.compact.CompactText): the same snippet.
+    from persearch.compact import CompactText, encode
+
+    text = "".join(parts)
+    found = sorted({(s, min(s + n, len(text)), label) for s, n, label in places if s < len(text)})
+    sliced = CompactText(b"head" + (encode(text) or b""), 4)
+    assert len(sliced) == len(text) and str(sliced) == text
+    expected = make_snippet(text, found, length=length, fragments=fragments)
+    assert make_snippet(sliced, found, length=length, fragments=fragments) == expected

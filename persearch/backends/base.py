@@ -20,6 +20,7 @@ from ..querytree import Node
 from ..stored_tokens import StoredTokens
 
 if TYPE_CHECKING:
+    from ..snippet import Text
     from ..values.facets import Facet, Sort
     from ..values.filters import Filter
     from ..values.records import FieldSpec
@@ -71,12 +72,22 @@ class StoredHit:
     #: The packed index-time tokens of the title and the body (persearch.stored_tokens), if stored.
     load_tokens: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
 
+    #: The stored text as a snippet reads it, in slices (persearch.snippet.SlicedText), if the backend has
+    #: such a view: a snippet of a long document then decodes a few hundred characters, not all of them.
+    load_sliced: Callable[[], "Text"] | None = field(default=None, repr=False, compare=False)
+
     @property
     def text(self) -> str:
         """The document's stored original text."""
         if "text" not in self.fields:
             self.fields["text"] = self.load_text() if self.load_text is not None else ""
         return self.fields["text"]
+
+    def sliced_text(self) -> "Text":
+        """The stored text for a snippet: :attr:`text` once read, else the backend's sliced view of it."""
+        if self.load_sliced is None or "text" in self.fields:
+            return self.text
+        return self.load_sliced()
 
     _tokens: bytes | None = field(default=None, init=False, repr=False, compare=False)
     _parts: list[StoredTokens] | None = field(default=None, init=False, repr=False, compare=False)

@@ -514,7 +514,8 @@ class TantivyBackend(TermDeletes, SlottedFields):
             fields = hit_fields(raw)
             body = StoredBody(stored)
             hits.append(StoredHit(id=fields["id"], score=float(score or 0.0), fields=fields,
-                                  load_text=body.text, load_tokens=body.tokens))
+                                  load_text=body.text, load_tokens=body.tokens,
+                                  load_sliced=body.sliced))
         return hits
 
 

@@ -175,11 +175,17 @@ class StoredBody:
         self.raw = raw
 
     def text(self) -> str:
+        return str(self.sliced())
+
+    def sliced(self) -> str | compact.CompactText:
+        """The text as a snippet reads it: in the one-byte code, a view decoding only the slices read."""
         raw = self.raw
         if not raw:
             return ""
-        text = raw[5:5 + int.from_bytes(raw[1:5], "little")]
-        return compact.decode(text) if raw[:1] == _COMPACT_TEXT else text.decode("utf-8")
+        size = int.from_bytes(raw[1:5], "little")
+        if raw[:1] == _COMPACT_TEXT:
+            return compact.CompactText(raw, 5, size)
+        return raw[5:5 + size].decode("utf-8")
 
     def tokens(self) -> bytes | None:
         raw = self.raw

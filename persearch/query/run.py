@@ -350,8 +350,10 @@ def _hits(index: Searchable, parsed: Parsed, stored_hits: Iterable[StoredHit], o
         hit = Hit(id=sh.id, path=f.get("path") or "", title=title, score=float(sh.score), rank=rank, fields=f,
                   field_types=types)
         if matcher is not None:
-            text = sh.text
-            found = matcher.find(text, stored=sh.stored_tokens(1))
+            stored = sh.stored_tokens(1)
+            # With stored tokens nothing reads the whole text: a snippet decodes only what it shows.
+            text = sh.sliced_text() if stored is not None else sh.text
+            found = matcher.find(text, stored=stored)
             hit.matches = [(s, e) for s, e, _ in found]
             snip = make_snippet(text, found, length=snippet_length, fragments=fragments, weight=matcher.weight)
             hit.snippet, hit.highlights = snip.text, snip.highlights
