@@ -41,6 +41,11 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from . import compact
 
+try:  # the loop of StoredTokens.spans compiled (persearch/_spans.c), where pip could build it
+    from ._spans import find_spans as _compiled_spans
+except ImportError:  # no C compiler at install: the Python loop below, same answers
+    _compiled_spans = None
+
 if TYPE_CHECKING:
     from .analysis import Token
     from .analysis.analyzer import Columns
@@ -219,6 +224,15 @@ class StoredTokens:
     def spans(self, needles: Sequence[bytes], numbered: bool = False) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of each token found by ``needles`` (from :func:`needle`), sorted;
         ``numbered`` adds each token's number as a fourth item (for :meth:`positions`)."""
+        if _compiled_spans is not None:
+            found = _compiled_spans(self.raw, self.terms_start, self.terms_end, self.count, self.offset.size,
+                                    needles if type(needles) is list else list(needles), self.decode, numbered)
+            if found is not None:  # None: the pack does not hold together, and the loop below says how
+                return found  # type: ignore[no-any-return]
+        return self.python_spans(needles, numbered)
+
+    def python_spans(self, needles: Sequence[bytes], numbered: bool = False) -> list[tuple[int, int, str]]:
+        """:meth:`spans` in Python: what persearch/_spans.c computes, where it was not compiled."""
         raw, low, high = self.raw, self.terms_start, self.terms_end
         find = raw.find
         found: list[tuple[int, str]] = []

@@ -211,3 +211,54 @@ def test_both_paths_agree_on_odd_cases(matcher: Matcher, text: str, surfaces: li
 def test_a_bare_nul_needle_finds_nothing() -> None:
     assert StoredTokens(pack(ANALYZER.tokens("کتاب"))).spans([b"\0"]) == []
     assert needle("") is None
+
+
+# -- the compiled loop (persearch/_spans.c) against the Python one -------------------------------------------------
+TERMS = st.text(alphabet=st.sampled_from(list("کتابخوسر2a") + ["\u200c", "é", "😀"]), min_size=1, max_size=5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TERMS, max_size=40), st.lists(st.tuples(TERMS, st.booleans()), max_size=4), st.booleans(),
+       st.booleans(), st.integers(0, 3))
+def test_the_compiled_loop_finds_what_the_python_loop_finds(terms: list[str], wanted: list[tuple[str, bool]],
+                                                            wide: bool, numbered: bool, part: int) -> None:
+    # Repeated and prefixing terms (کتاب, کتابخوس) on purpose; a term outside the one-byte code makes a UTF-8 pack;
+    # wide offsets past 64K; the pack placed after others, as a body follows its title.
+    width = 70_000 if wide else 7
+    starts = [i * width for i in range(len(terms))]
+    columns = (terms, starts, [s + len(t) for s, t in zip(starts, terms)], list(range(len(terms))))
+    filler = pack_columns(["پیش"], [0], [3], [0], stored=True)
+    raw = filler * part + pack_columns(*columns, stored=True)
+    tokens = StoredTokens(raw, part)
+    needles = [n for n in (needle(term, prefix, compact_code=tokens.compact) for term, prefix in wanted)
+               if n is not None]
+    expected = tokens.python_spans(needles, numbered)
+    assert tokens.spans(needles, numbered) == expected
+    assert tokens.spans(tuple(needles), numbered) == expected  # any sequence of needles
+    whole = {(s, e, t) for t, s, e in zip(*columns[:3]) for term, prefix in wanted
+             if (t.startswith(term) if prefix else t == term)}
+    assert {row[:3] for row in expected} == whole  # and that is every token the needles name
+
+
+def test_the_compiled_loop_leaves_a_broken_pack_to_the_python_loop() -> None:
+    raw = pack_columns(["کتاب", "خوب"], [0, 5], [4, 8], [0, 1], stored=True)
+    cut = StoredTokens(raw[:-3])  # its offsets cut short
+    wanted = [needle("خوب", compact_code=cut.compact)]
+    with pytest.raises((IndexError, TypeError)) as python_error:
+        cut.python_spans(wanted)
+    with pytest.raises(type(python_error.value)):  # the same complaint
+        cut.spans(wanted)
+
+
+def test_the_compiled_loop_is_built_where_a_compiler_is() -> None:
+    import os
+    import shutil
+    import sysconfig
+
+    from persearch import stored_tokens
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    headers = os.path.join(sysconfig.get_paths()["include"], "Python.h")
+    if not (shutil.which(compiler) and os.path.exists(headers)):
+        pytest.skip("no C compiler or no Python headers here: persearch runs the Python loop")
+    assert stored_tokens._compiled_spans is not None, "pip install should have built persearch/_spans.c"
