@@ -327,6 +327,10 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
         searcher, parser = build_whoosh(docs, Path(tmp) / "whoosh")
         t2 = time.perf_counter()
         print(f"\n## {path.name}: {len(docs)} documents, {len(queries)} queries, median of {runs} runs")
+        from persearch import stored_tokens
+
+        print("highlighting's term search: " + ("compiled (persearch/_spans.c)" if stored_tokens._compiled_spans
+                                                else "the Python loop (--python-spans, or _spans.c not built)"))
         built = f"indexing: persearch {t1 - t0:.1f} s, whoosh {t2 - t1:.1f} s"
         if with_tantivy:
             fast = build_persearch(docs, Path(tmp) / "persearch-tantivy", backend="tantivy")
@@ -510,7 +514,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS if QUESTIONS.exists() else None,
                         help="JSON lines with a 'query' field: the question-words workload (default: the eval "
                              "set's dev questions; 'none' to skip)")
+    parser.add_argument("--python-spans", action="store_true",
+                        help="highlight with the Python loop even where persearch/_spans.c was built "
+                             "(what an install without a C compiler runs)")
     args = parser.parse_args(argv)
+    if args.python_spans:
+        from persearch import stored_tokens
+
+        stored_tokens._compiled_spans = None
     questions = None if args.questions is None or str(args.questions) == "none" else args.questions
     for path in args.corpora:
         bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions, not args.no_sphinx)
