@@ -75,6 +75,16 @@ static int add_find(Find **finds, Py_ssize_t *n, Py_ssize_t *room, Py_ssize_t at
     return 0;
 }
 
+/* decode(bytes) for one term */
+static PyObject *decoded(PyObject *decode, const unsigned char *term, Py_ssize_t size) {
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)term, size);
+    if (raw == NULL)
+        return NULL;
+    PyObject *text = PyObject_CallOneArg(decode, raw);
+    Py_DECREF(raw);
+    return text;
+}
+
 static PyObject *find_spans(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_buffer raw;
     Py_ssize_t low, high, count;
@@ -138,10 +148,8 @@ static PyObject *find_spans(PyObject *Py_UNUSED(module), PyObject *args) {
         last = at;
         if (index >= count) { /* more terms than offsets: not a pack */
             Py_CLEAR(out);
-            Py_CLEAR(labels);
-            PyMem_Free(finds);
-            PyBuffer_Release(&raw);
-            Py_RETURN_NONE;
+            out = Py_NewRef(Py_None);
+            goto done;
         }
         PyObject *wanted = PyList_GET_ITEM(needles, k);
         Py_ssize_t m = PyBytes_GET_SIZE(wanted);
@@ -149,11 +157,7 @@ static PyObject *find_spans(PyObject *Py_UNUSED(module), PyObject *args) {
         if (PyBytes_AS_STRING(wanted)[m - 1] == 0) {
             label = PyList_GET_ITEM(labels, k);
             if (label == NULL) {
-                PyObject *term = PyBytes_FromStringAndSize(PyBytes_AS_STRING(wanted) + 1, m - 2);
-                if (term == NULL)
-                    goto fail;
-                label = PyObject_CallOneArg(decode, term);
-                Py_DECREF(term);
+                label = decoded(decode, (const unsigned char *)PyBytes_AS_STRING(wanted) + 1, m - 2);
                 if (label == NULL)
                     goto fail;
                 PyList_SET_ITEM(labels, k, label);
@@ -161,12 +165,7 @@ static PyObject *find_spans(PyObject *Py_UNUSED(module), PyObject *args) {
             Py_INCREF(label);
         } else { /* a prefix: the term runs to the next NUL */
             const unsigned char *end = memchr(data + at + m, 0, (size_t)(high - at - m));
-            Py_ssize_t stop = end != NULL ? end - data : high;
-            PyObject *term = PyBytes_FromStringAndSize((const char *)data + at + 1, stop - at - 1);
-            if (term == NULL)
-                goto fail;
-            label = PyObject_CallOneArg(decode, term);
-            Py_DECREF(term);
+            label = decoded(decode, data + at + 1, (end != NULL ? end - data : high) - at - 1);
             if (label == NULL)
                 goto fail;
         }

@@ -248,6 +248,11 @@ def test_the_compiled_loop_leaves_a_broken_pack_to_the_python_loop() -> None:
         cut.python_spans(wanted)
     with pytest.raises(type(python_error.value)):  # the same complaint
         cut.spans(wanted)
+    miscounted = StoredTokens(raw[:5] + (1).to_bytes(4, "little") + raw[9:])  # two terms, a count of one
+    with pytest.raises(IndexError):
+        miscounted.python_spans(wanted)
+    with pytest.raises(IndexError):
+        miscounted.spans(wanted)
 
 
 def test_the_compiled_loop_is_built_where_a_compiler_is() -> None:
