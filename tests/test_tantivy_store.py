@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -175,3 +176,18 @@ def test_a_reader_lets_go_of_parts_another_process_deleted(index: Index) -> None
         index.add_documents([Document(id="a", text=NEWS[1][1])])  # a replaced: its old part deleted
         assert [h.id for h in search(reader, "کتابخانه", limit=5).hits] == ["a"]
         assert set(reader.backend._parts._maps).isdisjoint(mapped) and len(reader.backend._parts._maps) == 1
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                      max_size=3), max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=4), st.text(max_size=20))
+def test_a_hits_small_fields_read_back_any_metadata(metadata: dict[str, Any], title: str) -> None:
+    # A hit's metadata is read with the JSON decoder's scanner (json.loads without its Python layers).
+    from persearch.backends.tantivy_documents import _encode_fields, hit_fields
+
+    fields = hit_fields(_encode_fields(Document(id="d", text="", title=title, metadata=metadata)))
+    assert (fields["metadata"], fields["title"]) == (metadata, title)

@@ -149,12 +149,26 @@ def _encode_fields(doc: Document) -> bytes:
     return _FAST + "\0".join([*head, meta, doc.title or ""]).encode("utf-8")
 
 
+#: The JSON decoder's C scanner: what json.loads runs, without its two Python layers around it
+#: (half of its ~1.2 µs for a hit's metadata, paid for every hit).
+_SCAN_JSON = json.JSONDecoder().scan_once
+
+
+def _json(text: str) -> Any:
+    """``json.loads(text)`` for a value ``json.dumps`` wrote (nothing around it)."""
+    try:
+        value, end = _SCAN_JSON(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)  # else json.loads says what is wrong
+
+
 def hit_fields(raw: bytes | None) -> dict[str, Any]:
     """The stored small fields in the shape the Whoosh backend returns."""
     if raw and raw[:1] == _FAST:
         doc_id, path, fmt, encoding, size, mtime, hsh, meta, title = raw[1:].decode("utf-8").split("\0", 8)
         out: dict[str, Any] = {"id": doc_id, "path": path, "format": fmt, "title": title, "size": int(size),
-                               "mtime": float(mtime), "hash": hsh, "metadata": json.loads(meta) if meta else {}}
+                               "mtime": float(mtime), "hash": hsh, "metadata": _json(meta) if meta else {}}
         if encoding:
             out["encoding"] = encoding
         return out
