@@ -31,6 +31,7 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import struct
 from typing import Any, Sequence
 
 import tantivy
@@ -41,6 +42,7 @@ from ..files import fsync_folder
 PART, AT = "part", "at"
 _PART_NAME = re.compile(r"docs-([0-9a-f]{12})\.bin\Z")
 _U32 = 4
+_HEAD = struct.Struct("<II")  # a record's head: its size after the first number, its fields' size
 
 
 def part_name(number: int) -> str:
@@ -77,11 +79,10 @@ class PartWriter:
     def add(self, fields: bytes, body: bytes) -> int:
         """Append one record; its offset."""
         at = self._size
-        head = (_U32 + len(fields) + len(body)).to_bytes(_U32, "little") + len(fields).to_bytes(_U32, "little")
-        self._file.write(head)
+        self._file.write(_HEAD.pack(_U32 + len(fields) + len(body), len(fields)))
         self._file.write(fields)
         self._file.write(body)
-        self._size += len(head) + len(fields) + len(body)
+        self._size += _HEAD.size + len(fields) + len(body)
         return at
 
     def finish(self) -> None:
@@ -140,8 +141,10 @@ class Parts:
             if number is None or at is None:
                 raise OSError("a document of the index does not say where its stored record is")
             part = self._part(number)
-            size = int.from_bytes(part[at:at + _U32], "little")
-            fields_end = at + 2 * _U32 + int.from_bytes(part[at + _U32:at + 2 * _U32], "little")
+            if at + 2 * _U32 > len(part):
+                raise OSError(f"the stored-documents part {part_name(number)} is cut short")
+            size, fields_size = _HEAD.unpack_from(part, at)
+            fields_end = at + 2 * _U32 + fields_size
             end = at + _U32 + size
             if size < _U32 or end > len(part) or fields_end > end:
                 raise OSError(f"the stored-documents part {part_name(number)} is cut short")
