@@ -31,8 +31,10 @@ against each other on every query.
 Then a second workload, closer to what people type: 1–3 words drawn in order
 from real questions (``--questions``, the eval set's dev questions by
 default), one query in eight with a typo; many end in the any-word fallback
-and in suggestions. It prints search + snippets of the top 10 for both
-backends and raw Whoosh with an OR parser.
+and in suggestions (``--question-seed`` draws another sample). It prints
+search + snippets of the top 10 for both backends and raw Whoosh with an OR
+parser. ``--python-spans`` measures highlighting with the Python loop even
+where persearch/_spans.c was built.
 """
 from __future__ import annotations
 
@@ -313,7 +315,7 @@ def sphinx_overlaps(queries: list[tuple[str, str]], reference: Callable[[str], A
 
 
 def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool = True,
-          questions: Path | None = None, with_sphinx: bool = True) -> None:
+          questions: Path | None = None, with_sphinx: bool = True, question_seed: int = 11) -> None:
     from sphinx_nodes import local_clusters
 
     docs = read_docs(path, limit)
@@ -416,7 +418,7 @@ def bench(path: Path, limit: int, n_queries: int, runs: int, with_tantivy: bool 
                 results = searcher.search(or_parser.parse(q), limit=10)
                 return [(hit["id"], hit.highlights("body")) for hit in results]
 
-            asked = question_queries(questions, n_queries)
+            asked = question_queries(questions, n_queries, question_seed)
             for fn in (ps_snippets, wh_or_snippets, *((pt_snippets,) if with_tantivy else ())):
                 for _, q in asked[:50]:
                     fn(q)
@@ -514,6 +516,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS if QUESTIONS.exists() else None,
                         help="JSON lines with a 'query' field: the question-words workload (default: the eval "
                              "set's dev questions; 'none' to skip)")
+    parser.add_argument("--question-seed", type=int, default=11,
+                        help="seed of the question-words sample (another seed: other words, other typos)")
     parser.add_argument("--python-spans", action="store_true",
                         help="highlight with the Python loop even where persearch/_spans.c was built "
                              "(what an install without a C compiler runs)")
@@ -524,7 +528,8 @@ def main(argv: list[str] | None = None) -> None:
         stored_tokens._compiled_spans = None
     questions = None if args.questions is None or str(args.questions) == "none" else args.questions
     for path in args.corpora:
-        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions, not args.no_sphinx)
+        bench(path, args.limit, args.queries, args.runs, not args.no_tantivy, questions, not args.no_sphinx,
+              args.question_seed)
 
 
 if __name__ == "__main__":
