@@ -70,7 +70,7 @@ class CompactText:
         if step != 1:
             return str(self)[key]
         at = self.start
-        return codecs.charmap_decode(self.data[at + low:at + high] if high > low else b"", "strict", _DECODING)[0]
+        return decode(self.data[at + low:at + high]) if high > low else ""
 
     def __str__(self) -> str:
         return self[0:self.size]
